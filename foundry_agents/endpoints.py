@@ -1,0 +1,168 @@
+"""Project endpoints and the routes a Responses call can take (PROTOCOL.md section 1)."""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import os
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from .errors import InvalidEndpointError
+
+__all__ = [
+    "ENDPOINT_ENV_VARS",
+    "PREVIEW_API_VERSION",
+    "ProjectEndpoint",
+    "Route",
+    "resolve_endpoint",
+]
+
+ENDPOINT_ENV_VARS = ("FOUNDRY_PROJECT_ENDPOINT", "AZURE_AI_PROJECT_ENDPOINT")
+PREVIEW_API_VERSION = "2025-11-15-preview"
+AGENTS_API_VERSION = "v1"
+EXPECTED_SHAPE = "https://<resource>.services.ai.azure.com/api/projects/<project>"
+_PROJECT_PATH = re.compile(r"/api/projects/([^/]+)")
+
+
+class Route(str, enum.Enum):
+    """Which HTTP route a Responses call takes.
+
+    - ``RESPONSES`` (default): ``POST {endpoint}/openai/v1/responses`` with ``agent_reference``.
+    - ``PREVIEW``: the legacy ``/openai/responses?api-version=2025-11-15-preview`` route with the
+      body key ``agent`` (SDK 2.0.0b1-b3 era). The service now rejects ``agent`` on the v1 route.
+    - ``AGENT_ENDPOINT``: the per-agent route
+      ``{endpoint}/agents/{name}/endpoint/protocols/openai/responses?api-version=v1``; the agent is
+      named by the URL, so the body carries no ``agent_reference`` [UNVERIFIED whether a version
+      can be pinned on it: it cannot here].
+    """
+
+    RESPONSES = "responses"
+    PREVIEW = "preview"
+    AGENT_ENDPOINT = "agent_endpoint"
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectEndpoint:
+    """A validated Foundry project endpoint, ``https://<resource>.services.ai.azure.com/api/projects/<project>``.
+
+    ``http://`` is accepted only for loopback hosts (the local emulator).
+
+    Example:
+        >>> ep = ProjectEndpoint.parse("https://acme.services.ai.azure.com/api/projects/demo/")
+        >>> ep.responses_url()
+        'https://acme.services.ai.azure.com/api/projects/demo/openai/v1/responses'
+    """
+
+    url: str
+    project: str
+
+    @classmethod
+    def parse(cls, value: str) -> ProjectEndpoint:
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidEndpointError(f"project endpoint is empty; expected {EXPECTED_SHAPE}")
+        text = value.strip()
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InvalidEndpointError(
+                f"project endpoint {text!r} is not an http(s) URL; expected {EXPECTED_SHAPE}"
+            )
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            raise InvalidEndpointError(
+                f"project endpoint {text!r} uses http://; Foundry requires https:// "
+                "(plain http is allowed only for loopback hosts such as the local emulator)"
+            )
+        if parts.query or parts.fragment:
+            raise InvalidEndpointError(
+                f"project endpoint {text!r} has a query or fragment; expected {EXPECTED_SHAPE}"
+            )
+        path = parts.path.rstrip("/")
+        match = _PROJECT_PATH.match(path)
+        if not match:
+            raise InvalidEndpointError(
+                f"project endpoint {text!r} has no '/api/projects/<project>' path; expected "
+                f"{EXPECTED_SHAPE} (copy it from the project's overview page in the Foundry portal)"
+            )
+        extra = path[match.end() :]
+        if extra:
+            root = text[: text.find(match.group(0)) + len(match.group(0))]
+            raise InvalidEndpointError(
+                f"project endpoint {text!r} has {extra!r} after the project name; give the project "
+                f"endpoint itself, {root!r} (expected shape {EXPECTED_SHAPE})"
+            )
+        base = f"{parts.scheme}://{parts.netloc}{path}"
+        return cls(url=base, project=match.group(1))
+
+    # -- URLs --------------------------------------------------------------------------------
+    def responses_url(self, route: Route = Route.RESPONSES, *, agent_name: str | None = None) -> str:
+        if route is Route.RESPONSES:
+            return f"{self.url}/openai/v1/responses"
+        if route is Route.PREVIEW:
+            return f"{self.url}/openai/responses?api-version={PREVIEW_API_VERSION}"
+        if not agent_name:
+            raise InvalidEndpointError("the agent_endpoint route needs an agent name")
+        return (
+            f"{self.url}/agents/{quote(agent_name, safe='')}/endpoint/protocols/openai/responses"
+            f"?api-version={AGENTS_API_VERSION}"
+        )
+
+    def response_url(self, response_id: str, suffix: str = "") -> str:
+        return f"{self.url}/openai/v1/responses/{quote(response_id, safe='')}{suffix}"
+
+    def conversations_url(self, conversation_id: str | None = None, *, items: bool = False,
+                          item_id: str | None = None) -> str:
+        url = f"{self.url}/openai/v1/conversations"
+        if conversation_id is not None:
+            url += f"/{quote(conversation_id, safe='')}"
+            if items or item_id is not None:
+                url += "/items"
+            if item_id is not None:
+                url += f"/{quote(item_id, safe='')}"
+        return url
+
+    def agents_url(self, name: str | None = None, *, versions: bool = False,
+                   version: str | None = None) -> str:
+        url = f"{self.url}/agents"
+        if name is not None:
+            url += f"/{quote(name, safe='')}"
+            if versions or version is not None:
+                url += "/versions"
+            if version is not None:
+                url += f"/{quote(version, safe='')}"
+        return f"{url}?api-version={AGENTS_API_VERSION}"
+
+    @property
+    def is_loopback(self) -> bool:
+        host = urlsplit(self.url).hostname or ""
+        return _is_loopback(host)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+def resolve_endpoint(value: str | ProjectEndpoint | None) -> ProjectEndpoint:
+    """The endpoint given, else ``FOUNDRY_PROJECT_ENDPOINT``, else ``AZURE_AI_PROJECT_ENDPOINT``."""
+    if isinstance(value, ProjectEndpoint):
+        return value
+    if value is None:
+        for var in ENDPOINT_ENV_VARS:
+            if os.environ.get(var):
+                value = os.environ[var]
+                break
+        else:
+            raise InvalidEndpointError(
+                "no project endpoint: pass project_endpoint=... or set FOUNDRY_PROJECT_ENDPOINT "
+                f"(or AZURE_AI_PROJECT_ENDPOINT) to {EXPECTED_SHAPE}. To try things offline, run "
+                "`foundry-agents emulator` and use the endpoint it prints."
+            )
+    return ProjectEndpoint.parse(value)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

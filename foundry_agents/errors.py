@@ -1,0 +1,284 @@
+"""The one error tree of foundry-agents.
+
+Every error the package raises derives from :class:`FoundryAgentsError`::
+
+    FoundryAgentsError
+    ├── FoundryConfigError (also ValueError)       bad local input, raised before any network call
+    │   ├── InvalidAgentReferenceError             "name", "name:version", no asst_* ids
+    │   ├── InvalidEndpointError                   project endpoint shape, https
+    │   └── RefusedParameterError                  a field the service refuses next to an agent
+    └── APIError                                   anything the service (or the network) said
+        ├── APIStatusError                         a non-2xx HTTP answer
+        │   ├── BadRequestError          400       .refused_params lists offending fields
+        │   ├── AuthenticationError      401       missing/expired token, RBAC (PermissionDenied)
+        │   ├── PermissionDeniedError    403
+        │   ├── NotFoundError            404       .agent_name / .agent_version when known
+        │   ├── ConflictError            409
+        │   ├── UnprocessableEntityError 422
+        │   ├── RateLimitError           429       .retry_after (seconds) as seen
+        │   └── ServerError              5xx
+        ├── APIConnectionError                     the request never got an answer
+        │   └── APITimeoutError
+        └── StreamError                            raised while reading a stream; .partial_response
+            ├── StreamInterruptedError             the connection closed before a terminal event
+            ├── ResponseFailedError                response.failed, or status "failed"
+            └── StreamErrorEvent                   an in-stream ``error`` event
+
+Every :class:`APIError` carries ``status_code`` (``None`` when there was no HTTP answer),
+``code``, ``message``, ``param``, ``details`` and ``request_id`` (from ``X-Request-ID``,
+``apim-request-id`` or the body's ``additionalInfo.request_id``). Errors met inside a stream
+raise the same classes as errors met before it. No error ever holds a token: the request
+headers are never kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .response import AgentResponse
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "FoundryAgentsError",
+    "FoundryConfigError",
+    "InvalidAgentReferenceError",
+    "InvalidEndpointError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RefusedParameterError",
+    "ResponseFailedError",
+    "ServerError",
+    "StreamError",
+    "StreamErrorEvent",
+    "StreamInterruptedError",
+    "UnprocessableEntityError",
+    "error_from_response",
+]
+
+
+class FoundryAgentsError(Exception):
+    """Base class of every error raised by foundry-agents."""
+
+
+class FoundryConfigError(FoundryAgentsError, ValueError):
+    """Bad local input: raised before any network call."""
+
+
+class InvalidAgentReferenceError(FoundryConfigError):
+    """The agent name or version cannot name a Foundry v2 agent."""
+
+
+class InvalidEndpointError(FoundryConfigError):
+    """The project endpoint is missing or not of the expected shape."""
+
+
+class RefusedParameterError(FoundryConfigError):
+    """A request field that the service refuses when an agent is specified."""
+
+    def __init__(self, message: str, *, params: Sequence[str]) -> None:
+        super().__init__(message)
+        self.params = tuple(params)
+
+
+class APIError(FoundryAgentsError):
+    """Something the service, or the network on the way to it, said.
+
+    Attributes:
+        message: the service's message (or ours, when there was no answer).
+        status_code: HTTP status, ``None`` when no HTTP answer was received.
+        code: the service's error code, e.g. ``"invalid_payload"``.
+        param: the offending request field, when the service named one.
+        details: the service's ``details[]`` entries.
+        request_id: the id to quote to Azure support.
+        body: the parsed error body (never contains credentials).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        details: Sequence[Mapping[str, Any]] = (),
+        request_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+        self.param = param
+        self.details = [dict(d) for d in details]
+        self.request_id = request_id
+        self.body = body
+
+    def __str__(self) -> str:
+        bits = []
+        if self.status_code is not None:
+            bits.append(str(self.status_code))
+        if self.code:
+            bits.append(self.code)
+        head = f"[{' '.join(bits)}] " if bits else ""
+        tail = f" (param: {self.param})" if self.param else ""
+        rid = f" [request id: {self.request_id}]" if self.request_id else ""
+        return f"{head}{self.message}{tail}{rid}"
+
+    def __reduce__(self) -> Any:
+        # Keep errors picklable (multiprocessing, Ray, LangGraph checkpoints) with all fields.
+        return (_rebuild_error, (type(self), self.__dict__.copy()))
+
+
+def _rebuild_error(cls: type[APIError], state: dict[str, Any]) -> APIError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, state.get("message", ""))
+    err.__dict__.update(state)
+    return err
+
+
+class APIStatusError(APIError):
+    """The service answered with a non-2xx status."""
+
+
+class BadRequestError(APIStatusError):
+    """400: the service rejected the request body."""
+
+    @property
+    def refused_params(self) -> list[str]:
+        """Every field the service named as offending (top-level ``param`` and ``details[]``)."""
+        names = [self.param] if self.param else []
+        names += [d["param"] for d in self.details if d.get("param") and d["param"] not in names]
+        return names
+
+
+class AuthenticationError(APIStatusError):
+    """401: missing, expired or insufficient credentials (RBAC failures come back as 401 too)."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the caller may not do this (e.g. a preview feature header is required)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: unknown agent, version, response or conversation."""
+
+    agent_name: str | None = None
+    agent_version: str | None = None
+
+
+class ConflictError(APIStatusError):
+    """409."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests. ``retry_after`` is the wait the service asked for, in seconds."""
+
+    retry_after: float | None = None
+
+
+class ServerError(APIStatusError):
+    """5xx: the service failed."""
+
+
+class APIConnectionError(APIError):
+    """No HTTP answer: DNS, TLS, refused or dropped connection."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class StreamError(APIError):
+    """An error met while reading a streamed response.
+
+    ``partial_response`` holds what was received before the error, so nothing is lost.
+    """
+
+    partial_response: AgentResponse | None = None
+
+
+class StreamInterruptedError(StreamError):
+    """The stream closed before ``response.completed``/``failed``/``incomplete``."""
+
+
+class ResponseFailedError(StreamError):
+    """The response ended with status ``failed`` (streamed or not)."""
+
+
+class StreamErrorEvent(StreamError):
+    """The service sent an ``error`` event inside the stream."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def _request_id(headers: Mapping[str, str], error: Mapping[str, Any]) -> str | None:
+    info = error.get("additionalInfo") or error.get("additional_info") or {}
+    return (
+        headers.get("x-request-id")
+        or headers.get("apim-request-id")
+        or (info.get("request_id") if isinstance(info, Mapping) else None)
+    )
+
+
+def error_from_response(
+    status_code: int,
+    headers: Mapping[str, str],
+    body: Any,
+    *,
+    retry_after: float | None = None,
+    agent_name: str | None = None,
+    agent_version: str | None = None,
+) -> APIStatusError:
+    """Build the most specific :class:`APIStatusError` for a non-2xx answer (pure).
+
+    ``headers`` must be case-insensitive (an ``httpx.Headers``) or use lower-case keys.
+    ``body`` is the parsed JSON body, or text when it was not JSON.
+    """
+    error: Mapping[str, Any] = {}
+    if isinstance(body, Mapping):
+        raw = body.get("error", body)
+        error = raw if isinstance(raw, Mapping) else {"message": str(raw)}
+    message = str(error.get("message") or (body if isinstance(body, str) and body else "")
+                  or f"HTTP {status_code}")
+    cls = _STATUS_CLASSES.get(status_code) or (ServerError if status_code >= 500 else APIStatusError)
+    details = error.get("details") or ()
+    err = cls(
+        message,
+        status_code=status_code,
+        code=error.get("code") if isinstance(error.get("code"), str) else None,
+        param=error.get("param") if isinstance(error.get("param"), str) else None,
+        details=[d for d in details if isinstance(d, Mapping)] if isinstance(details, list) else (),
+        request_id=_request_id(headers, error),
+        body=body,
+    )
+    if isinstance(err, RateLimitError):
+        err.retry_after = retry_after
+    if isinstance(err, NotFoundError):
+        err.agent_name, err.agent_version = agent_name, agent_version
+        if agent_name and "agent" not in message.lower():
+            ref = f"{agent_name}:{agent_version}" if agent_version else agent_name
+            err.message = f"{message} (agent {ref!r})"
+            err.args = (err.message,)
+    return err
