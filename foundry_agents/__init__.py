@@ -1,5 +1,148 @@
-"""foundry-agents core: call Microsoft Foundry Agent Service v2 agents (work in progress)."""
+"""foundry-agents: call Microsoft Foundry Agent Service v2 agents.
+
+The core imports no framework. Adapters: ``langchain_foundry_agents`` and ``llama_index_foundry``.
+The local emulator lives in ``foundry_agents.emulator``.
+
+Example:
+    >>> from foundry_agents import FoundryAgentsClient, AgentRef
+    >>> AgentRef.parse("weather:3").to_wire()
+    {'type': 'agent_reference', 'name': 'weather', 'version': '3'}
+"""
 
 from ._version import __version__
+from .auth import FOUNDRY_SCOPE, CredentialTokenProvider, StaticTokenProvider, TokenProvider
+from .client import AsyncFoundryAgentsClient, FoundryAgentsClient, ResponseOptions
+from .endpoints import ProjectEndpoint, Route
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    FoundryAgentsError,
+    FoundryConfigError,
+    InvalidAgentReferenceError,
+    InvalidEndpointError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RefusedParameterError,
+    ResponseFailedError,
+    ServerError,
+    StreamError,
+    StreamErrorEvent,
+    StreamInterruptedError,
+    UnprocessableEntityError,
+)
+from .messages import (
+    ApprovalResponsePart,
+    FilePart,
+    ImagePart,
+    Message,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    to_input_items,
+)
+from .reference import AgentRef
+from .resources import Agent, AgentVersion, Conversation, ItemList
+from .response import (
+    AgentResponse,
+    Annotation,
+    FunctionCallItem,
+    McpApprovalRequestItem,
+    MessageItem,
+    OtherItem,
+    OutputItem,
+    OutputText,
+    ReasoningItem,
+    Refusal,
+    ServerToolCallItem,
+    parse_response,
+)
+from .stream import AsyncResponseStream, ResponseStream
+from .streaming import (
+    AnnotationAdded,
+    FunctionCallDelta,
+    ItemAdded,
+    ItemDone,
+    ReasoningDelta,
+    ResponseDone,
+    ResponseStarted,
+    StreamEvent,
+    TextDelta,
+)
+from .usage import Usage
 
-__all__ = ["__version__"]
+__all__ = [
+    "FOUNDRY_SCOPE",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "Agent",
+    "AgentRef",
+    "AgentResponse",
+    "AgentVersion",
+    "Annotation",
+    "AnnotationAdded",
+    "ApprovalResponsePart",
+    "AsyncFoundryAgentsClient",
+    "AsyncResponseStream",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "Conversation",
+    "CredentialTokenProvider",
+    "FilePart",
+    "FoundryAgentsClient",
+    "FoundryAgentsError",
+    "FoundryConfigError",
+    "FunctionCallDelta",
+    "FunctionCallItem",
+    "ImagePart",
+    "InvalidAgentReferenceError",
+    "InvalidEndpointError",
+    "ItemAdded",
+    "ItemDone",
+    "ItemList",
+    "McpApprovalRequestItem",
+    "Message",
+    "MessageItem",
+    "NotFoundError",
+    "OtherItem",
+    "OutputItem",
+    "OutputText",
+    "PermissionDeniedError",
+    "ProjectEndpoint",
+    "RateLimitError",
+    "ReasoningDelta",
+    "ReasoningItem",
+    "RefusedParameterError",
+    "Refusal",
+    "ResponseDone",
+    "ResponseFailedError",
+    "ResponseOptions",
+    "ResponseStarted",
+    "ResponseStream",
+    "Route",
+    "ServerError",
+    "ServerToolCallItem",
+    "StaticTokenProvider",
+    "StreamError",
+    "StreamErrorEvent",
+    "StreamEvent",
+    "StreamInterruptedError",
+    "TextDelta",
+    "TextPart",
+    "TokenProvider",
+    "ToolCallPart",
+    "ToolResultPart",
+    "UnprocessableEntityError",
+    "Usage",
+    "__version__",
+    "parse_response",
+    "to_input_items",
+]

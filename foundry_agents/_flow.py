@@ -1,0 +1,186 @@
+"""The request flow, written once: auth, 401 refresh, retries and backoff, as a sans-I/O generator.
+
+:func:`request_flow` yields *actions* (get a token, send, read a body, sleep) and receives their
+results; :func:`drive` and :func:`adrive` are the only sync/async code, a few lines each, so the
+two clients cannot drift. Transport exceptions are thrown back into the generator, which decides
+whether to retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .auth import TokenProvider
+from .errors import APIConnectionError, APITimeoutError, error_from_response
+from .reference import AgentRef
+from .retry import parse_retry_after, retry_delay, should_retry_status
+
+logger = logging.getLogger("foundry_agents")
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(slots=True)
+class Call:
+    """One logical API call (retries make it one or more HTTP requests)."""
+
+    method: str
+    url: str
+    body: Any = None
+    stream: bool = False
+    #: False when a retry after the server accepted the request could apply it twice.
+    idempotent: bool = True
+    agent: AgentRef | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    timeout: httpx.Timeout | None = None
+
+
+@dataclass(slots=True)
+class GetToken:
+    pass
+
+
+@dataclass(slots=True)
+class Send:
+    request: httpx.Request
+    stream: bool
+
+
+@dataclass(slots=True)
+class ReadBody:
+    response: httpx.Response
+
+
+@dataclass(slots=True)
+class Sleep:
+    seconds: float
+
+
+Action = GetToken | Send | ReadBody | Sleep
+Flow = Generator[Action, Any, httpx.Response]
+
+
+def _decode_body(content: bytes) -> Any:
+    try:
+        return json.loads(content)
+    except ValueError:
+        return content.decode("utf-8", "replace")
+
+
+def map_transport_error(exc: Exception) -> APIConnectionError:
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"the request timed out ({type(exc).__name__})")
+    return APIConnectionError(f"connection error: {exc or type(exc).__name__}")
+
+
+def request_flow(
+    call: Call,
+    *,
+    build: Callable[[Call, str], httpx.Request],
+    max_retries: int,
+    auth: TokenProvider,
+    refreshable: bool,
+) -> Flow:
+    attempt = 0
+    refreshed = False
+    while True:
+        token: str = yield GetToken()
+        request = build(call, token)
+        try:
+            response: httpx.Response = yield Send(request, call.stream)
+        except httpx.TransportError as exc:
+            retry = attempt < max_retries and (call.idempotent or isinstance(exc, _NOT_SENT))
+            logger.debug("%s %s failed: %s%s", call.method, request.url, type(exc).__name__,
+                         " (retrying)" if retry else "")
+            if not retry:
+                raise map_transport_error(exc) from exc
+            attempt += 1
+            yield Sleep(retry_delay(attempt))
+            continue
+        status = response.status_code
+        if status < 400:
+            logger.debug("%s %s -> %s", call.method, request.url, status)
+            return response
+        content: bytes = yield ReadBody(response)
+        headers = response.headers
+        logger.debug("%s %s -> %s (request id %s)", call.method, request.url, status,
+                     headers.get("x-request-id") or headers.get("apim-request-id"))
+        if status == 401 and refreshable and not refreshed:
+            refreshed = True
+            auth.invalidate()
+            continue
+        if attempt < max_retries and should_retry_status(status, headers, idempotent=call.idempotent):
+            attempt += 1
+            yield Sleep(retry_delay(attempt, headers))
+            continue
+        agent = call.agent
+        raise error_from_response(
+            status, headers, _decode_body(content),
+            retry_after=parse_retry_after(headers),
+            agent_name=agent.name if agent else None,
+            agent_version=agent.version if agent else None,
+        )
+
+
+def drive(flow: Flow, http: httpx.Client, auth: TokenProvider) -> httpx.Response:
+    """Run a flow with blocking I/O."""
+    value: Any = None
+    error: Exception | None = None
+    while True:
+        try:
+            action = flow.throw(error) if error is not None else flow.send(value)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        value, error = None, None
+        if isinstance(action, GetToken):
+            value = auth.get_token()
+        elif isinstance(action, Send):
+            try:
+                value = http.send(action.request, stream=action.stream)
+            except httpx.TransportError as exc:
+                error = exc
+        elif isinstance(action, ReadBody):
+            try:
+                value = action.response.read()
+            except httpx.TransportError:
+                value = b""
+            finally:
+                action.response.close()
+        else:
+            time.sleep(action.seconds)
+
+
+async def adrive(flow: Flow, http: httpx.AsyncClient, auth: TokenProvider) -> httpx.Response:
+    """Run a flow with asyncio I/O."""
+    value: Any = None
+    error: Exception | None = None
+    while True:
+        try:
+            action = flow.throw(error) if error is not None else flow.send(value)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        value, error = None, None
+        if isinstance(action, GetToken):
+            value = await auth.aget_token()
+        elif isinstance(action, Send):
+            try:
+                value = await http.send(action.request, stream=action.stream)
+            except httpx.TransportError as exc:
+                error = exc
+        elif isinstance(action, ReadBody):
+            try:
+                value = await action.response.aread()
+            except httpx.TransportError:
+                value = b""
+            finally:
+                await action.response.aclose()
+        else:
+            await asyncio.sleep(action.seconds)

@@ -1,0 +1,238 @@
+"""The neutral input model, and its one mapping to Responses ``input`` items (PROTOCOL.md §2).
+
+Adapters translate their framework's messages into :class:`Message` objects; :func:`to_input_items`
+is the only place that knows the wire shape, and it honours the service's strict validation:
+role items get ``"type": "message"``, replayed assistant text gets ``"annotations": []``, no
+``status: null`` is ever sent, and server-only items are never replayed.
+
+Example:
+    >>> to_input_items([Message("system", "Be brief."), Message("user", "Hi")])[1]
+    {'type': 'message', 'role': 'user', 'content': [{'type': 'input_text', 'text': 'Hi'}]}
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .errors import FoundryConfigError
+
+__all__ = [
+    "ApprovalResponsePart",
+    "FilePart",
+    "ImagePart",
+    "Message",
+    "Part",
+    "Role",
+    "SystemRoleMode",
+    "TextPart",
+    "ToolCallPart",
+    "ToolResultPart",
+    "data_uri",
+    "to_input_items",
+]
+
+Role = Literal["system", "developer", "user", "assistant", "tool"]
+SystemRoleMode = Literal["system", "developer", "refuse"]
+
+
+@dataclass(frozen=True, slots=True)
+class TextPart:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePart:
+    """An image by ``url`` (http(s) URL or ``data:`` URI) or by uploaded ``file_id``."""
+
+    url: str | None = None
+    file_id: str | None = None
+    detail: Literal["auto", "low", "high"] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.url is None) == (self.file_id is None):
+            raise FoundryConfigError("ImagePart needs exactly one of url= or file_id=")
+
+
+@dataclass(frozen=True, slots=True)
+class FilePart:
+    """A file by inline ``data`` (bytes or a ``data:`` URI, with ``filename``), ``file_id`` or ``url``."""
+
+    data: bytes | str | None = None
+    filename: str | None = None
+    file_id: str | None = None
+    url: str | None = None
+    mime_type: str = "application/pdf"
+
+    def __post_init__(self) -> None:
+        if sum(x is not None for x in (self.data, self.file_id, self.url)) != 1:
+            raise FoundryConfigError("FilePart needs exactly one of data=, file_id= or url=")
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallPart:
+    """A function call the assistant made (replayed in stateless history)."""
+
+    call_id: str
+    name: str
+    arguments: str = "{}"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResultPart:
+    """The output of a function call, answering ``call_id``. Non-string output is JSON-encoded."""
+
+    call_id: str
+    output: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalResponsePart:
+    """The answer to an MCP approval request (``mcpr_...``)."""
+
+    approval_request_id: str
+    approve: bool
+    reason: str | None = None
+
+
+Part = (
+    TextPart | ImagePart | FilePart | ToolCallPart | ToolResultPart | ApprovalResponsePart
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One neutral chat message: a role and its parts (a plain string means one text part)."""
+
+    role: Role
+    content: str | Sequence[Part] = field(default_factory=tuple)
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        if isinstance(self.content, str):
+            return (TextPart(self.content),) if self.content else ()
+        return tuple(self.content)
+
+
+def data_uri(data: bytes, mime_type: str) -> str:
+    """``data:<mime>;base64,<...>`` for inline images and files."""
+    return f"data:{mime_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _encode_output(output: Any) -> str:
+    if isinstance(output, str):
+        return output
+    return json.dumps(output, ensure_ascii=False, default=str)
+
+
+def _user_part(part: Part, role: str) -> dict[str, Any]:
+    if isinstance(part, TextPart):
+        return {"type": "input_text", "text": part.text}
+    if isinstance(part, ImagePart):
+        out: dict[str, Any] = {"type": "input_image"}
+        if part.url is not None:
+            out["image_url"] = part.url
+        else:
+            out["file_id"] = part.file_id
+        out["detail"] = part.detail or "auto"
+        return out
+    if isinstance(part, FilePart):
+        out = {"type": "input_file"}
+        if part.file_id is not None:
+            out["file_id"] = part.file_id
+        elif part.url is not None:
+            out["file_url"] = part.url
+        else:
+            data = part.data
+            out["file_data"] = data_uri(data, part.mime_type) if isinstance(data, bytes) else data
+            out["filename"] = part.filename or "file"
+        return out
+    raise FoundryConfigError(
+        f"a {role} message cannot carry a {type(part).__name__}; "
+        "tool calls belong to assistant messages and tool results to tool messages"
+    )
+
+
+def _message_item(role: str, content: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "message", "role": role, "content": content}
+
+
+def to_input_items(
+    messages: Iterable[Message], *, system_role: SystemRoleMode = "system"
+) -> list[dict[str, Any]]:
+    """Map neutral messages to Responses ``input`` items (pure).
+
+    ``system_role`` decides what system messages become: ``"system"`` or ``"developer"`` role
+    items, or ``"refuse"`` to raise instead (for users who want the agent's own instructions to
+    stand alone). A system message is never dropped silently.
+    """
+    items: list[dict[str, Any]] = []
+    for index, msg in enumerate(messages):
+        role = msg.role
+        parts = msg.parts
+        if role in ("system", "developer"):
+            if role == "system" and system_role == "refuse":
+                raise FoundryConfigError(
+                    f"message {index} is a system message, and system_message_role='refuse' is set: "
+                    "the agent's own instructions apply. Remove the system message or choose "
+                    "'system' or 'developer' to send it."
+                )
+            wire_role = system_role if role == "system" else "developer"
+            content = [_user_part(p, role) for p in parts]
+            if content:
+                items.append(_message_item(wire_role, content))
+        elif role == "user":
+            content = [_user_part(p, role) for p in parts]
+            approvals = [p for p in parts if isinstance(p, ApprovalResponsePart)]
+            if approvals:
+                # Approval answers may ride on a user turn; they are their own input items.
+                content = [_user_part(p, role) for p in parts if not isinstance(p, ApprovalResponsePart)]
+                items.extend(_approval_item(p) for p in approvals)
+            if content:
+                items.append(_message_item("user", content))
+        elif role == "assistant":
+            text = [p.text for p in parts if isinstance(p, TextPart)]
+            if text:
+                items.append(_message_item(
+                    "assistant",
+                    [{"type": "output_text", "text": t, "annotations": []} for t in text],
+                ))
+            for p in parts:
+                if isinstance(p, ToolCallPart):
+                    items.append({"type": "function_call", "call_id": p.call_id, "name": p.name,
+                                  "arguments": p.arguments or "{}"})
+                elif isinstance(p, ApprovalResponsePart):
+                    items.append(_approval_item(p))
+                elif not isinstance(p, TextPart):
+                    raise FoundryConfigError(
+                        f"message {index} (assistant) cannot carry a {type(p).__name__}"
+                    )
+        elif role == "tool":
+            for p in parts:
+                if isinstance(p, ToolResultPart):
+                    items.append({"type": "function_call_output", "call_id": p.call_id,
+                                  "output": _encode_output(p.output)})
+                elif isinstance(p, ApprovalResponsePart):
+                    items.append(_approval_item(p))
+                else:
+                    raise FoundryConfigError(
+                        f"message {index} (tool) must carry ToolResultPart or ApprovalResponsePart, "
+                        f"got {type(p).__name__}"
+                    )
+        else:
+            raise FoundryConfigError(
+                f"message {index} has role {role!r}; expected system, developer, user, assistant or tool"
+            )
+    return items
+
+
+def _approval_item(part: ApprovalResponsePart) -> dict[str, Any]:
+    item: dict[str, Any] = {"type": "mcp_approval_response",
+                            "approval_request_id": part.approval_request_id,
+                            "approve": bool(part.approve)}
+    if part.reason:
+        item["reason"] = part.reason
+    return item

@@ -1,0 +1,352 @@
+"""The neutral response model: one final object for streamed and non-streamed calls.
+
+:func:`parse_response` maps a wire ``response`` object (PROTOCOL.md §3) to :class:`AgentResponse`;
+:func:`parse_output_item` maps one output item and is the only place that knows item shapes, used
+by the non-streaming path and the stream accumulator alike. Unknown item types and fields are
+kept (``raw``), never dropped and never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .reference import AgentRef
+from .usage import Usage, parse_usage
+
+__all__ = [
+    "AgentResponse",
+    "Annotation",
+    "FunctionCallItem",
+    "McpApprovalRequestItem",
+    "MessageItem",
+    "OtherItem",
+    "OutputItem",
+    "OutputText",
+    "ReasoningItem",
+    "Refusal",
+    "ServerToolCallItem",
+    "parse_annotation",
+    "parse_output_item",
+    "parse_response",
+]
+
+
+@dataclass(slots=True)
+class Annotation:
+    """A citation on output text: ``url_citation``, ``file_citation``, ``container_file_citation``, ``file_path``."""
+
+    type: str
+    url: str | None = None
+    title: str | None = None
+    start_index: int | None = None
+    end_index: int | None = None
+    file_id: str | None = None
+    filename: str | None = None
+    index: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def parse_annotation(raw: Mapping[str, Any]) -> Annotation:
+    return Annotation(
+        type=str(raw.get("type", "")),
+        url=raw.get("url"),
+        title=raw.get("title"),
+        start_index=raw.get("start_index"),
+        end_index=raw.get("end_index"),
+        file_id=raw.get("file_id"),
+        filename=raw.get("filename"),
+        index=raw.get("index"),
+        raw=dict(raw),
+    )
+
+
+@dataclass(slots=True)
+class OutputText:
+    text: str
+    annotations: list[Annotation] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Refusal:
+    refusal: str
+
+
+@dataclass(slots=True)
+class MessageItem:
+    """An assistant message. ``content`` holds :class:`OutputText`, :class:`Refusal`, or raw dicts."""
+
+    id: str | None
+    role: str = "assistant"
+    status: str | None = None
+    content: list[OutputText | Refusal | dict[str, Any]] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    type: str = "message"
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.content if isinstance(p, OutputText))
+
+    @property
+    def annotations(self) -> list[Annotation]:
+        return [a for p in self.content if isinstance(p, OutputText) for a in p.annotations]
+
+
+@dataclass(slots=True)
+class FunctionCallItem:
+    """A client-side function call the caller must run and answer with ``function_call_output``."""
+
+    id: str | None
+    call_id: str
+    name: str
+    arguments: str
+    status: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    type: str = "function_call"
+
+    def parsed_arguments(self) -> dict[str, Any]:
+        """The arguments as a dict; raises ``ValueError`` naming the call when they are not a JSON object."""
+        try:
+            value = json.loads(self.arguments or "{}")
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"arguments of function call {self.name!r} ({self.call_id}) are not JSON: {exc}") from exc
+        if not isinstance(value, dict):
+            raise ValueError(f"arguments of function call {self.name!r} ({self.call_id}) are not a JSON object")
+        return value
+
+
+@dataclass(slots=True)
+class ReasoningItem:
+    id: str | None
+    summary: list[str] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    type: str = "reasoning"
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.summary)
+
+
+@dataclass(slots=True)
+class McpApprovalRequestItem:
+    """An MCP tool call waiting for the caller's approval (answer with an approval response)."""
+
+    id: str
+    server_label: str | None
+    name: str | None
+    arguments: str | None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    type: str = "mcp_approval_request"
+
+
+@dataclass(slots=True)
+class ServerToolCallItem:
+    """A tool the service ran itself (web/file search, code interpreter, MCP, Bing, ...), or its output."""
+
+    type: str
+    id: str | None
+    status: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str | None:
+        return self.raw.get("name")
+
+    @property
+    def arguments(self) -> Any:
+        return self.raw.get("arguments", self.raw.get("action", self.raw.get("queries")))
+
+    @property
+    def output(self) -> Any:
+        return self.raw.get("output", self.raw.get("results", self.raw.get("outputs")))
+
+
+@dataclass(slots=True)
+class OtherItem:
+    """An item type this version does not model (kept whole in ``raw``)."""
+
+    type: str
+    id: str | None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+OutputItem = (
+    MessageItem | FunctionCallItem | ReasoningItem | McpApprovalRequestItem | ServerToolCallItem | OtherItem
+)
+
+#: Item types that mean the caller has work to do before the agent can go on.
+PENDING_ITEM_TYPES = frozenset({"function_call", "mcp_approval_request", "oauth_consent_request"})
+
+
+def _content_part(raw: Any) -> OutputText | Refusal | dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        return {"type": "unknown", "value": raw}
+    kind = raw.get("type")
+    if kind == "output_text":
+        return OutputText(str(raw.get("text") or ""),
+                          [parse_annotation(a) for a in raw.get("annotations") or () if isinstance(a, Mapping)])
+    if kind == "refusal":
+        return Refusal(str(raw.get("refusal") or ""))
+    return dict(raw)
+
+
+def _message(raw: dict[str, Any]) -> MessageItem:
+    content = raw.get("content")
+    return MessageItem(id=raw.get("id"), role=raw.get("role") or "assistant", status=raw.get("status"),
+                       content=[_content_part(p) for p in content] if isinstance(content, list) else [],
+                       raw=raw)
+
+
+def _function_call(raw: dict[str, Any]) -> FunctionCallItem:
+    args = raw.get("arguments")
+    return FunctionCallItem(id=raw.get("id"), call_id=str(raw.get("call_id") or raw.get("id") or ""),
+                            name=str(raw.get("name") or ""),
+                            arguments=args if isinstance(args, str) else json.dumps(args or {}),
+                            status=raw.get("status"), raw=raw)
+
+
+def _reasoning(raw: dict[str, Any]) -> ReasoningItem:
+    summary = [s.get("text", "") if isinstance(s, Mapping) else str(s) for s in raw.get("summary") or ()]
+    return ReasoningItem(id=raw.get("id"), summary=summary, raw=raw)
+
+
+def _approval(raw: dict[str, Any]) -> McpApprovalRequestItem:
+    return McpApprovalRequestItem(id=str(raw.get("id") or ""), server_label=raw.get("server_label"),
+                                  name=raw.get("name"), arguments=raw.get("arguments"), raw=raw)
+
+
+_ITEM_PARSERS: dict[str, Callable[[dict[str, Any]], OutputItem]] = {
+    "message": _message,
+    "function_call": _function_call,
+    "reasoning": _reasoning,
+    "mcp_approval_request": _approval,
+}
+
+
+def _is_server_tool(kind: str) -> bool:
+    return kind.endswith("_call") or kind.endswith("_call_output") or kind in ("mcp_list_tools", "workflow_action")
+
+
+def parse_output_item(raw: Mapping[str, Any]) -> OutputItem:
+    """Map one wire output item to its neutral type (pure, never raises on unknown shapes)."""
+    data = dict(raw)
+    kind = str(data.get("type") or "")
+    parser = _ITEM_PARSERS.get(kind)
+    if parser is not None:
+        return parser(data)
+    if _is_server_tool(kind):
+        return ServerToolCallItem(type=kind, id=data.get("id"), status=data.get("status"), raw=data)
+    return OtherItem(type=kind or "unknown", id=data.get("id"), raw=data)
+
+
+@dataclass(slots=True)
+class AgentResponse:
+    """The outcome of one agent call, identical whether it was streamed or not.
+
+    Example:
+        >>> r = parse_response({"id": "resp_1", "status": "completed", "model": "gpt-4o",
+        ...     "output": [{"type": "message", "content": [{"type": "output_text", "text": "Hi"}]}],
+        ...     "agent_reference": {"type": "agent_reference", "name": "echo", "version": "2"}})
+        >>> r.output_text, str(r.agent)
+        ('Hi', 'echo:2')
+    """
+
+    id: str
+    status: str
+    model: str | None = None
+    agent: AgentRef | None = None
+    conversation_id: str | None = None
+    previous_response_id: str | None = None
+    output: list[OutputItem] = field(default_factory=list)
+    usage: Usage | None = None
+    error: dict[str, Any] | None = None
+    incomplete_reason: str | None = None
+    created_at: int | None = None
+    request_id: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def output_text(self) -> str:
+        """All assistant text, messages joined in order."""
+        return "".join(i.text for i in self.output if isinstance(i, MessageItem))
+
+    @property
+    def messages(self) -> list[MessageItem]:
+        return [i for i in self.output if isinstance(i, MessageItem)]
+
+    @property
+    def function_calls(self) -> list[FunctionCallItem]:
+        return [i for i in self.output if isinstance(i, FunctionCallItem)]
+
+    @property
+    def approval_requests(self) -> list[McpApprovalRequestItem]:
+        """MCP approval requests in this response that still wait for an answer."""
+        answered = {i.raw.get("approval_request_id") for i in self.output if i.type == "mcp_call"}
+        return [i for i in self.output if isinstance(i, McpApprovalRequestItem) and i.id not in answered]
+
+    @property
+    def pending_items(self) -> list[OutputItem]:
+        """Everything the caller must act on: function calls, approval requests, OAuth consent.
+
+        A response with pending work still has status ``completed`` (PROTOCOL.md §3).
+        """
+        approvals = {a.id for a in self.approval_requests}
+        return [i for i in self.output if i.type in PENDING_ITEM_TYPES
+                and (i.type != "mcp_approval_request" or i.id in approvals)]
+
+    @property
+    def reasoning(self) -> list[ReasoningItem]:
+        return [i for i in self.output if isinstance(i, ReasoningItem)]
+
+    @property
+    def annotations(self) -> list[Annotation]:
+        return [a for m in self.messages for a in m.annotations]
+
+    @property
+    def model_name(self) -> str:
+        """The agent's model, or ``name:version`` when the service sends none."""
+        if self.model:
+            return self.model
+        return str(self.agent) if self.agent else ""
+
+
+def _agent_of(raw: Mapping[str, Any]) -> AgentRef | None:
+    ref = raw.get("agent_reference") or raw.get("agent")  # "agent" in the preview dialect
+    if not isinstance(ref, Mapping) or not ref.get("name"):
+        return None
+    version = ref.get("version")
+    try:
+        return AgentRef(str(ref["name"]), str(version) if version not in (None, "") else None)
+    except ValueError:
+        return None
+
+
+def _conversation_id(value: Any) -> str | None:
+    if isinstance(value, Mapping):
+        value = value.get("id")
+    return value if isinstance(value, str) and value else None
+
+
+def parse_response(raw: Mapping[str, Any], *, request_id: str | None = None) -> AgentResponse:
+    """Map a wire ``response`` object to :class:`AgentResponse` (pure)."""
+    data = dict(raw)
+    output = data.get("output")
+    incomplete = data.get("incomplete_details")
+    error = data.get("error")
+    return AgentResponse(
+        id=str(data.get("id") or ""),
+        status=str(data.get("status") or ""),
+        model=data.get("model") or None,
+        agent=_agent_of(data),
+        conversation_id=_conversation_id(data.get("conversation")),
+        previous_response_id=data.get("previous_response_id"),
+        output=[parse_output_item(i) for i in output if isinstance(i, Mapping)] if isinstance(output, list) else [],
+        usage=parse_usage(data.get("usage")),
+        error=dict(error) if isinstance(error, Mapping) else None,
+        incomplete_reason=incomplete.get("reason") if isinstance(incomplete, Mapping) else None,
+        created_at=data.get("created_at"),
+        request_id=request_id,
+        raw=data,
+    )

@@ -1,0 +1,218 @@
+"""Streamed responses: thin sync and async shells over one I/O-free core.
+
+Iterate a stream to get neutral :mod:`~foundry_agents.streaming` events; the last one is
+:class:`~foundry_agents.streaming.ResponseDone`. :meth:`ResponseStream.get_final_response`
+returns the same :class:`~foundry_agents.response.AgentResponse` a non-streaming call would.
+
+Example:
+    >>> with client.stream_response("echo", input="Hi") as stream:   # doctest: +SKIP
+    ...     for text in stream.text_deltas():
+    ...         print(text, end="")
+    ...     final = stream.get_final_response()
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+
+from ._flow import map_transport_error
+from .errors import ResponseFailedError, StreamError, StreamInterruptedError
+from .response import AgentResponse, parse_response
+from .sse import SSEDecoder
+from .streaming import ResponseDone, StreamAccumulator, StreamEvent, TextDelta
+
+__all__ = ["AsyncResponseStream", "ResponseStream"]
+
+
+class _StreamCore:
+    """Bytes in, neutral events out. Shared by both shells; no I/O."""
+
+    __slots__ = ("acc", "decoder", "is_sse", "json_parts", "request_id", "sentinel")
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.request_id = response.headers.get("x-request-id") or response.headers.get("apim-request-id")
+        self.acc = StreamAccumulator(request_id=self.request_id)
+        self.decoder = SSEDecoder()
+        ctype = response.headers.get("content-type", "")
+        # A service that answers a stream request with plain JSON still gives a complete answer.
+        self.is_sse = "json" not in ctype
+        self.json_parts: list[bytes] = []
+        self.sentinel = False
+
+    def on_bytes(self, chunk: bytes) -> list[StreamEvent]:
+        if not self.is_sse:
+            self.json_parts.append(chunk)
+            return []
+        if self.sentinel:
+            return []
+        out: list[StreamEvent] = []
+        feed = self.acc.feed
+        for sse in self.decoder.feed(chunk):
+            data = sse.data
+            if data == "[DONE]":
+                self.sentinel = True
+                break
+            if not data:
+                continue
+            out.extend(feed(json.loads(data)))
+        return out
+
+    def on_end(self) -> list[StreamEvent]:
+        if not self.is_sse:
+            raw = json.loads(b"".join(self.json_parts) or b"{}")
+            final = parse_response(raw, request_id=self.request_id)
+            self.acc.final = final
+            if final.status == "failed":
+                err = ResponseFailedError(str((final.error or {}).get("message") or "the response failed"),
+                                          code=(final.error or {}).get("code"), request_id=self.request_id)
+                err.partial_response = final
+                raise err
+            return [ResponseDone(final)]
+        out: list[StreamEvent] = []
+        if not self.sentinel:
+            for sse in self.decoder.flush():
+                if sse.data and sse.data != "[DONE]":
+                    out.extend(self.acc.feed(json.loads(sse.data)))
+        self.acc.close()
+        return out
+
+    def interrupted(self, exc: Exception) -> StreamError:
+        cause = map_transport_error(exc)
+        err = StreamInterruptedError(
+            f"the stream broke before the response finished ({cause}); the partial output is on "
+            "the error's partial_response",
+            code="stream_interrupted", request_id=self.request_id,
+        )
+        err.partial_response = self.acc.partial_response()
+        return err
+
+
+class ResponseStream:
+    """A streamed agent response (sync). Use as a context manager or iterate it to the end."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        self._core = _StreamCore(response)
+        self._iterator = self._events()
+
+    @property
+    def request_id(self) -> str | None:
+        return self._core.request_id
+
+    @property
+    def final(self) -> AgentResponse | None:
+        """The final response once the stream has finished, else ``None``."""
+        return self._core.acc.final
+
+    def partial_response(self) -> AgentResponse:
+        return self._core.acc.partial_response()
+
+    def _events(self) -> Iterator[StreamEvent]:
+        core = self._core
+        try:
+            try:
+                for chunk in self._response.iter_bytes():
+                    yield from core.on_bytes(chunk)
+            except httpx.TransportError as exc:
+                raise core.interrupted(exc) from exc
+            yield from core.on_end()
+        finally:
+            self._response.close()
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        return self._iterator
+
+    def __next__(self) -> StreamEvent:
+        return next(self._iterator)
+
+    def text_deltas(self) -> Iterator[str]:
+        """Just the text, as it arrives."""
+        for event in self._iterator:
+            if isinstance(event, TextDelta):
+                yield event.delta
+
+    def get_final_response(self) -> AgentResponse:
+        """Read the rest of the stream and return the final response."""
+        for _ in self._iterator:
+            pass
+        final = self._core.acc.final
+        if final is None:  # pragma: no cover - on_end raises first
+            raise StreamInterruptedError("the stream ended without a response", request_id=self.request_id)
+        return final
+
+    def close(self) -> None:
+        self._iterator.close()
+        self._response.close()
+
+    def __enter__(self) -> ResponseStream:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class AsyncResponseStream:
+    """A streamed agent response (async). Use with ``async with`` or ``async for``."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        self._core = _StreamCore(response)
+        self._iterator = self._events()
+
+    @property
+    def request_id(self) -> str | None:
+        return self._core.request_id
+
+    @property
+    def final(self) -> AgentResponse | None:
+        return self._core.acc.final
+
+    def partial_response(self) -> AgentResponse:
+        return self._core.acc.partial_response()
+
+    async def _events(self) -> AsyncIterator[StreamEvent]:
+        core = self._core
+        try:
+            try:
+                async for chunk in self._response.aiter_bytes():
+                    for event in core.on_bytes(chunk):
+                        yield event
+            except httpx.TransportError as exc:
+                raise core.interrupted(exc) from exc
+            for event in core.on_end():
+                yield event
+        finally:
+            await self._response.aclose()
+
+    def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        return self._iterator
+
+    async def __anext__(self) -> StreamEvent:
+        return await self._iterator.__anext__()
+
+    async def text_deltas(self) -> AsyncIterator[str]:
+        async for event in self._iterator:
+            if isinstance(event, TextDelta):
+                yield event.delta
+
+    async def get_final_response(self) -> AgentResponse:
+        async for _ in self._iterator:
+            pass
+        final = self._core.acc.final
+        if final is None:  # pragma: no cover
+            raise StreamInterruptedError("the stream ended without a response", request_id=self.request_id)
+        return final
+
+    async def close(self) -> None:
+        await self._iterator.aclose()  # type: ignore[attr-defined]
+        await self._response.aclose()
+
+    async def __aenter__(self) -> AsyncResponseStream:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()

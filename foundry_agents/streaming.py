@@ -1,0 +1,350 @@
+"""The I/O-free stream state machine: wire events in, neutral deltas and one final response out.
+
+:class:`StreamAccumulator` consumes decoded wire events (dicts) and returns the neutral
+:data:`StreamEvent` objects each one yields; the final one is always :class:`ResponseDone`
+carrying the same :class:`~foundry_agents.response.AgentResponse` a non-streaming call returns.
+Wire events are dispatched through a table; known events with nothing to report are in an
+explicit ignore set; unknown events are logged at debug level and skipped.
+
+Errors: an ``error`` event raises :class:`~foundry_agents.errors.StreamErrorEvent`,
+``response.failed`` raises :class:`~foundry_agents.errors.ResponseFailedError`, and
+:meth:`StreamAccumulator.close` on a stream that never reached a terminal event raises
+:class:`~foundry_agents.errors.StreamInterruptedError`. Each carries ``partial_response``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ResponseFailedError, StreamError, StreamErrorEvent, StreamInterruptedError
+from .response import (
+    AgentResponse,
+    Annotation,
+    OutputItem,
+    parse_annotation,
+    parse_output_item,
+    parse_response,
+)
+
+__all__ = [
+    "AnnotationAdded",
+    "FunctionCallDelta",
+    "ItemAdded",
+    "ItemDone",
+    "ReasoningDelta",
+    "ResponseDone",
+    "ResponseStarted",
+    "StreamAccumulator",
+    "StreamEvent",
+    "TextDelta",
+]
+
+logger = logging.getLogger("foundry_agents.streaming")
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseStarted:
+    """The service accepted the request (``response.created``)."""
+
+    response: AgentResponse
+
+
+@dataclass(frozen=True, slots=True)
+class ItemAdded:
+    output_index: int
+    item: OutputItem
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    delta: str
+    output_index: int
+    content_index: int
+    item_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionCallDelta:
+    """Arguments of a function call, piece by piece. The first delta of a call has ``first=True``
+    (and an empty ``delta``); every delta names the call."""
+
+    delta: str
+    output_index: int
+    call_id: str
+    name: str
+    item_id: str | None = None
+    first: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningDelta:
+    delta: str
+    output_index: int
+    summary_index: int
+    item_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationAdded:
+    annotation: Annotation
+    output_index: int
+    content_index: int
+    item_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDone:
+    """An output item is complete (any type, unknown ones included)."""
+
+    output_index: int
+    item: OutputItem
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseDone:
+    """The terminal event: the final response (status completed or incomplete)."""
+
+    response: AgentResponse
+
+
+StreamEvent = (
+    ResponseStarted | ItemAdded | TextDelta | FunctionCallDelta | ReasoningDelta | AnnotationAdded | ItemDone | ResponseDone
+)
+
+_IGNORED = frozenset({
+    "response.in_progress", "response.queued",
+    "response.content_part.added", "response.content_part.done",
+    "response.output_text.done", "response.refusal.done",
+    "response.function_call_arguments.done",
+    "response.reasoning_summary_part.added", "response.reasoning_summary_part.done",
+    "response.reasoning_summary_text.done", "response.reasoning_text.done",
+    "response.mcp_call_arguments.delta", "response.mcp_call_arguments.done",
+})
+_IGNORED_SUFFIXES = (".in_progress", ".searching", ".completed", ".interpreting", ".generating",
+                     ".failed", ".partial_image")
+
+
+@dataclass(slots=True)
+class _Slot:
+    """What we know of one output item while it streams."""
+
+    raw: dict[str, Any]
+    texts: dict[int, list[str]] = field(default_factory=dict)
+    annotations: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    arguments: list[str] = field(default_factory=list)
+    summaries: dict[int, list[str]] = field(default_factory=dict)
+    done: bool = False
+
+
+class StreamAccumulator:
+    """Feeds on wire events; see the module docstring.
+
+    Example:
+        >>> acc = StreamAccumulator()
+        >>> acc.feed({"type": "response.output_text.delta", "delta": "Hi",
+        ...           "output_index": 0, "content_index": 0})
+        [TextDelta(delta='Hi', output_index=0, content_index=0, item_id=None)]
+        >>> acc.partial_response().output_text
+        'Hi'
+    """
+
+    __slots__ = ("_request_id", "_slots", "_snapshot", "final", "last_sequence_number")
+
+    def __init__(self, *, request_id: str | None = None) -> None:
+        self._request_id = request_id
+        self._snapshot: dict[str, Any] = {}
+        self._slots: dict[int, _Slot] = {}
+        self.final: AgentResponse | None = None
+        self.last_sequence_number: int | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.final is not None
+
+    # -- feeding --------------------------------------------------------------------------------
+    def feed(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+        """Consume one decoded wire event; return the neutral events it yields."""
+        kind = event.get("type")
+        seq = event.get("sequence_number")
+        if isinstance(seq, int):
+            self.last_sequence_number = seq
+        handler = _HANDLERS.get(kind)  # type: ignore[arg-type]
+        if handler is not None:
+            return handler(self, event)
+        if kind not in _IGNORED and not (isinstance(kind, str) and kind.endswith(_IGNORED_SUFFIXES)):
+            logger.debug("skipping unknown stream event %r", kind)
+        return []
+
+    def close(self) -> None:
+        """Call when the byte stream ended: raises if no terminal event was seen."""
+        if self.final is None:
+            raise self._error(
+                StreamInterruptedError,
+                "the stream closed before the response finished (no response.completed, "
+                "response.failed or response.incomplete event); the partial output is on "
+                "the error's partial_response",
+                code="stream_interrupted",
+            )
+
+    # -- snapshots ------------------------------------------------------------------------------
+    def _slot(self, index: int) -> _Slot:
+        slot = self._slots.get(index)
+        if slot is None:
+            slot = self._slots[index] = _Slot(raw={})
+        return slot
+
+    def _item_raw(self, slot: _Slot) -> dict[str, Any]:
+        """The item as received so far (the done item when we have it)."""
+        if slot.done:
+            return slot.raw
+        raw = dict(slot.raw)
+        kind = raw.get("type")
+        if kind == "message" or (not kind and slot.texts):
+            raw.setdefault("type", "message")
+            content = list(raw.get("content") or [])
+            for ci, pieces in sorted(slot.texts.items()):
+                part = {"type": "output_text", "text": "".join(pieces),
+                        "annotations": slot.annotations.get(ci, [])}
+                while len(content) <= ci:
+                    content.append({"type": "output_text", "text": "", "annotations": []})
+                content[ci] = part
+            raw["content"] = content
+        elif kind == "function_call" and slot.arguments:
+            raw["arguments"] = "".join(slot.arguments)
+        elif kind == "reasoning" and slot.summaries:
+            raw["summary"] = [{"type": "summary_text", "text": "".join(p)}
+                              for _, p in sorted(slot.summaries.items())]
+        return raw
+
+    def partial_response(self) -> AgentResponse:
+        """Everything received so far, as a response object (status as last seen)."""
+        if self.final is not None:
+            return self.final
+        raw = dict(self._snapshot)
+        raw["output"] = [self._item_raw(s) for _, s in sorted(self._slots.items())]
+        return parse_response(raw, request_id=self._request_id)
+
+    def _error(self, cls: type[StreamError], message: str, **kw: Any) -> StreamError:
+        err = cls(message, request_id=self._request_id, **kw)
+        err.partial_response = self.partial_response()
+        return err
+
+    # -- handlers -------------------------------------------------------------------------------
+    def _on_created(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+        response = event.get("response")
+        if isinstance(response, Mapping):
+            self._snapshot = dict(response)
+            self._snapshot.pop("output", None)
+        return [ResponseStarted(parse_response(self._snapshot, request_id=self._request_id))]
+
+    def _on_item_added(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+        index = int(event.get("output_index", len(self._slots)))
+        raw = dict(event.get("item") or {})
+        slot = self._slot(index)
+        slot.raw = raw
+        out: list[StreamEvent] = [ItemAdded(index, parse_output_item(raw))]
+        if raw.get("type") == "function_call":
+            out.append(FunctionCallDelta("", index, str(raw.get("call_id") or ""), str(raw.get("name") or ""),
+                                         raw.get("id"), first=True))
+            if raw.get("arguments"):
+                slot.arguments.append(raw["arguments"])
+                out.append(FunctionCallDelta(raw["arguments"], index, str(raw.get("call_id") or ""),
+                                             str(raw.get("name") or ""), raw.get("id")))
+        return out
+
+    def _on_text_delta(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+        index = event.get("output_index", 0)
+        ci = event.get("content_index", 0)
+        delta = event.get("delta") or ""
+        slot = self._slots.get(index) or self._slot(index)
+        pieces = slot.texts.get(ci)
+        if pieces is None:
+            pieces = slot.texts[ci] = []
+        pieces.append(delta)
+        return [TextDelta(delta, index, ci, event.get("item_id"))]
+
+    def _on_annotation(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+        index = event.get("output_index", 0)
+        ci = event.get("content_index", 0)
+        raw = event.get("annotation")
+        if not isinstance(raw, Mapping):
+            return []
+        self._slot(index).annotations.setdefault(ci, []).append(dict(raw))
+        return [AnnotationAdded(parse_annotation(raw), index, ci, event.get("item_id"))]
+
+    def _on_arguments_delta(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+        index = event.get("output_index", 0)
+        slot = self._slot(index)
+        delta = event.get("delta") or ""
+        slot.arguments.append(delta)
+        raw = slot.raw
+        return [FunctionCallDelta(delta, index, str(raw.get("call_id") or ""), str(raw.get("name") or ""),
+                                  event.get("item_id"))]
+
+    def _on_reasoning_delta(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+        index = event.get("output_index", 0)
+        si = event.get("summary_index", 0)
+        delta = event.get("delta") or ""
+        self._slot(index).summaries.setdefault(si, []).append(delta)
+        return [ReasoningDelta(delta, index, si, event.get("item_id"))]
+
+    def _on_item_done(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+        index = int(event.get("output_index", 0))
+        slot = self._slot(index)
+        raw = event.get("item")
+        if isinstance(raw, Mapping):
+            slot.raw = dict(raw)
+            slot.done = True
+        return [ItemDone(index, parse_output_item(self._item_raw(slot)))]
+
+    def _finish(self, event: Mapping[str, Any]) -> AgentResponse:
+        raw = dict(event.get("response") or self._snapshot)
+        streamed = [self._item_raw(s) for _, s in sorted(self._slots.items())]
+        if not raw.get("output") and streamed:
+            raw["output"] = streamed  # keep what streamed when the terminal event omits it
+        return parse_response(raw, request_id=self._request_id)
+
+    def _on_completed(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+        self.final = self._finish(event)
+        return [ResponseDone(self.final)]
+
+    def _on_failed(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+        response = self._finish(event)
+        error = response.error or {}
+        err = ResponseFailedError(
+            str(error.get("message") or "the response failed"),
+            code=error.get("code") or "response_failed",
+            request_id=self._request_id,
+            body=response.raw,
+        )
+        err.partial_response = response
+        self.final = response
+        raise err
+
+    def _on_error(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+        inner = event.get("error") if isinstance(event.get("error"), Mapping) else event
+        raise self._error(
+            StreamErrorEvent,
+            str(inner.get("message") or "the service sent an error event"),
+            code=inner.get("code"),
+            param=inner.get("param"),
+            body=dict(event),
+        )
+
+
+_HANDLERS: dict[str, Callable[[StreamAccumulator, Mapping[str, Any]], list[StreamEvent]]] = {
+    "response.created": StreamAccumulator._on_created,
+    "response.output_item.added": StreamAccumulator._on_item_added,
+    "response.output_text.delta": StreamAccumulator._on_text_delta,
+    "response.output_text.annotation.added": StreamAccumulator._on_annotation,
+    "response.function_call_arguments.delta": StreamAccumulator._on_arguments_delta,
+    "response.reasoning_summary_text.delta": StreamAccumulator._on_reasoning_delta,
+    "response.output_item.done": StreamAccumulator._on_item_done,
+    "response.completed": StreamAccumulator._on_completed,
+    "response.incomplete": StreamAccumulator._on_completed,
+    "response.failed": StreamAccumulator._on_failed,
+    "error": StreamAccumulator._on_error,
+}
