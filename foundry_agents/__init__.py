@@ -10,6 +10,7 @@ Example:
 """
 
 from ._version import __version__
+from .agent import CallPlan, FoundryAgent
 from .auth import FOUNDRY_SCOPE, CredentialTokenProvider, StaticTokenProvider, TokenProvider
 from .client import AsyncFoundryAgentsClient, FoundryAgentsClient, ResponseOptions
 from .endpoints import ProjectEndpoint, Route
@@ -86,6 +87,8 @@ __all__ = [
     "AgentRef",
     "AgentResponse",
     "AgentVersion",
+    "CallPlan",
+    "FoundryAgent",
     "Annotation",
     "AnnotationAdded",
     "ApprovalResponsePart",

@@ -105,10 +105,16 @@ Part = (
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One neutral chat message: a role and its parts (a plain string means one text part)."""
+    """One neutral chat message: a role and its parts (a plain string means one text part).
+
+    ``response_id`` and ``agent`` mark an assistant message that an agent produced, so a later
+    call can chain from it with ``previous_response_id`` instead of replaying the history.
+    """
 
     role: Role
     content: str | Sequence[Part] = field(default_factory=tuple)
+    response_id: str | None = None
+    agent: str | None = None
 
     @property
     def parts(self) -> tuple[Part, ...]:

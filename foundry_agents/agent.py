@@ -1,0 +1,243 @@
+"""A handle on one agent: what both framework adapters delegate to.
+
+:class:`FoundryAgent` holds the agent reference and default call options, creates its clients
+lazily (nothing touches the network at construction), decides how a chat history continues
+(PROTOCOL.md §5), and calls the agent in any of the four modes. It holds no per-conversation
+state, so one instance may serve many threads and conversations at once.
+
+Continuity, decided per call by :meth:`FoundryAgent.plan` (pure):
+
+1. A ``conversation`` id (configured or per call): the service holds the history, so only the
+   messages after the last agent-produced assistant message are sent.
+2. An explicit ``previous_response_id``: likewise only the newer messages are sent.
+3. Automatic chaining (default, unless ``store=False``): when the history holds an assistant
+   message this agent produced (it carries ``response_id``), send the messages after it with
+   ``previous_response_id`` set to that id, whatever the id's prefix.
+4. Stateless replay: otherwise, the whole history is sent.
+
+System and developer messages are never dropped: when only the newer messages are sent, every
+system/developer message of the history is sent again in front of them (query and chat engines
+put fresh retrieved context there on every turn).
+
+Example:
+    >>> agent = FoundryAgent("echo:1", project_endpoint=endpoint, api_key="...")  # doctest: +SKIP
+    >>> agent.respond([Message("user", "Hello")]).output_text  # doctest: +SKIP
+    'Echo: Hello'
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from .client import AsyncFoundryAgentsClient, FoundryAgentsClient
+from .endpoints import ProjectEndpoint, Route
+from .errors import FoundryConfigError
+from .messages import Message, SystemRoleMode, to_input_items
+from .reference import AgentRef
+from .request import check_refused
+from .resources import AgentVersion
+from .response import AgentResponse
+from .streaming import StreamEvent
+
+__all__ = ["CallPlan", "FoundryAgent"]
+
+_CALL_OPTIONS = ("conversation", "previous_response_id", "store", "background", "tool_choice",
+                 "structured_inputs", "metadata", "include", "max_output_tokens", "truncation",
+                 "extra_body", "extra_headers", "timeout")
+
+
+@dataclass(frozen=True, slots=True)
+class CallPlan:
+    """What one call sends: the input items and the options (continuation included)."""
+
+    input: list[dict[str, Any]]
+    options: dict[str, Any]
+
+    @property
+    def mode(self) -> str:
+        if self.options.get("conversation"):
+            return "conversation"
+        if self.options.get("previous_response_id"):
+            return "chained"
+        return "stateless"
+
+
+class FoundryAgent:
+    """One Foundry v2 agent with default call options; see the module docstring.
+
+    Args:
+        agent: ``"name"``, ``"name:version"`` or ``"azure_ai/agents/name:version"``.
+        agent_version: pins a version (alternative to ``"name:version"``).
+        system_message_role: ``"system"`` (default), ``"developer"``, or ``"refuse"``.
+        auto_chain: chain from agent-produced history with ``previous_response_id``.
+        client / async_client: ready clients to share; else built from the connection arguments
+            (``project_endpoint``, ``credential``, ``api_key``, ``timeout``, ``max_retries``,
+            ``http_client``, ``http_async_client``, ``default_headers``, ``route``, ...).
+        Remaining keywords are default call options (``conversation``, ``store``,
+        ``tool_choice``, ``structured_inputs``, ``metadata``, ``include``, ...).
+    """
+
+    def __init__(
+        self,
+        agent: str | AgentRef,
+        *,
+        agent_version: str | int | None = None,
+        project_endpoint: str | ProjectEndpoint | None = None,
+        credential: Any = None,
+        api_key: str | SecretStr | None = None,
+        tenant_id: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | SecretStr | None = None,
+        route: Route | str = Route.RESPONSES,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = 2,
+        http_client: httpx.Client | None = None,
+        http_async_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        user_agent_extra: str | None = None,
+        client: FoundryAgentsClient | None = None,
+        async_client: AsyncFoundryAgentsClient | None = None,
+        system_message_role: SystemRoleMode = "system",
+        auto_chain: bool = True,
+        **defaults: Any,
+    ) -> None:
+        self.ref = AgentRef.parse(agent, version=agent_version)
+        if system_message_role not in ("system", "developer", "refuse"):
+            raise FoundryConfigError(
+                f"system_message_role must be 'system', 'developer' or 'refuse', got {system_message_role!r}"
+            )
+        self.system_message_role: SystemRoleMode = system_message_role
+        self.auto_chain = auto_chain
+        self.defaults = self._check_options(defaults, where="FoundryAgent(...)")
+        connection = dict(project_endpoint=project_endpoint, credential=credential, api_key=api_key,
+                          tenant_id=tenant_id, client_id=client_id, client_secret=client_secret,
+                          route=route, timeout=timeout, max_retries=max_retries,
+                          default_headers=default_headers, user_agent_extra=user_agent_extra)
+        if client is None and async_client is None:
+            # Validate endpoint and auth now (no network): bad input fails at construction.
+            FoundryAgentsClient._validate(connection)
+        self._connection = connection
+        self._http_client = http_client
+        self._http_async_client = http_async_client
+        self._client = client
+        self._async_client = async_client
+        self._lock = threading.Lock()
+
+    # -- configuration --------------------------------------------------------------------------
+    @staticmethod
+    def _check_options(options: Mapping[str, Any], *, where: str) -> dict[str, Any]:
+        unknown = [k for k in options if k not in _CALL_OPTIONS]
+        if unknown:
+            check_refused(unknown, where=where)
+            raise FoundryConfigError(f"{where} got unexpected option(s) {unknown}; expected some of {list(_CALL_OPTIONS)}")
+        return {k: v for k, v in options.items() if v is not None}
+
+    @property
+    def client(self) -> FoundryAgentsClient:
+        """The sync client (created on first use)."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = FoundryAgentsClient(http_client=self._http_client, **self._connection)
+        return self._client
+
+    @property
+    def async_client(self) -> AsyncFoundryAgentsClient:
+        """The async client (created on first use)."""
+        if self._async_client is None:
+            with self._lock:
+                if self._async_client is None:
+                    self._async_client = AsyncFoundryAgentsClient(http_client=self._http_async_client,
+                                                                  **self._connection)
+        return self._async_client
+
+    @property
+    def endpoint(self) -> str | None:
+        client = self._client or self._async_client
+        if client is not None:
+            return client.endpoint.url
+        ep = self._connection.get("project_endpoint")
+        return str(ep) if ep is not None else None
+
+    def __repr__(self) -> str:
+        return f"FoundryAgent(agent={str(self.ref)!r}, endpoint={self.endpoint!r})"
+
+    # -- planning (pure) ------------------------------------------------------------------------
+    def plan(self, messages: Sequence[Message], **overrides: Any) -> CallPlan:
+        """Decide input items and continuation for ``messages`` (no I/O)."""
+        options = {**self.defaults, **self._check_options(overrides, where="this call")}
+        if options.get("conversation") and options.get("previous_response_id"):
+            raise FoundryConfigError("pass either conversation or previous_response_id, not both")
+        messages = list(messages)
+        anchor = self._last_agent_reply(messages)
+        stateful = options.get("store") is not False
+        if options.get("conversation") or options.get("previous_response_id"):
+            tail = self._tail(messages, anchor)
+        elif self.auto_chain and stateful and anchor is not None:
+            options["previous_response_id"] = messages[anchor].response_id
+            tail = self._tail(messages, anchor)
+        else:
+            tail = messages
+        items = to_input_items(tail, system_role=self.system_message_role)
+        if not items and not options.get("conversation"):
+            raise FoundryConfigError(
+                "nothing to send: the messages are empty, or hold nothing after the agent's last reply"
+            )
+        return CallPlan(items, options)
+
+    @staticmethod
+    def _tail(messages: list[Message], anchor: int | None) -> list[Message]:
+        if anchor is None:
+            return messages
+        system = [m for m in messages[:anchor] if m.role in ("system", "developer")]
+        return system + messages[anchor + 1:]
+
+    def _last_agent_reply(self, messages: Sequence[Message]) -> int | None:
+        for index in range(len(messages) - 1, -1, -1):
+            msg = messages[index]
+            if msg.role == "assistant" and msg.response_id and (msg.agent in (None, self.ref.name)):
+                return index
+        return None
+
+    # -- calls ----------------------------------------------------------------------------------
+    def respond(self, messages: Sequence[Message], **options: Any) -> AgentResponse:
+        plan = self.plan(messages, **options)
+        return self.client.create_response(self.ref, input=plan.input or None, **plan.options)
+
+    async def arespond(self, messages: Sequence[Message], **options: Any) -> AgentResponse:
+        plan = self.plan(messages, **options)
+        return await self.async_client.create_response(self.ref, input=plan.input or None, **plan.options)
+
+    def stream(self, messages: Sequence[Message], **options: Any) -> Iterator[StreamEvent]:
+        """Stream neutral events; the last is ``ResponseDone``. The connection closes when done."""
+        plan = self.plan(messages, **options)
+        with self.client.stream_response(self.ref, input=plan.input or None, **plan.options) as stream:
+            yield from stream
+
+    async def astream(self, messages: Sequence[Message], **options: Any) -> AsyncIterator[StreamEvent]:
+        plan = self.plan(messages, **options)
+        stream = await self.async_client.stream_response(self.ref, input=plan.input or None, **plan.options)
+        async with stream:
+            async for event in stream:
+                yield event
+
+    def describe(self) -> AgentVersion:
+        """The agent definition this reference resolves to (one GET)."""
+        return self.client.get_agent_version(self.ref.name, self.ref.version)
+
+    async def adescribe(self) -> AgentVersion:
+        return await self.async_client.get_agent_version(self.ref.name, self.ref.version)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    async def aclose(self) -> None:
+        if self._async_client is not None:
+            await self._async_client.close()
