@@ -191,12 +191,9 @@ def to_input_items(
             if content:
                 items.append(_message_item(wire_role, content))
         elif role == "user":
-            content = [_user_part(p, role) for p in parts]
-            approvals = [p for p in parts if isinstance(p, ApprovalResponsePart)]
-            if approvals:
-                # Approval answers may ride on a user turn; they are their own input items.
-                content = [_user_part(p, role) for p in parts if not isinstance(p, ApprovalResponsePart)]
-                items.extend(_approval_item(p) for p in approvals)
+            # Approval answers may ride on a user turn; they are their own input items.
+            items.extend(_approval_item(p) for p in parts if isinstance(p, ApprovalResponsePart))
+            content = [_user_part(p, role) for p in parts if not isinstance(p, ApprovalResponsePart)]
             if content:
                 items.append(_message_item("user", content))
         elif role == "assistant":
