@@ -179,13 +179,14 @@ def make_token_provider(
             raise FoundryConfigError(
                 f"service principal auth needs tenant_id, client_id and client_secret; missing {missing}"
             )
+        args = (str(tenant_id), str(client_id), str(secret))
         if prefer_async:
             from azure.identity.aio import ClientSecretCredential as AsyncCSC
 
-            return CredentialTokenProvider(AsyncCSC(tenant_id, client_id, secret))
+            return CredentialTokenProvider(AsyncCSC(*args))
         from azure.identity import ClientSecretCredential
 
-        return CredentialTokenProvider(ClientSecretCredential(tenant_id, client_id, secret))
+        return CredentialTokenProvider(ClientSecretCredential(*args))
     return _LazyDefaultCredential()
 
 

@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Generator
 from typing import Any
 
 import httpx
@@ -111,7 +111,7 @@ class ResponseStream:
     def partial_response(self) -> AgentResponse:
         return self._core.acc.partial_response()
 
-    def _events(self) -> Iterator[StreamEvent]:
+    def _events(self) -> Generator[StreamEvent, None, None]:
         core = self._core
         try:
             try:
@@ -123,13 +123,13 @@ class ResponseStream:
         finally:
             self._response.close()
 
-    def __iter__(self) -> Iterator[StreamEvent]:
+    def __iter__(self) -> Generator[StreamEvent, None, None]:
         return self._iterator
 
     def __next__(self) -> StreamEvent:
         return next(self._iterator)
 
-    def text_deltas(self) -> Iterator[str]:
+    def text_deltas(self) -> Generator[str, None, None]:
         """Just the text, as it arrives."""
         for event in self._iterator:
             if isinstance(event, TextDelta):
@@ -174,7 +174,7 @@ class AsyncResponseStream:
     def partial_response(self) -> AgentResponse:
         return self._core.acc.partial_response()
 
-    async def _events(self) -> AsyncIterator[StreamEvent]:
+    async def _events(self) -> AsyncGenerator[StreamEvent, None]:
         core = self._core
         try:
             try:
@@ -188,13 +188,13 @@ class AsyncResponseStream:
         finally:
             await self._response.aclose()
 
-    def __aiter__(self) -> AsyncIterator[StreamEvent]:
+    def __aiter__(self) -> AsyncGenerator[StreamEvent, None]:
         return self._iterator
 
     async def __anext__(self) -> StreamEvent:
         return await self._iterator.__anext__()
 
-    async def text_deltas(self) -> AsyncIterator[str]:
+    async def text_deltas(self) -> AsyncGenerator[str, None]:
         async for event in self._iterator:
             if isinstance(event, TextDelta):
                 yield event.delta
@@ -208,7 +208,7 @@ class AsyncResponseStream:
         return final
 
     async def close(self) -> None:
-        await self._iterator.aclose()  # type: ignore[attr-defined]
+        await self._iterator.aclose()
         await self._response.aclose()
 
     async def __aenter__(self) -> AsyncResponseStream:

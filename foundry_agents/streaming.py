@@ -325,7 +325,8 @@ class StreamAccumulator:
         raise err
 
     def _on_error(self, event: Mapping[str, Any]) -> list[StreamEvent]:
-        inner = event.get("error") if isinstance(event.get("error"), Mapping) else event
+        nested = event.get("error")
+        inner: Mapping[str, Any] = nested if isinstance(nested, Mapping) else event
         raise self._error(
             StreamErrorEvent,
             str(inner.get("message") or "the service sent an error event"),

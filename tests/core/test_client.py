@@ -145,7 +145,7 @@ def test_conversation_posts_retry_only_when_provably_unprocessed(mode, status, r
             return httpx.Response(status, json={"error": {"message": "x"}})
         return httpx.Response(200, json=OK)
 
-    action = lambda c: c.create_response("echo", input="x", conversation="conv_1")  # noqa: E731
+    action = lambda c: c.create_response("echo", input="x", conversation="conv_1")
     if retried:
         run_client(mode, handler, action)
         assert len(calls) == 2
