@@ -1,0 +1,69 @@
+"""Opt-in tests against a real Foundry project.
+
+Run only when ``FOUNDRY_PROJECT_ENDPOINT`` and ``FOUNDRY_AGENT_NAME`` are set. Auth comes from
+``FOUNDRY_API_KEY`` (a bearer token) when set, else ``DefaultAzureCredential``. The agent should
+be a plain prompt agent that answers text.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+ENDPOINT = os.environ.get("FOUNDRY_PROJECT_ENDPOINT")
+AGENT = os.environ.get("FOUNDRY_AGENT_NAME")
+
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.skipif(not (ENDPOINT and AGENT), reason="set FOUNDRY_PROJECT_ENDPOINT and FOUNDRY_AGENT_NAME"),
+]
+
+
+@pytest.fixture(scope="module")
+def client():
+    from foundry_agents import FoundryAgentsClient
+
+    with FoundryAgentsClient(ENDPOINT, api_key=os.environ.get("FOUNDRY_API_KEY")) as c:
+        yield c
+
+
+def test_agent_answers_and_resolves_version(client):
+    reply = client.create_response(AGENT, input="Say hello in one word.")
+    assert reply.status == "completed" and reply.output_text
+    assert reply.agent is not None and reply.agent.version
+    assert reply.usage and reply.usage.total_tokens > 0 and reply.request_id
+
+
+def test_stream_matches_final(client):
+    with client.stream_response(AGENT, input="Count to three.") as stream:
+        text = "".join(stream.text_deltas())
+        final = stream.get_final_response()
+    assert text == final.output_text and final.usage
+
+
+def test_chaining_and_conversation(client):
+    first = client.create_response(AGENT, input="Remember the word 'kiwi'.")
+    second = client.create_response(AGENT, input="Which word did I ask you to remember?",
+                                    previous_response_id=first.id)
+    assert "kiwi" in second.output_text.lower()
+    conv = client.create_conversation(items="Remember the number 42.")
+    try:
+        client.create_response(AGENT, conversation=conv.id)
+        reply = client.create_response(AGENT, input="Which number?", conversation=conv.id)
+        assert "42" in reply.output_text
+    finally:
+        client.delete_conversation(conv.id)
+
+
+def test_unknown_agent_is_not_found(client):
+    from foundry_agents import NotFoundError
+
+    with pytest.raises(NotFoundError) as info:
+        client.create_response("surely-no-such-agent-xyz", input="hi")
+    assert info.value.request_id
+
+
+def test_agent_definition(client):
+    version = client.get_agent_version(AGENT)
+    assert version.name == AGENT and version.definition
