@@ -1,0 +1,91 @@
+"""The table of behaviours and the built-in agents (name, versions, definition, behaviour)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import AgentVersion, Behavior
+from . import basic, faults, mcp, research, scripted, tools
+
+#: Behaviour name -> function. Agents name their behaviour; agents created through the API
+#: inherit the behaviour of the agent's latest version, or use ``metadata.emulator_behavior``.
+BEHAVIORS: dict[str, Behavior] = {
+    "echo": basic.echo,
+    "grounded": basic.grounded,
+    "weather": tools.weather,
+    "triage": tools.triage,
+    "approval": mcp.approval,
+    "researcher": research.researcher,
+    "calendar": research.calendar,
+    "scripted": scripted.scripted,
+    "flaky": faults.flaky,
+    "broken": faults.broken,
+    "unavailable": faults.unavailable,
+    "dropper": faults.dropper,
+    "failing": faults.failing,
+    "erroring": faults.erroring,
+    "truncated": faults.truncated,
+    "slow": faults.slow,
+}
+
+MODEL = "gpt-4.1-mini"
+
+
+def _prompt(instructions: str, *, tools: list[dict[str, Any]] | None = None, model: str = MODEL, **extra: Any) -> dict[str, Any]:
+    definition: dict[str, Any] = {"kind": "prompt", "model": model, "instructions": instructions}
+    if tools:
+        definition["tools"] = tools
+    definition.update(extra)
+    return definition
+
+
+#: name -> (behaviour, description, [definition per version, oldest first])
+BUILTIN: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
+    "echo": ("echo", "Repeats the last user message; the reply names the version.", [
+        _prompt("Repeat the user's last message, prefixed with 'Echo:'."),
+        _prompt("Repeat the user's last message, prefixed with 'Echo v2:'."),
+    ]),
+    "grounded": ("grounded", "Answers only from the context it is given.", [
+        _prompt("Answer the question using only the provided context. If the context does not contain the answer, say you don't know."),
+    ]),
+    "weather": ("weather", "Calls get_weather(location), then answers from its output.", [
+        _prompt("You are a helpful assistant that can check the weather. Use the get_weather function when users ask about weather.", tools=[tools.WEATHER_TOOL]),
+    ]),
+    "approval": ("approval", "Uses an MCP tool that requires approval.", [
+        _prompt("Use the docs MCP tool to answer questions about the product documentation.", tools=[mcp.MCP_TOOL]),
+    ]),
+    "researcher": ("researcher", "Reasons, searches the web and cites its sources.", [
+        _prompt("Research the question on the web and cite your sources.", tools=[{"type": "web_search_preview"}], model="o4-mini", reasoning={"effort": "medium", "summary": "auto"}),
+    ]),
+    "triage": ("triage", "A supervisor that delegates to the weather and research agents.", [
+        _prompt("Route weather questions to ask_weather and factual or historical questions to ask_researcher; use both when needed.", tools=tools.TRIAGE_TOOLS),
+    ]),
+    "calendar": ("calendar", "Extracts a calendar event as structured output.", [
+        _prompt("You extract calendar event information from the user's messages and return it in the desired structured output format.", text={"format": research.CALENDAR_FORMAT}),
+    ]),
+    "flaky": ("flaky", "429 for the first 2 calls per distinct input, then answers.", [_prompt("Answer after transient failures.")]),
+    "broken": ("broken", "Always fails with 500.", [_prompt("Always fails.")]),
+    "unavailable": ("unavailable", "Always fails with 503.", [_prompt("Always unavailable.")]),
+    "dropper": ("dropper", "Drops the stream mid-way.", [_prompt("Streams are cut off.")]),
+    "failing": ("failing", "Ends with status failed.", [_prompt("Runs fail.")]),
+    "erroring": ("erroring", "Streams end with an error event.", [_prompt("Streams end with an error.")]),
+    "truncated": ("truncated", "Ends incomplete (max_output_tokens).", [_prompt("Answers are cut short.")]),
+    "slow": ("slow", "Streams slowly (metadata.delay seconds between deltas).", [_prompt("Answer slowly.")]),
+}
+
+
+def builtin_agents() -> list[AgentVersion]:
+    """Fresh :class:`AgentVersion` objects for every built-in agent (all versions)."""
+    out = []
+    for name, (behavior, description, definitions) in BUILTIN.items():
+        for number, definition in enumerate(definitions, 1):
+            out.append(
+                AgentVersion(
+                    name=name,
+                    version=str(number),
+                    definition=dict(definition),
+                    behavior=behavior,
+                    description=description,
+                )
+            )
+    return out

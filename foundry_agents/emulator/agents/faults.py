@@ -1,0 +1,94 @@
+"""Fault agents for reliability tests.
+
+- ``flaky``: 429 (``retry-after-ms``) for the first N calls *per distinct last user text*, then
+  an echo. N is 2, or ``metadata.failures`` of the request, or ``options.failures`` of the agent.
+- ``broken`` 500, ``unavailable`` 503 (always).
+- ``dropper``: streams a few deltas then ends without a terminal event; 500 when not streaming.
+- ``failing``: ``status: "failed"`` (stream ends with ``response.failed``).
+- ``erroring``: a stream ending with an ``error`` event; 500 when not streaming.
+- ``truncated``: ``status: "incomplete"`` with ``max_output_tokens`` and partial text.
+- ``slow``: an echo streamed with a delay between deltas (``metadata.delay`` seconds, default 0.05).
+"""
+
+from __future__ import annotations
+
+from ..errors import EmulatorError
+from ..model import Reply, TurnContext
+from ..transcript import last_user_text
+from ._build import message
+
+DEFAULT_FAILURES = 2
+RETRY_AFTER_MS = 10
+DEFAULT_DELAY = 0.05
+
+
+def server_error() -> EmulatorError:
+    return EmulatorError(500, "server_error", "The server had an error while processing your request. Sorry about that!")
+
+
+def _setting(ctx: TurnContext, key: str, default: float) -> float:
+    for source in (ctx.metadata, ctx.agent.options):
+        if key in source:
+            try:
+                return float(source[key])
+            except (TypeError, ValueError):
+                pass
+    return default
+
+
+def flaky(ctx: TurnContext) -> Reply:
+    text = last_user_text(ctx.items)
+    key = f"flaky:{ctx.agent.name}:{text}"
+    attempt = ctx.counters.get(key, 0) + 1
+    ctx.counters[key] = attempt
+    if attempt <= int(_setting(ctx, "failures", DEFAULT_FAILURES)):
+        return Reply(
+            http_error=EmulatorError(
+                429,
+                "too_many_requests",
+                f"Rate limit exceeded (attempt {attempt}). Try again in {RETRY_AFTER_MS} ms.",
+                headers={"retry-after-ms": str(RETRY_AFTER_MS), "retry-after": "0"},
+            )
+        )
+    return Reply(items=[message(f"Recovered after {attempt - 1} failures: {text}")])
+
+
+def broken(ctx: TurnContext) -> Reply:
+    return Reply(http_error=server_error())
+
+
+def unavailable(ctx: TurnContext) -> Reply:
+    return Reply(
+        http_error=EmulatorError(503, "service_unavailable", "The service is temporarily unavailable. Please retry.")
+    )
+
+
+def dropper(ctx: TurnContext) -> Reply:
+    if not ctx.stream:
+        return Reply(http_error=server_error())
+    text = "This answer will be cut off before it is finished, because the connection drops."
+    return Reply(items=[message(text)], stream_fault="drop")
+
+
+def failing(ctx: TurnContext) -> Reply:
+    error = {"code": "server_error", "message": "The agent run failed (emulated failure)."}
+    return Reply(status="failed", error=error)
+
+
+def erroring(ctx: TurnContext) -> Reply:
+    if not ctx.stream:
+        return Reply(http_error=server_error())
+    error = {"code": "server_error", "message": "An error occurred while streaming (emulated)."}
+    text = "This stream will end with an error event instead of a terminal response event."
+    return Reply(items=[message(text)], stream_fault="error", error=error)
+
+
+def truncated(ctx: TurnContext) -> Reply:
+    full = f"Here is a long answer to '{last_user_text(ctx.items)}' that goes on and on"
+    partial = " ".join(full.split()[:6])
+    return Reply(items=[message(partial, status="incomplete")], status="incomplete", incomplete_reason="max_output_tokens")
+
+
+def slow(ctx: TurnContext) -> Reply:
+    text = f"Slowly: {last_user_text(ctx.items) or '(no input)'}"
+    return Reply(items=[message(text)], delay=_setting(ctx, "delay", DEFAULT_DELAY))

@@ -1,0 +1,121 @@
+"""Client-side function tools: ``weather`` (one tool) and ``triage`` (a supervisor of two).
+
+Both follow the same two-step shape: a question yields ``function_call`` items; once every call
+has a ``function_call_output``, the agent answers from the outputs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..model import Reply, TurnContext
+from ..transcript import (
+    call_arguments,
+    content_words,
+    function_calls,
+    function_outputs,
+    last_user_text,
+    output_text,
+)
+from ._build import function_call, message
+
+WEATHER_TOOL: dict[str, Any] = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Get the current weather for a location.",
+    "parameters": {
+        "type": "object",
+        "properties": {"location": {"type": "string", "description": "A city name like Seattle or London"}},
+        "required": ["location"],
+        "additionalProperties": False,
+    },
+    "strict": True,
+}
+
+
+def _delegate_tool(name: str, description: str) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "name": name,
+        "description": description,
+        "parameters": {
+            "type": "object",
+            "properties": {"question": {"type": "string", "description": "The question to delegate."}},
+            "required": ["question"],
+            "additionalProperties": False,
+        },
+        "strict": True,
+    }
+
+
+TRIAGE_TOOLS = [
+    _delegate_tool("ask_weather", "Ask the weather agent a weather question."),
+    _delegate_tool("ask_researcher", "Ask the research agent a factual or historical question."),
+]
+
+#: Words that route a triage question to ``ask_weather`` / ``ask_researcher``.
+WEATHER_WORDS = frozenset(
+    ["weather", "temperature", "forecast", "rain", "raining", "sunny", "snow", "snowing", "wind", "windy", "humid", "humidity", "cold", "hot", "degree"]
+)
+RESEARCH_WORDS = frozenset(
+    ["research", "fact", "history", "historical", "explain", "background", "population", "capital", "founded", "origin", "information", "info"]
+)
+
+_CITY = re.compile(r"\b(?:in|for|at|about)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)")
+_CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z][\w'-]*)")
+
+
+def extract_city(text: str) -> str | None:
+    """The capitalized word(s) after ``in``/``for``/``at``/``about``, else a mid-sentence capital."""
+    match = _CITY.search(text)
+    if match:
+        return match.group(1)
+    found = _CAPITALIZED.findall(text)
+    return found[-1] if found else None
+
+
+def _answered_calls(ctx: TurnContext) -> list[tuple[dict[str, Any], str]] | None:
+    """``(call, output)`` pairs when this turn answers every call of the last tool step."""
+    outputs = function_outputs(ctx.input)
+    if not outputs:
+        return None
+    calls = [c for c in function_calls(ctx.items) if c.get("call_id") in outputs]
+    return [(c, output_text(outputs[c.get("call_id")])) for c in calls]
+
+
+def weather(ctx: TurnContext) -> Reply:
+    """``get_weather(location)`` for a question naming a city; answers from the tool output."""
+    answered = _answered_calls(ctx)
+    if answered:
+        lines = [f"The weather in {call_arguments(c).get('location', 'that city')}: {out}" for c, out in answered]
+        return Reply(items=[message("\n".join(lines))])
+    city = extract_city(last_user_text(ctx.items))
+    if city is None:
+        return Reply(items=[message("Which city would you like the weather for?")])
+    return Reply(items=[function_call("get_weather", {"location": city})])
+
+
+def triage_routes(question: str) -> list[str]:
+    """Tools a question needs: weather words -> ``ask_weather``, research words -> ``ask_researcher``."""
+    words = content_words(question) | set(re.findall(r"[a-z]+", question.lower()))
+    routes = []
+    if words & WEATHER_WORDS:
+        routes.append("ask_weather")
+    if words & RESEARCH_WORDS:
+        routes.append("ask_researcher")
+    return routes
+
+
+def triage(ctx: TurnContext) -> Reply:
+    """Delegate to one or both tools (parallel calls), then compose their answers."""
+    answered = _answered_calls(ctx)
+    if answered:
+        labels = {"ask_weather": "Weather", "ask_researcher": "Research"}
+        lines = [f"- {labels.get(c.get('name', ''), c.get('name'))}: {out}" for c, out in answered]
+        return Reply(items=[message("Here is what I found:\n" + "\n".join(lines))])
+    question = last_user_text(ctx.items)
+    routes = triage_routes(question)
+    if not routes:
+        return Reply(items=[message("I can route weather questions and research questions. What would you like to know?")])
+    return Reply(items=[function_call(name, {"question": question}) for name in routes])

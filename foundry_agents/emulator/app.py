@@ -1,0 +1,142 @@
+"""The ASGI app: the route table, request-id headers, and :func:`create_app`.
+
+Every route lives under ``/api/projects/{project}`` (any project name is accepted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import ids
+from . import routes_agents as agents
+from . import routes_conversations as conversations
+from . import routes_responses as responses
+from .agents import BEHAVIORS, builtin_agents
+from .config import load_agents_file, parse_agents
+from .errors import EmulatorError
+from .http import Emulator, Handler, bind, error_response
+from .model import AgentVersion
+from .state import Store
+
+PROJECT_ROOT = "/api/projects/{project}"
+SUPPORTED_API_VERSIONS = "1.0,2025-05-15-preview,2025-11-15-preview"
+
+#: (path under the project, methods, handler, needs ``api-version``)
+ROUTES: list[tuple[str, list[str], Handler, bool]] = [
+    ("/openai/v1/responses", ["POST"], responses.create, False),
+    ("/openai/v1/responses/{response_id}", ["GET"], responses.get, False),
+    ("/openai/v1/responses/{response_id}", ["DELETE"], responses.delete, False),
+    ("/openai/v1/responses/{response_id}/input_items", ["GET"], responses.input_items, False),
+    ("/openai/responses", ["POST"], responses.create, True),
+    ("/openai/responses/{response_id}", ["GET"], responses.get, True),
+    ("/openai/responses/{response_id}", ["DELETE"], responses.delete, True),
+    ("/agents/{agent_name}/endpoint/protocols/openai/responses", ["POST"], responses.create, True),
+    ("/agents", ["GET"], agents.list_agents, True),
+    ("/agents", ["POST"], agents.create_agent, True),
+    ("/agents/{name}", ["GET"], agents.get_agent, True),
+    ("/agents/{name}", ["DELETE"], agents.delete_agent, True),
+    ("/agents/{name}/versions", ["GET"], agents.list_versions, True),
+    ("/agents/{name}/versions", ["POST"], agents.create_version, True),
+    ("/agents/{name}/versions/{version}", ["GET"], agents.get_version, True),
+    ("/agents/{name}/versions/{version}", ["DELETE"], agents.delete_version, True),
+]
+_CONVERSATION_ROUTES: list[tuple[str, list[str], Handler]] = [
+    ("", ["POST"], conversations.create),
+    ("/{conversation_id}", ["GET"], conversations.get),
+    ("/{conversation_id}", ["POST"], conversations.update),
+    ("/{conversation_id}", ["DELETE"], conversations.delete),
+    ("/{conversation_id}/items", ["POST"], conversations.add_items),
+    ("/{conversation_id}/items", ["GET"], conversations.list_items),
+    ("/{conversation_id}/items/{item_id}", ["GET"], conversations.get_item),
+    ("/{conversation_id}/items/{item_id}", ["DELETE"], conversations.delete_item),
+]
+for _suffix, _methods, _handler in _CONVERSATION_ROUTES:
+    ROUTES.append((f"/openai/v1/conversations{_suffix}", _methods, _handler, False))
+    ROUTES.append((f"/openai/conversations{_suffix}", _methods, _handler, True))
+
+
+class RequestIdMiddleware:
+    """Adds ``X-Request-ID``, ``apim-request-id`` and service headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = ids.request_id()
+        scope.setdefault("state", {})["request_id"] = request_id
+        extra = [
+            (b"x-request-id", request_id.encode()),
+            (b"apim-request-id", ids.apim_request_id().encode()),
+            (b"x-ms-region", b"Emulator"),
+            (b"api-supported-versions", SUPPORTED_API_VERSIONS.encode()),
+        ]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    status = getattr(exc, "status_code", 404)
+    code = "not_found" if status == 404 else "method_not_allowed"
+    return error_response(EmulatorError(status, code, f"No route for {request.method} {request.url.path}."), request)
+
+
+def create_app(
+    *,
+    agents_file: str | Path | None = None,
+    extra_agents: Iterable[AgentVersion | dict[str, Any]] | None = None,
+    done_sentinel: bool = False,
+    keep_alive: float | None = None,
+    strict_input: bool = True,
+    builtin: bool = True,
+) -> Starlette:
+    """A fresh emulator app with its own in-memory state.
+
+    Args:
+        agents_file: a YAML or JSON agents file (see docs/emulator.md) loaded at start.
+        extra_agents: more agents: :class:`AgentVersion` objects or agents-file entries (dicts).
+        done_sentinel: end streams with ``data: [DONE]`` (the service does not).
+        keep_alive: send ``: keep-alive`` comment lines (at stream start and every N seconds of
+            a pause).
+        strict_input: reject role items without ``"type": "message"`` as the service does.
+        builtin: register the built-in agents (``echo``, ``weather``, ...).
+
+    Example:
+        >>> import httpx
+        >>> app = create_app()
+        >>> client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://emulator")
+    """
+    store = Store()
+    loaded: list[AgentVersion] = builtin_agents() if builtin else []
+    if agents_file is not None:
+        loaded += load_agents_file(agents_file)
+    for extra in extra_agents or ():
+        loaded += [extra] if isinstance(extra, AgentVersion) else parse_agents([extra], source="extra_agents")
+    for agent in loaded:
+        store.add_agent_version(agent)
+    emu = Emulator(
+        store=store, behaviors=dict(BEHAVIORS), done_sentinel=done_sentinel, keep_alive=keep_alive, strict_input=strict_input
+    )
+    routes = [
+        Route(PROJECT_ROOT + path, bind(handler, emu, api_version=needs_version), methods=methods)
+        for path, methods, handler, needs_version in ROUTES
+    ]
+    app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_found})
+    app.state.emulator = emu
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,54 @@
+"""``python -m foundry_agents.emulator`` / ``foundry-agents emulator``: serve the emulator."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .app import create_app
+from .config import AgentsFileError
+from .server import EMULATOR_PROJECT, EMULATOR_TOKEN, bind_socket, uvicorn_server
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the emulator's options to ``parser`` (shared with the package CLI)."""
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    parser.add_argument("--agents", metavar="FILE", default=None, help="YAML or JSON file with extra scripted agents")
+    parser.add_argument("--done-sentinel", action="store_true", help="end streams with 'data: [DONE]'")
+    parser.add_argument("--keep-alive", type=float, metavar="SECONDS", default=None, help="send ': keep-alive' comments")
+    parser.add_argument("--project", default=EMULATOR_PROJECT, help="project name shown in the endpoint")
+    parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until interrupted; the first printed line is the project endpoint."""
+    try:
+        app = create_app(agents_file=args.agents, done_sentinel=args.done_sentinel, keep_alive=args.keep_alive)
+    except (OSError, AgentsFileError) as exc:
+        print(f"error: cannot load agents file: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    project = getattr(args, "project", EMULATOR_PROJECT)
+    print(f"http://{host}:{port}/api/projects/{project}", flush=True)
+    print(f"Foundry agents emulator ready. Token: any non-empty bearer token (e.g. {EMULATOR_TOKEN}). Ctrl+C to stop.", flush=True)
+    server = uvicorn_server(app, args.host, port, log_level=getattr(args, "log_level", "warning"))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m foundry_agents.emulator", description="Local Foundry v2 agents emulator.")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

@@ -1,0 +1,82 @@
+"""The agents file (``--agents FILE``): user-defined scripted agents in YAML or JSON.
+
+Format (full description and an example in docs/emulator.md)::
+
+    agents:
+      - name: support
+        description: Answers support questions.
+        behavior: scripted          # optional; any built-in behaviour name (default: scripted)
+        versions:                   # oldest first; a missing list means one version
+          - model: gpt-4.1-mini
+            instructions: You answer support questions.
+            tools: []               # definition keys: model, instructions, tools, text, reasoning, kind
+            reply: "Echo: {input}"  # behaviour keys: reply, rules, after_tool, failures, delay
+            rules:
+              - {match: refund, reply: "Refunds take 5 days."}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .model import AgentVersion
+
+DEFINITION_KEYS = ("kind", "model", "instructions", "tools", "text", "reasoning")
+OPTION_KEYS = ("reply", "rules", "after_tool", "failures", "delay")
+DEFAULT_MODEL = "gpt-4.1-mini"
+
+
+class AgentsFileError(ValueError):
+    """The agents file is unreadable or malformed."""
+
+
+def load_agents_file(path: str | Path) -> list[AgentVersion]:
+    """Parse a YAML (``.yaml``/``.yml``) or JSON agents file into agent versions."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        data = yaml.safe_load(text)
+    else:
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise AgentsFileError(f"{path}: not valid JSON: {exc}") from exc
+    return parse_agents(data, source=str(path))
+
+
+def parse_agents(data: Any, *, source: str = "agents") -> list[AgentVersion]:
+    """Agent versions from the parsed file content (``{"agents": [...]}`` or a bare list)."""
+    entries = data.get("agents") if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        raise AgentsFileError(f"{source}: expected a list under 'agents'")
+    out: list[AgentVersion] = []
+    for index, entry in enumerate(entries):
+        out.extend(_agent_versions(entry, f"{source}: agents[{index}]"))
+    return out
+
+
+def _agent_versions(entry: Any, where: str) -> Iterable[AgentVersion]:
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
+        raise AgentsFileError(f"{where}: each agent needs a 'name'")
+    versions = entry.get("versions") or [entry]
+    if not isinstance(versions, list):
+        raise AgentsFileError(f"{where}: 'versions' must be a list")
+    for number, spec in enumerate(versions, 1):
+        if not isinstance(spec, dict):
+            raise AgentsFileError(f"{where}.versions[{number - 1}]: must be a mapping")
+        definition = {"kind": "prompt", "model": DEFAULT_MODEL}
+        definition.update({k: spec[k] for k in DEFINITION_KEYS if k in spec})
+        yield AgentVersion(
+            name=entry["name"],
+            version=str(spec.get("version", number)),
+            definition=definition,
+            behavior=str(spec.get("behavior", entry.get("behavior", "scripted"))),
+            description=str(spec.get("description", entry.get("description", ""))),
+            metadata=dict(spec.get("metadata", entry.get("metadata", {})) or {}),
+            options={k: spec[k] for k in OPTION_KEYS if k in spec},
+        )

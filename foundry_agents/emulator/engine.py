@@ -1,0 +1,134 @@
+"""Compute a response once: validate, gather state, run the agent's behaviour, store the result.
+
+The output is a :class:`~.model.ResponseRecord`; ``wire`` renders it as JSON and ``sse`` as an
+event stream, so both paths show the same items and the same usage.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from . import ids, validation
+from .errors import EmulatorError, invalid
+from .model import Behavior, Reply, ResponseRecord, TurnContext
+from .state import Store
+from .usage import count_tokens, tokens_of, usage
+from .wire import decorate_item, stored_item
+
+
+def create_response(
+    store: Store,
+    behaviors: Mapping[str, Behavior],
+    body: Any,
+    *,
+    dialect: str,
+    path_agent: str | None = None,
+    strict_input: bool = True,
+) -> ResponseRecord:
+    """Validate a ``POST .../responses`` body and compute (and store) the response."""
+    if not isinstance(body, dict):
+        raise invalid("The request body must be a JSON object.")
+    if path_agent is not None:
+        name, version = path_agent, None
+        ref = body.get("agent_reference")
+        if isinstance(ref, dict) and ref.get("name") not in (None, path_agent):
+            raise invalid("'agent_reference' does not match the agent in the path.", "agent_reference")
+    else:
+        name, version = validation.agent_key(body, dialect=dialect)
+    validation.check_state_refs(body)
+    agent = store.agent(name, version)
+    validation.check_refused_fields(body, agent.model)
+    new_items = validation.normalize_input(body.get("input"), strict=strict_input)
+
+    conv_id = validation.conversation_id(body.get("conversation"))
+    previous_id = body.get("previous_response_id")
+    if conv_id is not None:
+        history = list(store.conversation(conv_id)["items"])
+    elif previous_id is not None:
+        history = list(store.response(previous_id).transcript)
+    else:
+        history = []
+    validation.check_against_state(history, new_items)
+    if not new_items and not history:
+        raise invalid("Missing required parameter: 'input'.", "input")
+
+    metadata = body.get("metadata") or {}
+    context = TurnContext(
+        agent=agent,
+        history=history,
+        input=new_items,
+        metadata=metadata if isinstance(metadata, dict) else {},
+        stream=bool(body.get("stream")),
+        counters=store.counters,
+    )
+    behavior = behaviors.get(agent.behavior)
+    if behavior is None:
+        raise EmulatorError(500, "server_error", f"Unknown emulator behaviour '{agent.behavior}'.")
+    reply = behavior(context)
+    if reply.http_error is not None:
+        raise reply.http_error
+
+    record = _record(agent_context=context, reply=reply, body=body, conv_id=conv_id, previous_id=previous_id)
+    _commit(store, record, conv_id, new_items)
+    return record
+
+
+def _record(
+    *, agent_context: TurnContext, reply: Reply, body: dict[str, Any], conv_id: str | None, previous_id: str | None
+) -> ResponseRecord:
+    agent = agent_context.agent
+    response_id = ids.new_id("resp_")
+    output = [_finish_item(item) for item in reply.items]
+    seen = agent_context.items
+    input_tokens = count_tokens(agent.instructions or "") + tokens_of(seen)
+    now = int(time.time())
+    record = ResponseRecord(
+        id=response_id,
+        agent=agent,
+        created_at=now,
+        completed_at=now if reply.status == "completed" else None,
+        output=output,
+        usage=usage(input_tokens, tokens_of(output), reply.reasoning_tokens),
+        status=reply.status,
+        error=reply.error,
+        incomplete_details={"reason": reply.incomplete_reason} if reply.incomplete_reason else None,
+        conversation_id=conv_id,
+        previous_response_id=previous_id,
+        metadata=dict(agent_context.metadata),
+        store=body.get("store") is not False,
+        tool_choice=body.get("tool_choice"),
+        stream_fault=reply.stream_fault,
+        delay=reply.delay,
+        input_items=[_with_id(i) for i in agent_context.input],
+    )
+    record.transcript = [*agent_context.history, *record.input_items, *output]
+    return record
+
+
+def _finish_item(draft: dict[str, Any]) -> dict[str, Any]:
+    """Give a drafted output item its id (and a ``call_id`` for function calls)."""
+    item = {"type": draft["type"], "id": draft.get("id") or ids.item_id(draft["type"])}
+    item.update({k: v for k, v in draft.items() if k not in item})
+    if item["type"] == "function_call" and not item.get("call_id"):
+        item["call_id"] = ids.new_call_id()
+    return item
+
+
+def _with_id(item: dict[str, Any]) -> dict[str, Any]:
+    if item.get("id"):
+        return item
+    return {"type": item["type"], "id": ids.item_id(item["type"]), **{k: v for k, v in item.items() if k != "type"}}
+
+
+def _commit(store: Store, record: ResponseRecord, conv_id: str | None, new_items: list[dict[str, Any]]) -> None:
+    """Keep the response (unless ``store: false`` or the stream breaks) and grow the conversation."""
+    if record.stream_fault is not None:
+        return
+    if record.store:
+        store.responses[record.id] = record
+    if conv_id is not None and record.status != "failed":
+        conv = store.conversation(conv_id)
+        conv["items"].extend(stored_item(i) for i in record.input_items)
+        conv["items"].extend(decorate_item(i, record, "v1") for i in record.output)

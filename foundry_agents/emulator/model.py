@@ -1,0 +1,110 @@
+"""The emulator's small neutral types: agent versions, a turn's context, and a scripted reply.
+
+A behaviour is a pure function ``TurnContext -> Reply``. The engine turns the reply into a
+stored response (ids, usage, state) and the JSON and SSE renderers both draw from that one result.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import EmulatorError
+
+
+@dataclass
+class AgentVersion:
+    """One version of a named agent, with the behaviour that answers for it."""
+
+    name: str
+    version: str
+    definition: dict[str, Any]
+    behavior: str = "echo"
+    description: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    created_at: int = field(default_factory=lambda: int(time.time()))
+    #: Free-form behaviour settings (scripted rules, fault counts, delays).
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}:{self.version}"
+
+    @property
+    def model(self) -> str:
+        return str(self.definition.get("model", ""))
+
+    @property
+    def instructions(self) -> str | None:
+        return self.definition.get("instructions")
+
+    @property
+    def tools(self) -> list[dict[str, Any]]:
+        return list(self.definition.get("tools") or [])
+
+
+@dataclass
+class TurnContext:
+    """What the agent sees for one response: earlier items plus this request's input."""
+
+    agent: AgentVersion
+    history: list[dict[str, Any]]
+    input: list[dict[str, Any]]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    stream: bool = False
+    #: Per-app counters (e.g. the ``flaky`` agent's attempts), shared across requests.
+    counters: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        return [*self.history, *self.input]
+
+
+@dataclass
+class Reply:
+    """A scripted answer: output item drafts plus how the response ends.
+
+    ``items`` are drafts without ids (the engine assigns them). ``http_error`` answers the request
+    with an error before any response exists; ``stream_fault`` (``"drop"`` or ``"error"``) breaks
+    the SSE stream; ``delay`` pauses between streamed deltas.
+    """
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    status: str = "completed"
+    incomplete_reason: str | None = None
+    error: dict[str, Any] | None = None
+    http_error: EmulatorError | None = None
+    stream_fault: str | None = None
+    delay: float = 0.0
+    reasoning_tokens: int = 0
+
+
+Behavior = Callable[[TurnContext], Reply]
+
+
+@dataclass
+class ResponseRecord:
+    """A computed response: the one result both the JSON and the SSE renderers draw from."""
+
+    id: str
+    agent: AgentVersion
+    created_at: int
+    output: list[dict[str, Any]]
+    usage: dict[str, Any]
+    status: str = "completed"
+    completed_at: int | None = None
+    error: dict[str, Any] | None = None
+    incomplete_details: dict[str, Any] | None = None
+    conversation_id: str | None = None
+    previous_response_id: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    store: bool = True
+    tool_choice: Any = None
+    stream_fault: str | None = None
+    delay: float = 0.0
+    #: Every item the agent saw plus its output: what a later ``previous_response_id`` continues.
+    transcript: list[dict[str, Any]] = field(default_factory=list)
+    #: This request's own input items (for ``GET /responses/{id}/input_items``).
+    input_items: list[dict[str, Any]] = field(default_factory=list)

@@ -1,0 +1,90 @@
+"""Serve the emulator with uvicorn on a background thread: :func:`run_emulator`."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+
+from .app import create_app
+
+EMULATOR_PROJECT = "emulator"
+EMULATOR_TOKEN = "emulator-token"  # any non-empty bearer token is accepted
+STARTUP_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class RunningEmulator:
+    """A running emulator: ``endpoint`` is the project endpoint to give clients."""
+
+    host: str
+    port: int
+    app: Starlette
+    project: str = EMULATOR_PROJECT
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.base_url}/api/projects/{self.project}"
+
+    @property
+    def token(self) -> str:
+        return EMULATOR_TOKEN
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening-ready TCP socket bound to ``host:port`` (port 0 picks a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def uvicorn_server(app: Starlette, host: str, port: int, *, log_level: str = "warning") -> uvicorn.Server:
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, lifespan="off", timeout_graceful_shutdown=1, access_log=False
+    )
+    return uvicorn.Server(config)
+
+
+@contextlib.contextmanager
+def run_emulator(
+    *, host: str = "127.0.0.1", port: int = 0, project: str = EMULATOR_PROJECT, **create_app_kwargs: Any
+) -> Iterator[RunningEmulator]:
+    """Run an emulator on a background thread for the duration of the ``with`` block.
+
+    Example:
+        >>> with run_emulator() as emu:  # doctest: +SKIP
+        ...     print(emu.endpoint)      # http://127.0.0.1:54321/api/projects/emulator
+    """
+    app = create_app(**create_app_kwargs)
+    sock = bind_socket(host, port)
+    actual_port = sock.getsockname()[1]
+    server = uvicorn_server(app, host, actual_port)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"emulator-{actual_port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError(f"the emulator did not start on {host}:{actual_port}")
+        time.sleep(0.005)
+    try:
+        yield RunningEmulator(host=host, port=actual_port, app=app, project=project)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+        sock.close()

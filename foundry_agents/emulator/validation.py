@@ -1,0 +1,254 @@
+"""Request validation that mirrors the service (PROTOCOL.md sections 2 and 7). Pure functions.
+
+Each check raises :class:`~.errors.EmulatorError` with the service's code and message; the
+``normalize_*`` functions return input items in the stored shape (content as a list of parts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import EmulatorError, invalid, validation_errors
+
+#: Request fields the service refuses next to an agent.
+REFUSED_WITH_AGENT = (
+    "model",
+    "tools",
+    "temperature",
+    "top_p",
+    "text",
+    "instructions",
+    "reasoning",
+    "parallel_tool_calls",
+)
+NOT_ALLOWED = "Not allowed when agent is specified."
+
+#: Items only the service produces; replaying them is a schema error.
+SERVER_ONLY_ITEMS = frozenset(
+    {
+        "mcp_list_tools",
+        "mcp_approval_request",
+        "mcp_call",
+        "web_search_call",
+        "file_search_call",
+        "code_interpreter_call",
+        "image_generation_call",
+        "bing_grounding_call",
+        "bing_grounding_call_output",
+        "computer_call",
+        "local_shell_call",
+    }
+)
+
+#: Message role -> allowed content part types.
+PART_TYPES: dict[str, frozenset[str]] = {
+    "user": frozenset({"input_text", "input_image", "input_file"}),
+    "system": frozenset({"input_text", "input_image", "input_file"}),
+    "developer": frozenset({"input_text", "input_image", "input_file"}),
+    "assistant": frozenset({"output_text", "refusal"}),
+}
+
+
+def check_bearer(header: str | None) -> None:
+    """401 unless the ``Authorization`` header is ``Bearer <non-empty token>``."""
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise EmulatorError(
+            401,
+            "PermissionDenied" if header else "unauthorized",
+            "Access denied due to missing or invalid bearer token. Send 'Authorization: Bearer <token>'.",
+        )
+
+
+def agent_key(body: dict[str, Any], *, dialect: str) -> tuple[str, str | None]:
+    """The agent name and optional version named by the body.
+
+    ``dialect`` is ``"v1"`` (only ``agent_reference``) or ``"preview"`` (``agent`` or
+    ``agent_reference``).
+    """
+    if dialect == "v1" and "agent" in body:
+        raise invalid("The 'agent' property is deprecated. Use 'agent_reference' instead.", "agent")
+    ref = body.get("agent_reference")
+    if ref is None and dialect == "preview":
+        ref = body.get("agent")
+    if ref is None:
+        raise invalid("An agent reference is required: send 'agent_reference': {\"type\": \"agent_reference\", \"name\": ...}.", "agent_reference")
+    if not isinstance(ref, dict) or not isinstance(ref.get("name"), str) or not ref["name"]:
+        raise invalid("'agent_reference.name' must be a non-empty string.", "agent_reference.name")
+    version = ref.get("version")
+    if version is None and isinstance(ref.get("id"), str) and ":" in ref["id"]:
+        version = ref["id"].split(":", 1)[1]
+    if version is not None and not isinstance(version, str):
+        raise invalid("'agent_reference.version' must be a string.", "agent_reference.version")
+    return ref["name"], version
+
+
+def check_refused_fields(body: dict[str, Any], agent_model: str) -> None:
+    """400 for request fields that the agent definition owns."""
+    offending = []
+    for name in REFUSED_WITH_AGENT:
+        value = body.get(name)
+        if value is None or (name == "model" and value == agent_model):
+            continue
+        offending.append(name)
+    if offending:
+        raise validation_errors(NOT_ALLOWED, offending)
+
+
+def check_state_refs(body: dict[str, Any]) -> None:
+    """400 when ``conversation`` and ``previous_response_id`` come together."""
+    if body.get("conversation") is not None and body.get("previous_response_id") is not None:
+        raise invalid(
+            "Mutually exclusive parameters: 'conversation' and 'previous_response_id' cannot be used together.",
+            "conversation",
+        )
+
+
+def conversation_id(value: Any) -> str | None:
+    """The id from ``"conv_..."`` or ``{"id": "conv_..."}``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return value["id"]
+    raise invalid("'conversation' must be a string id or an object with 'id'.", "conversation")
+
+
+def normalize_input(raw: Any, *, strict: bool = True, param: str = "input") -> list[dict[str, Any]]:
+    """Validate ``input`` (a string or a list of items) and return items in the stored shape."""
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        return [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": raw}]}]
+    if not isinstance(raw, list):
+        raise invalid(f"'{param}' must be a string or an array of items.", param)
+    return [normalize_item(item, f"{param}[{i}]", strict=strict) for i, item in enumerate(raw)]
+
+
+def normalize_item(item: Any, where: str, *, strict: bool = True) -> dict[str, Any]:
+    """Validate one input item and return it in the stored shape."""
+    if not isinstance(item, dict):
+        raise invalid("Input items must be objects.", where)
+    _reject_null_status(item, where)
+    kind = item.get("type")
+    if kind is None:
+        if strict or "role" not in item:
+            raise invalid("Input item is missing required property 'type' (role items need \"type\": \"message\").", f"{where}.type")
+        kind = "message"
+    check = _ITEM_CHECKS.get(kind)
+    if kind in SERVER_ONLY_ITEMS:
+        raise invalid(f"Items of type '{kind}' are produced by the service and cannot be sent as input.", f"{where}.type")
+    if check is None:
+        raise invalid(f"Invalid value: '{kind}'. Unsupported input item type.", f"{where}.type")
+    return check(item, where)
+
+
+def _reject_null_status(item: dict[str, Any], where: str) -> None:
+    if "status" in item and item["status"] is None:
+        raise invalid("Invalid type for 'status': expected a string, but got null.", f"{where}.status")
+
+
+def _message(item: dict[str, Any], where: str) -> dict[str, Any]:
+    role = item.get("role")
+    if role not in PART_TYPES:
+        raise invalid(f"Invalid value: '{role}'. Supported roles: user, assistant, system, developer.", f"{where}.role")
+    content = item.get("content")
+    if isinstance(content, str):
+        part_type = "output_text" if role == "assistant" else "input_text"
+        part: dict[str, Any] = {"type": part_type, "text": content}
+        if role == "assistant":
+            part["annotations"] = []
+        parts = [part]
+    elif isinstance(content, list):
+        parts = [_part(p, role, f"{where}.content[{j}]") for j, p in enumerate(content)]
+    else:
+        raise invalid("Message 'content' must be a string or an array of parts.", f"{where}.content")
+    out = {"type": "message", "role": role, "content": parts}
+    if isinstance(item.get("id"), str):
+        out["id"] = item["id"]
+    return out
+
+
+def _part(part: Any, role: str, where: str) -> dict[str, Any]:
+    if not isinstance(part, dict):
+        raise invalid("Content parts must be objects.", where)
+    _reject_null_status(part, where)
+    kind = part.get("type")
+    if kind not in PART_TYPES[role]:
+        raise invalid(f"Invalid content part type '{kind}' for role '{role}'.", f"{where}.type")
+    if kind in ("input_text", "output_text") and not isinstance(part.get("text"), str):
+        raise invalid("Text parts need a string 'text'.", f"{where}.text")
+    if kind == "output_text" and not isinstance(part.get("annotations"), list):
+        raise invalid("Missing required parameter: 'annotations'.", f"{where}.annotations")
+    return dict(part)
+
+
+def _function_call_output(item: dict[str, Any], where: str) -> dict[str, Any]:
+    if not isinstance(item.get("call_id"), str) or not item["call_id"]:
+        raise invalid("Missing required parameter: 'call_id'.", f"{where}.call_id")
+    if not isinstance(item.get("output"), (str, list)):
+        raise invalid("'output' must be a string or an array of parts.", f"{where}.output")
+    return {"type": "function_call_output", "call_id": item["call_id"], "output": item["output"]}
+
+
+def _function_call(item: dict[str, Any], where: str) -> dict[str, Any]:
+    for key in ("call_id", "name", "arguments"):
+        if not isinstance(item.get(key), str):
+            raise invalid(f"Missing required parameter: '{key}'.", f"{where}.{key}")
+    out = {k: item[k] for k in ("type", "id", "call_id", "name", "arguments") if k in item}
+    out["status"] = item.get("status", "completed")
+    return out
+
+
+def _approval_response(item: dict[str, Any], where: str) -> dict[str, Any]:
+    if not isinstance(item.get("approval_request_id"), str):
+        raise invalid("Missing required parameter: 'approval_request_id'.", f"{where}.approval_request_id")
+    if not isinstance(item.get("approve"), bool):
+        raise invalid("'approve' must be a boolean.", f"{where}.approve")
+    out = {
+        "type": "mcp_approval_response",
+        "approval_request_id": item["approval_request_id"],
+        "approve": item["approve"],
+    }
+    if item.get("reason") is not None:
+        out["reason"] = item["reason"]
+    return out
+
+
+def _reasoning(item: dict[str, Any], where: str) -> dict[str, Any]:
+    # Reasoning can be replayed only as the opaque encrypted blob the service handed out.
+    if not item.get("encrypted_content"):
+        raise invalid("Reasoning items can only be replayed with 'encrypted_content'.", f"{where}.encrypted_content")
+    return dict(item)
+
+
+_ITEM_CHECKS = {
+    "message": _message,
+    "function_call_output": _function_call_output,
+    "function_call": _function_call,
+    "mcp_approval_response": _approval_response,
+    "reasoning": _reasoning,
+}
+
+
+def check_against_state(history: list[dict[str, Any]], new_items: list[dict[str, Any]]) -> None:
+    """400 for outputs answering no pending call, unknown approvals, and duplicated items."""
+    known_ids = {i.get("id") for i in history if i.get("id")}
+    known_calls = {i.get("call_id") for i in history if i.get("type") == "function_call"}
+    seen = list(history)
+    for index, item in enumerate(new_items):
+        kind = item.get("type")
+        where = f"input[{index}]"
+        if kind == "function_call" and (item.get("id") in known_ids or item.get("call_id") in known_calls):
+            raise invalid(f"Duplicate item found with id {item.get('id') or item.get('call_id')}.", where)
+        if kind == "function_call_output":
+            calls = {c.get("call_id") for c in seen if c.get("type") == "function_call"}
+            answered = {c.get("call_id") for c in seen if c.get("type") == "function_call_output"}
+            if item["call_id"] not in calls - answered:
+                raise invalid(f"No tool call found for function call output with call_id {item['call_id']}.", where)
+        if kind == "mcp_approval_response":
+            requests = {r.get("id") for r in seen if r.get("type") == "mcp_approval_request"}
+            if item["approval_request_id"] not in requests:
+                raise invalid(f"No MCP approval request found with id {item['approval_request_id']}.", where)
+        seen.append(item)
