@@ -1,0 +1,209 @@
+"""``foundry-agents chat AGENT[:VERSION]``: a streaming REPL with conversation memory.
+
+Commands: ``/reset`` forgets the conversation, ``/version [V|latest]`` shows or switches the
+version, ``/help``, ``/quit``. Function calls the agent makes are shown as they happen and their
+output is asked for; MCP approval requests are asked as y/n.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import threading
+from typing import Any, TextIO
+
+from ..client import FoundryAgentsClient
+from ..errors import APIError, FoundryConfigError
+from ..messages import ApprovalResponsePart, Message, ToolResultPart
+from ..reference import AgentRef
+from ..response import AgentResponse, FunctionCallItem, McpApprovalRequestItem, ServerToolCallItem
+from ..streaming import ItemDone, ResponseDone, TextDelta
+from . import add_connection_arguments
+from ._connect import client_from_args
+
+HELP = "commands: /reset (new conversation), /version [V|latest], /help, /quit"
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("chat", help="chat with an agent (streaming REPL)",
+                            description=f"Chat with a Foundry agent. {HELP}")
+    parser.add_argument("agent", metavar="AGENT[:VERSION]")
+    parser.add_argument("--conversation", metavar="CONV_ID", help="continue a server-side conversation")
+    add_connection_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+class Spinner:
+    """Shows that we are waiting for the first token: animated on a terminal, one line otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if not self.stream.isatty():
+            print("[waiting for the agent...]", file=self.stream, flush=True)
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._spin, daemon=True)
+        self._thread.start()
+
+    def _spin(self) -> None:
+        for frame in itertools.cycle("|/-\\"):
+            if self._stop.wait(0.1):
+                break
+            self.stream.write(f"\r{frame} waiting for the agent ")
+            self.stream.flush()
+        self.stream.write("\r" + " " * 24 + "\r")
+        self.stream.flush()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
+
+
+class ChatSession:
+    """The REPL state: the agent reference and where the conversation stands."""
+
+    def __init__(self, client: FoundryAgentsClient, agent: AgentRef, *, conversation: str | None,
+                 stdin: TextIO, stdout: TextIO, stderr: TextIO) -> None:
+        self.client, self.agent, self.conversation = client, agent, conversation
+        self.previous: str | None = None
+        self.resolved: str | None = None
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+        self.failed = False
+
+    def ask(self, prompt: str) -> str | None:
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        return None if not line else line.rstrip("\n")
+
+    def command(self, line: str) -> bool:
+        """Handle a /command; False means quit."""
+        name, _, arg = line.partition(" ")
+        if name in ("/quit", "/exit"):
+            return False
+        if name == "/reset":
+            self.previous, self.conversation = None, None
+            print("[conversation reset]", file=self.stdout)
+        elif name == "/version":
+            if arg.strip():
+                version = None if arg.strip() == "latest" else arg.strip()
+                self.agent = AgentRef(self.agent.name, version)
+                self.previous = None
+                print(f"[now talking to {self.agent}; conversation reset]", file=self.stdout)
+            else:
+                print(f"[agent {self.agent}; last answer from version {self.resolved or '?'}]", file=self.stdout)
+        else:
+            print(HELP, file=self.stdout)
+        return True
+
+    def turn(self, items: list[Message]) -> AgentResponse:
+        spinner = Spinner(self.stderr)
+        spinner.start()
+        waiting = True
+        options: dict[str, Any] = {"input": items}
+        if self.conversation:
+            options["conversation"] = self.conversation
+        elif self.previous:
+            options["previous_response_id"] = self.previous
+        try:
+            with self.client.stream_response(self.agent, **options) as stream:
+                for event in stream:
+                    if waiting:
+                        spinner.stop()
+                        waiting = False
+                    if isinstance(event, TextDelta):
+                        self.stdout.write(event.delta)
+                        self.stdout.flush()
+                    elif isinstance(event, ItemDone):
+                        self.show_item(event.item)
+                    elif isinstance(event, ResponseDone):
+                        return event.response
+        finally:
+            spinner.stop()
+        raise AssertionError("unreachable: streams end with ResponseDone or raise")
+
+    def show_item(self, item: Any) -> None:
+        if isinstance(item, FunctionCallItem):
+            print(f"\n[function call] {item.name}({item.arguments})", file=self.stdout, flush=True)
+        elif isinstance(item, ServerToolCallItem) and item.type not in ("mcp_list_tools",):
+            print(f"\n[{item.type}] {item.status or ''}".rstrip(), file=self.stdout, flush=True)
+
+    def answers(self, response: AgentResponse) -> list[Message] | None:
+        """Ask the user for pending function outputs and approvals; None when stdin ended."""
+        parts: list[Any] = []
+        for item in response.pending_items:
+            if isinstance(item, FunctionCallItem):
+                out = self.ask(f"output of {item.name}({item.arguments})> ")
+                if out is None:
+                    return None
+                parts.append(ToolResultPart(item.call_id, out))
+            elif isinstance(item, McpApprovalRequestItem):
+                while True:
+                    out = self.ask(f"approve {item.name} on {item.server_label}({item.arguments or ''})? [y/n] ")
+                    if out is None:
+                        return None
+                    if out.strip().lower() in ("y", "yes", "n", "no"):
+                        break
+                parts.append(ApprovalResponsePart(item.id, out.strip().lower() in ("y", "yes")))
+        return [Message("tool", parts)] if parts else []
+
+    def exchange(self, text: str) -> bool:
+        items: list[Message] = [Message("user", text)]
+        while True:
+            try:
+                response = self.turn(items)
+            except (APIError, FoundryConfigError) as exc:
+                print(f"\nerror: {exc}", file=self.stderr, flush=True)
+                self.failed = True
+                return True
+            self.previous = response.id
+            self.resolved = response.agent.version if response.agent else self.resolved
+            if response.output_text:
+                self.stdout.write("\n")
+            usage = response.usage
+            if usage:
+                print(f"[{response.model_name} | tokens in {usage.input_tokens}, out {usage.output_tokens}]",
+                      file=self.stderr, flush=True)
+            if response.incomplete_reason:
+                print(f"[incomplete: {response.incomplete_reason}]", file=self.stderr, flush=True)
+            next_items = self.answers(response)
+            if next_items is None:
+                return False
+            if not next_items:
+                return True
+            items = next_items
+
+    def loop(self) -> int:
+        print(f"chatting with {self.agent} at {self.client.endpoint.url}  ({HELP})", file=self.stderr, flush=True)
+        while True:
+            line = self.ask("you> ")
+            if line is None:
+                self.stdout.write("\n")
+                break
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("/"):
+                if not self.command(line):
+                    break
+                continue
+            self.stdout.write("agent> ")
+            self.stdout.flush()
+            if not self.exchange(line):
+                break
+        return 1 if self.failed else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    agent = AgentRef.parse(args.agent)
+    with client_from_args(args) as client:
+        session = ChatSession(client, agent, conversation=args.conversation,
+                              stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr)
+        return session.loop()
