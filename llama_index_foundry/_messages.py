@@ -1,0 +1,225 @@
+"""Input mapping: LlamaIndex ``ChatMessage`` objects to the core's neutral :class:`Message`.
+
+Pure functions, no I/O except reading local files named by an ``ImageBlock``/``DocumentBlock``
+``path``. The wire shape is not built here: the core's ``to_input_items`` owns it.
+
+Conventions this adapter relies on (set by :mod:`._outputs` and :func:`approval_message`):
+
+- an assistant message produced by a Foundry agent carries ``additional_kwargs["response_id"]``
+  (and ``"agent_name"``), so the core can chain with ``previous_response_id``;
+- a tool-role message answers ``additional_kwargs["tool_call_id"]`` (as LlamaIndex agents set it);
+- an approval answer carries ``additional_kwargs["mcp_approval_response"]``.
+
+Example:
+    >>> from llama_index.core.llms import ChatMessage
+    >>> to_foundry_messages([ChatMessage(role="user", content="Hi")])
+    [Message(role='user', content=(TextPart(text='Hi'),), response_id=None, agent=None)]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from llama_index.core.base.llms.types import (
+    CachePoint,
+    ChatMessage,
+    CitableBlock,
+    CitationBlock,
+    DocumentBlock,
+    ImageBlock,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+)
+
+from foundry_agents.errors import FoundryConfigError
+from foundry_agents.messages import (
+    ApprovalResponsePart,
+    FilePart,
+    ImagePart,
+    Message,
+    Part,
+    Role,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+    data_uri,
+)
+
+__all__ = ["APPROVAL_KEY", "approval_message", "to_foundry_message", "to_foundry_messages"]
+
+#: ``additional_kwargs`` key of an approval answer (see :func:`approval_message`).
+APPROVAL_KEY = "mcp_approval_response"
+
+_ROLES: dict[str, Role] = {
+    MessageRole.SYSTEM.value: "system",
+    MessageRole.DEVELOPER.value: "developer",
+    MessageRole.USER.value: "user",
+    MessageRole.ASSISTANT.value: "assistant",
+    MessageRole.TOOL.value: "tool",
+    MessageRole.FUNCTION.value: "tool",  # legacy OpenAI "function" results
+    MessageRole.CHATBOT.value: "assistant",
+    MessageRole.MODEL.value: "assistant",
+}
+_DETAILS = ("auto", "low", "high")
+#: Blocks that say nothing the agent needs to read again: our own reasoning summaries and
+#: citations (the cited text is already in the text block), and prompt-cache hints.
+_SKIPPED = (ThinkingBlock, CitationBlock, CachePoint)
+
+
+def approval_message(request_id: str, approve: bool, reason: str | None = None) -> ChatMessage:
+    """A chat message answering an MCP approval request (``mcpr_...``).
+
+    Example:
+        >>> msg = approval_message("mcpr_1", True)
+        >>> msg.additional_kwargs["mcp_approval_response"]["approve"]
+        True
+    """
+    if not isinstance(request_id, str) or not request_id:
+        raise FoundryConfigError("approval_message needs the approval request id (mcpr_...)")
+    answer: dict[str, Any] = {"approval_request_id": request_id, "approve": bool(approve)}
+    if reason:
+        answer["reason"] = reason
+    return ChatMessage(role=MessageRole.USER, blocks=[], additional_kwargs={APPROVAL_KEY: answer})
+
+
+def to_foundry_messages(messages: Iterable[ChatMessage]) -> list[Message]:
+    """Map a LlamaIndex chat history to neutral messages (raises ``FoundryConfigError`` on bad input)."""
+    return [to_foundry_message(m, index=i) for i, m in enumerate(messages)]
+
+
+def to_foundry_message(message: ChatMessage, *, index: int = 0) -> Message:
+    role_name = message.role.value if isinstance(message.role, MessageRole) else str(message.role)
+    role = _ROLES.get(role_name)
+    if role is None:
+        raise FoundryConfigError(f"message {index} has role {role_name!r}, which a Foundry agent cannot take")
+    extra = message.additional_kwargs or {}
+    parts: list[Part] = []
+    approval = extra.get(APPROVAL_KEY)
+    if approval is not None:
+        parts.append(_approval_part(approval, index))
+    if role == "tool":
+        if approval is None or extra.get("tool_call_id"):
+            parts.append(_tool_result(message, extra, index))
+        return Message("tool", tuple(parts))
+    for block in message.blocks:
+        parts.extend(_block_parts(block, role, index))
+    if role == "assistant":
+        parts.extend(_legacy_tool_calls(extra.get("tool_calls"), parts, index))
+        return Message("assistant", tuple(parts), response_id=_str_or_none(extra.get("response_id")),
+                       agent=_str_or_none(extra.get("agent_name")))
+    return Message(role, tuple(parts))
+
+
+# -- blocks ---------------------------------------------------------------------------------------
+def _text(block: TextBlock, role: Role, index: int) -> list[Part]:
+    return [TextPart(block.text)] if block.text else []
+
+
+def _image(block: ImageBlock, role: Role, index: int) -> list[Part]:
+    detail = block.detail if block.detail in _DETAILS else None
+    if block.url is not None and block.image is None:
+        return [ImagePart(url=str(block.url), detail=detail)]  # type: ignore[arg-type]
+    if block.image is None and block.path is None:
+        raise FoundryConfigError(f"message {index}: an ImageBlock needs url=, path= or image=")
+    data = block.resolve_image(as_base64=False).read()
+    mime = block.image_mimetype or "image/png"
+    return [ImagePart(url=data_uri(data, mime), detail=detail)]  # type: ignore[arg-type]
+
+
+def _document(block: DocumentBlock, role: Role, index: int) -> list[Part]:
+    mime = block.document_mimetype or "application/pdf"
+    if block.url and block.data is None and block.path is None:
+        return [FilePart(url=str(block.url), mime_type=mime)]
+    if block.data is None and block.path is None:
+        raise FoundryConfigError(f"message {index}: a DocumentBlock needs data=, path= or url=")
+    data = block.resolve_document().read()
+    filename = block.title if block.title and block.title != "input_document" else None
+    if filename is None and block.path is not None:
+        filename = str(block.path).replace("\\", "/").rsplit("/", 1)[-1]
+    return [FilePart(data=data, filename=filename or "document", mime_type=mime)]
+
+
+def _tool_call(block: ToolCallBlock, role: Role, index: int) -> list[Part]:
+    if role != "assistant":
+        raise FoundryConfigError(f"message {index} ({role}) carries a tool call; only assistant messages may")
+    return [ToolCallPart(block.tool_call_id or "", block.tool_name, _arguments(block.tool_kwargs))]
+
+
+def _citable(block: CitableBlock, role: Role, index: int) -> list[Part]:
+    return [p for inner in block.content for p in _block_parts(inner, role, index)]
+
+
+_BLOCKS: dict[type, Callable[[Any, Role, int], list[Part]]] = {
+    TextBlock: _text,
+    ImageBlock: _image,
+    DocumentBlock: _document,
+    ToolCallBlock: _tool_call,
+    CitableBlock: _citable,
+}
+
+
+def _block_parts(block: Any, role: Role, index: int) -> list[Part]:
+    for cls in type(block).__mro__:  # subclasses of known blocks map like their base
+        mapper = _BLOCKS.get(cls)
+        if mapper is not None:
+            return mapper(block, role, index)
+    if isinstance(block, _SKIPPED):
+        return []
+    kind = getattr(block, "block_type", type(block).__name__)
+    raise FoundryConfigError(f"message {index} ({role}) holds a {kind!r} block, which Foundry agents cannot take")
+
+
+# -- tool calls and results -----------------------------------------------------------------------
+def _arguments(value: Any) -> str:
+    if isinstance(value, str):
+        return value or "{}"
+    return json.dumps(value if value is not None else {}, ensure_ascii=False, default=str)
+
+
+def _legacy_tool_calls(raw: Any, parts: Sequence[Part], index: int) -> list[Part]:
+    """OpenAI-style ``additional_kwargs["tool_calls"]`` (dicts or SDK objects), minus those in blocks."""
+    if not raw:
+        return []
+    seen = {p.call_id for p in parts if isinstance(p, ToolCallPart)}
+    out: list[Part] = []
+    for call in raw:
+        get = call.get if isinstance(call, Mapping) else lambda k, c=call: getattr(c, k, None)
+        function = get("function")
+        fget = function.get if isinstance(function, Mapping) else lambda k, f=function: getattr(f, k, None)
+        call_id, name = get("id") or get("call_id"), fget("name") if function is not None else get("name")
+        if not call_id or not name:
+            raise FoundryConfigError(f"message {index}: a legacy tool call lacks its id or function name")
+        if call_id in seen:
+            continue
+        args = fget("arguments") if function is not None else get("arguments")
+        out.append(ToolCallPart(str(call_id), str(name), _arguments(args)))
+    return out
+
+
+def _tool_result(message: ChatMessage, extra: Mapping[str, Any], index: int) -> ToolResultPart:
+    call_id = extra.get("tool_call_id") or extra.get("call_id")
+    if not call_id:
+        raise FoundryConfigError(
+            f"message {index} is a tool message without additional_kwargs['tool_call_id']; "
+            "the agent cannot tell which function call it answers"
+        )
+    texts = [b.text for b in message.blocks if isinstance(b, TextBlock)]
+    return ToolResultPart(str(call_id), "\n".join(texts))
+
+
+def _approval_part(value: Any, index: int) -> ApprovalResponsePart:
+    if not isinstance(value, Mapping) or not value.get("approval_request_id"):
+        raise FoundryConfigError(
+            f"message {index}: additional_kwargs[{APPROVAL_KEY!r}] must be a dict with approval_request_id; "
+            "build it with approval_message()"
+        )
+    return ApprovalResponsePart(str(value["approval_request_id"]), bool(value.get("approve")),
+                                value.get("reason") or None)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

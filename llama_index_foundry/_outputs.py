@@ -1,0 +1,283 @@
+"""Output mapping: the core's :class:`AgentResponse` and stream events to LlamaIndex responses.
+
+Pure functions and one I/O-free stream state machine (:class:`StreamMapper`). Streaming and
+one-shot calls end in the same message: the last stream chunk is built by
+:func:`to_chat_response` from the same final response a non-streaming call returns.
+
+The assistant message carries, in ``additional_kwargs``:
+
+- ``response_id``, ``agent_name``, ``agent_version``, ``model``, ``status`` (and
+  ``conversation_id`` / ``incomplete_reason`` when set): the ids the next call chains from;
+- ``annotations``: every annotation as received (also as ``CitationBlock`` blocks for citations);
+- ``approval_requests``: MCP approval requests still waiting for an answer;
+- ``server_tool_calls`` / ``other_items`` / ``refusal``: items the agent ran itself, item types
+  this version does not model, and refusals, kept rather than dropped.
+
+``raw`` holds the wire response, ``usage`` included, which ``TokenCountingHandler`` reads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    CitationBlock,
+    CompletionResponse,
+    ContentBlock,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+)
+from llama_index.core.llms.llm import ToolSelection
+
+from foundry_agents.response import (
+    AgentResponse,
+    Annotation,
+    FunctionCallItem,
+    McpApprovalRequestItem,
+    MessageItem,
+    OtherItem,
+    OutputText,
+    ReasoningItem,
+    Refusal,
+    ServerToolCallItem,
+)
+from foundry_agents.streaming import (
+    AnnotationAdded,
+    ItemDone,
+    ReasoningDelta,
+    ResponseDone,
+    ResponseStarted,
+    StreamEvent,
+    TextDelta,
+)
+
+__all__ = [
+    "StreamMapper",
+    "citation_block",
+    "response_kwargs",
+    "to_chat_message",
+    "to_chat_response",
+    "to_completion_response",
+    "tool_call_block",
+    "tool_selections",
+]
+
+#: Annotation types that cite a source; others (e.g. ``file_path``) stay in ``additional_kwargs``.
+_CITATION_TYPES = frozenset({"url_citation", "file_citation", "container_file_citation"})
+
+
+# -- pieces ---------------------------------------------------------------------------------------
+def citation_block(annotation: Annotation, text: str) -> CitationBlock | None:
+    """A ``CitationBlock`` for a citing annotation on ``text`` (its content part), else ``None``."""
+    if annotation.type not in _CITATION_TYPES:
+        return None
+    start, end = annotation.start_index, annotation.end_index
+    cited = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
+    location = {k: v for k, v in (("start_index", start), ("end_index", end), ("index", annotation.index))
+                if isinstance(v, int)}
+    return CitationBlock(
+        cited_content=TextBlock(text=cited),
+        source=annotation.url or annotation.file_id or annotation.filename or "",
+        title=annotation.title or annotation.filename or annotation.url or "",
+        additional_location_info=location,
+    )
+
+
+def tool_call_block(item: FunctionCallItem) -> ToolCallBlock:
+    """One function call; ``tool_kwargs`` is the parsed dict, or the raw string when it is not JSON."""
+    try:
+        kwargs: dict[str, Any] | str = item.parsed_arguments()
+    except ValueError:
+        kwargs = item.arguments
+    return ToolCallBlock(tool_call_id=item.call_id, tool_name=item.name, tool_kwargs=kwargs)
+
+
+def _thinking_block(item_id: str | None, text: str) -> ThinkingBlock:
+    return ThinkingBlock(content=text, additional_information={"id": item_id} if item_id else {})
+
+
+def _base_kwargs(response: AgentResponse) -> dict[str, Any]:
+    out: dict[str, Any] = {"response_id": response.id}
+    if response.agent is not None:
+        out["agent_name"] = response.agent.name
+        if response.agent.version:
+            out["agent_version"] = response.agent.version
+    if response.model_name:
+        out["model"] = response.model_name
+    if response.status:
+        out["status"] = response.status
+    if response.conversation_id:
+        out["conversation_id"] = response.conversation_id
+    if response.incomplete_reason:
+        out["incomplete_reason"] = response.incomplete_reason
+    return out
+
+
+def _approval(item: McpApprovalRequestItem) -> dict[str, Any]:
+    return {"id": item.id, "server_label": item.server_label, "name": item.name, "arguments": item.arguments}
+
+
+def response_kwargs(response: AgentResponse) -> dict[str, Any]:
+    """The ``additional_kwargs`` of the assistant message (see the module docstring)."""
+    out = _base_kwargs(response)
+    annotations = [a.raw for a in response.annotations]
+    if annotations:
+        out["annotations"] = annotations
+    approvals = [_approval(a) for a in response.approval_requests]
+    if approvals:
+        out["approval_requests"] = approvals
+    server = [i.raw for i in response.output if isinstance(i, ServerToolCallItem)]
+    if server:
+        out["server_tool_calls"] = server
+    other = [i.raw for i in response.output if isinstance(i, OtherItem)]
+    if other:
+        out["other_items"] = other
+    refusals = [p.refusal for m in response.messages for p in m.content if isinstance(p, Refusal)]
+    if refusals:
+        out["refusal"] = "\n".join(refusals)
+    return out
+
+
+def _message_blocks(item: MessageItem) -> list[ContentBlock]:
+    blocks: list[ContentBlock] = []
+    for part in item.content:
+        if isinstance(part, OutputText):
+            blocks.extend(b for a in part.annotations if (b := citation_block(a, part.text)) is not None)
+    return blocks
+
+
+# -- one-shot -------------------------------------------------------------------------------------
+def to_chat_message(response: AgentResponse) -> ChatMessage:
+    """The assistant message: reasoning, then the text and its citations, then the function calls."""
+    blocks: list[ContentBlock] = [_thinking_block(r.id, r.text) for r in response.reasoning if r.text]
+    blocks.append(TextBlock(text=response.output_text))
+    for item in response.messages:
+        blocks.extend(_message_blocks(item))
+    blocks.extend(tool_call_block(c) for c in response.function_calls)
+    return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=response_kwargs(response))
+
+
+def to_chat_response(response: AgentResponse, *, delta: str | None = None) -> ChatResponse:
+    return ChatResponse(message=to_chat_message(response), raw=response.raw, delta=delta,
+                        additional_kwargs=_usage_kwargs(response))
+
+
+def _usage_kwargs(response: AgentResponse) -> dict[str, Any]:
+    usage = response.usage
+    if usage is None:
+        return {}
+    return {"prompt_tokens": usage.input_tokens, "completion_tokens": usage.output_tokens,
+            "total_tokens": usage.total_tokens}
+
+
+def to_completion_response(chat: ChatResponse) -> CompletionResponse:
+    message = chat.message
+    return CompletionResponse(text=message.content or "", delta=chat.delta, raw=chat.raw,
+                              additional_kwargs={**chat.additional_kwargs, **message.additional_kwargs})
+
+
+def tool_selections(message: ChatMessage) -> list[ToolSelection]:
+    """The function calls of an assistant message as ``ToolSelection`` objects."""
+    out = []
+    for block in message.blocks:
+        if not isinstance(block, ToolCallBlock):
+            continue
+        kwargs = block.tool_kwargs
+        if isinstance(kwargs, str):
+            try:
+                kwargs = json.loads(kwargs or "{}")
+            except json.JSONDecodeError as exc:
+                raise ValueError(
+                    f"the agent called {block.tool_name!r} ({block.tool_call_id}) with arguments that are "
+                    f"not JSON: {block.tool_kwargs!r}"
+                ) from exc
+        if not isinstance(kwargs, Mapping):
+            raise ValueError(f"the agent called {block.tool_name!r} with arguments that are not a JSON object")
+        out.append(ToolSelection(tool_id=block.tool_call_id or "", tool_name=block.tool_name,
+                                 tool_kwargs=dict(kwargs)))
+    return out
+
+
+# -- streaming ------------------------------------------------------------------------------------
+class StreamMapper:
+    """Stream events in, ``ChatResponse`` chunks out (I/O-free).
+
+    Every chunk carries the accumulated message and its ``delta``; reasoning chunks carry
+    ``additional_kwargs["thinking_delta"]`` (as LlamaIndex agents read it); a completed function
+    call yields a chunk with its ``ToolCallBlock``; the last chunk is :func:`to_chat_response` of
+    the final response, with ``raw`` and usage. Per-delta work is constant apart from the one
+    string append that gives each chunk its accumulated text.
+
+    Example:
+        >>> m = StreamMapper()
+        >>> m.feed(TextDelta("Hi", 0, 0)).message.content
+        'Hi'
+    """
+
+    __slots__ = ("_annotations", "_kwargs", "_thinking", "_thinking_blocks", "_tool_blocks", "text")
+
+    def __init__(self) -> None:
+        self.text = ""
+        self._kwargs: dict[str, Any] = {}
+        self._thinking: dict[int, tuple[str | None, str]] = {}
+        self._thinking_blocks: list[ContentBlock] = []
+        self._tool_blocks: list[ContentBlock] = []
+        self._annotations: list[dict[str, Any]] = []
+
+    def feed(self, event: StreamEvent) -> ChatResponse | None:
+        handler = _STREAM_HANDLERS.get(type(event))
+        return handler(self, event) if handler is not None else None
+
+    def _chunk(self, delta: str, **extra: Any) -> ChatResponse:
+        blocks = [*self._thinking_blocks, TextBlock(text=self.text), *self._tool_blocks]
+        kwargs = {**self._kwargs, **extra}
+        if self._annotations:
+            kwargs["annotations"] = self._annotations
+        message = ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs)
+        return ChatResponse(message=message, delta=delta)
+
+    def _on_started(self, event: ResponseStarted) -> None:
+        self._kwargs = _base_kwargs(event.response)
+
+    def _on_text(self, event: TextDelta) -> ChatResponse:
+        self.text += event.delta
+        return self._chunk(event.delta)
+
+    def _on_reasoning(self, event: ReasoningDelta) -> ChatResponse:
+        item_id, text = self._thinking.get(event.output_index, (event.item_id, ""))
+        self._thinking[event.output_index] = (item_id, text + event.delta)
+        self._thinking_blocks = [_thinking_block(i, t) for _, (i, t) in sorted(self._thinking.items())]
+        return self._chunk("", thinking_delta=event.delta)
+
+    def _on_annotation(self, event: AnnotationAdded) -> None:
+        # A new list each time: chunks already handed out keep the annotations they had.
+        self._annotations = [*self._annotations, event.annotation.raw]
+
+    def _on_item_done(self, event: ItemDone) -> ChatResponse | None:
+        item = event.item
+        if isinstance(item, FunctionCallItem):
+            self._tool_blocks = [*self._tool_blocks, tool_call_block(item)]
+            return self._chunk("")
+        if isinstance(item, ReasoningItem) and item.text:
+            self._thinking[event.output_index] = (item.id, item.text)
+            self._thinking_blocks = [_thinking_block(i, t) for _, (i, t) in sorted(self._thinking.items())]
+        return None
+
+    def _on_done(self, event: ResponseDone) -> ChatResponse:
+        return to_chat_response(event.response, delta="")
+
+
+_STREAM_HANDLERS: dict[type, Callable[[StreamMapper, Any], ChatResponse | None]] = {
+    ResponseStarted: StreamMapper._on_started,
+    TextDelta: StreamMapper._on_text,
+    ReasoningDelta: StreamMapper._on_reasoning,
+    AnnotationAdded: StreamMapper._on_annotation,
+    ItemDone: StreamMapper._on_item_done,
+    ResponseDone: StreamMapper._on_done,
+}

@@ -1,0 +1,362 @@
+"""``FoundryAgentLLM``: a LlamaIndex function-calling LLM backed by one Foundry v2 agent.
+
+The class is a thin shell: messages are mapped by :mod:`._messages`, responses and stream
+events by :mod:`._outputs`; transport, retries, streaming and continuation (conversation,
+``previous_response_id`` chaining, stateless replay) live in the core
+:class:`~foundry_agents.FoundryAgent`. The LLM holds no conversation state: continuity comes
+from the history it is given (assistant messages carry their ``response_id``) or from the
+per-call / configured ``conversation_id`` and ``previous_response_id``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import httpx
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+)
+from llama_index.core.bridge.pydantic import Field, PrivateAttr
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.types import PydanticProgramMode
+
+from foundry_agents.agent import FoundryAgent
+from foundry_agents.errors import FoundryConfigError
+from foundry_agents.messages import Message
+from foundry_agents.streaming import StreamEvent
+
+from ._messages import to_foundry_messages
+from ._outputs import StreamMapper, to_chat_response, to_completion_response, tool_selections
+from ._structured import structured_errors
+
+if TYPE_CHECKING:
+    from llama_index.core.prompts import PromptTemplate
+    from llama_index.core.tools.types import BaseTool
+
+__all__ = ["DEFAULT_CONTEXT_WINDOW", "DEFAULT_NUM_OUTPUT", "FoundryAgentLLM"]
+
+DEFAULT_CONTEXT_WINDOW = 128_000
+DEFAULT_NUM_OUTPUT = 4_096
+#: LlamaIndex-style per-call names mapped to the core's option names.
+_OPTION_ALIASES = {"conversation_id": "conversation"}
+_TOOL_CHOICE_WORDS = ("auto", "required", "none")
+
+
+class _Shared:
+    """Holds the core agent and the secrets; copies of the LLM share it (locks, HTTP pools and
+    credential objects cannot be copied), and it never appears in ``repr`` or a dump."""
+
+    __slots__ = ("agent", "lock", "secrets")
+
+    def __init__(self, secrets: dict[str, Any]) -> None:
+        self.agent: FoundryAgent | None = None
+        self.secrets = secrets
+        self.lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return "<shared>"
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Shared:
+        return self
+
+    def __copy__(self) -> _Shared:
+        return self
+
+
+class FoundryAgentLLM(FunctionCallingLLM):
+    """A Foundry v2 agent as a LlamaIndex LLM: query engines, chat engines, agent workflows.
+
+    The agent's model, instructions and tools live in its definition: this LLM never sends
+    ``model``, ``tools`` or sampling settings. Function calls the agent makes come back as
+    ``ToolCallBlock``s, so a ``FunctionAgent`` with matching ``FunctionTool``s runs them locally.
+
+    Args:
+        agent: ``"name"``, ``"name:version"`` or ``"azure_ai/agents/name:version"``.
+        agent_version: pins a version (alternative to ``"name:version"``).
+        project_endpoint: ``https://<resource>.services.ai.azure.com/api/projects/<project>``
+            (default: ``$FOUNDRY_PROJECT_ENDPOINT``, as the core resolves it).
+        credential / api_key: an Azure ``TokenCredential`` or a static bearer token; never
+            serialized or shown in ``repr``.
+        conversation_id / previous_response_id / store: default continuity for every call
+            (each also accepted per call, e.g. ``llm.chat(messages, conversation_id="conv_...")``).
+        structured_inputs / metadata / include / max_output_tokens: default request options.
+        system_message_role: ``"system"``, ``"developer"`` or ``"refuse"``.
+
+    Example:
+        >>> llm = FoundryAgentLLM("weather:3", project_endpoint=endpoint, api_key=token)  # doctest: +SKIP
+        >>> llm.complete("Weather in Paris?").text  # doctest: +SKIP
+    """
+
+    agent: str = Field(description="The agent: 'name', 'name:version' or 'azure_ai/agents/name:version'.")
+    agent_version: str | None = Field(default=None, description="Pinned agent version.")
+    project_endpoint: str | None = Field(default=None, description="The Foundry project endpoint.")
+    context_window: int = Field(default=DEFAULT_CONTEXT_WINDOW, gt=0,
+                                description="Context window of the agent's model, for prompt packing.")
+    num_output: int = Field(default=DEFAULT_NUM_OUTPUT, gt=0, description="Tokens kept free for the answer.")
+    conversation_id: str | None = Field(default=None, description="Default conversation id.")
+    previous_response_id: str | None = Field(default=None, description="Default response to continue from.")
+    store: bool | None = Field(default=None, description="False for stateless replay of the whole history.")
+    timeout: float | None = Field(default=None, description="Request timeout in seconds.")
+    max_retries: int = Field(default=2, ge=0, description="Retries of failed requests.")
+    default_headers: dict[str, str] | None = Field(default=None, description="Extra HTTP headers.")
+    structured_inputs: dict[str, Any] | None = Field(default=None,
+                                                     description="Values for the agent's {{templates}}.")
+    request_metadata: dict[str, str] | None = Field(default=None,
+                                                    description="Response metadata (the metadata= argument).")
+    include: list[str] | None = Field(default=None, description="Extra output data to include.")
+    max_output_tokens: int | None = Field(default=None, gt=0, description="Cap on output tokens.")
+    system_message_role: Literal["system", "developer", "refuse"] = Field(
+        default="system", description="What system messages become.")
+    route: str = Field(default="responses", description="The core's Route: how the agent is addressed.")
+    pydantic_program_mode: PydanticProgramMode = PydanticProgramMode.LLM
+
+    _shared: _Shared = PrivateAttr()
+
+    def __init__(
+        self,
+        agent: str,
+        *,
+        agent_version: str | int | None = None,
+        project_endpoint: str | None = None,
+        credential: Any = None,
+        api_key: str | None = None,
+        context_window: int = DEFAULT_CONTEXT_WINDOW,
+        num_output: int = DEFAULT_NUM_OUTPUT,
+        conversation_id: str | None = None,
+        previous_response_id: str | None = None,
+        store: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int = 2,
+        http_client: httpx.Client | None = None,
+        http_async_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        structured_inputs: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        include: Sequence[str] | None = None,
+        max_output_tokens: int | None = None,
+        system_message_role: Literal["system", "developer", "refuse"] = "system",
+        route: str = "responses",
+        foundry_agent: FoundryAgent | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if any(k.lower() == "authorization" for k in default_headers or {}):
+            # The core checks this only when it builds a client (FoundryAgentsClient._validate
+            # skips headers); check now so the error comes at construction.
+            raise FoundryConfigError("set credentials with api_key= or credential=, not an Authorization header")
+        super().__init__(
+            agent=agent,
+            agent_version=str(agent_version) if agent_version is not None else None,
+            project_endpoint=str(project_endpoint) if project_endpoint is not None else None,
+            context_window=context_window, num_output=num_output, conversation_id=conversation_id,
+            previous_response_id=previous_response_id, store=store, timeout=timeout, max_retries=max_retries,
+            default_headers=dict(default_headers) if default_headers else None,
+            structured_inputs=dict(structured_inputs) if structured_inputs else None,
+            request_metadata=dict(metadata) if metadata else None,
+            include=list(include) if include else None, max_output_tokens=max_output_tokens,
+            system_message_role=system_message_role, route=route, **kwargs,
+        )
+        self._shared = _Shared({"credential": credential, "api_key": api_key, "http_client": http_client,
+                                "http_async_client": http_async_client})
+        # Build the core handle now: it validates the reference, endpoint and auth (no network;
+        # its HTTP clients are created on first use).
+        self._shared.agent = foundry_agent or self._build_agent()
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "FoundryAgentLLM"
+
+    def _build_agent(self) -> FoundryAgent:
+        defaults = {"conversation": self.conversation_id, "previous_response_id": self.previous_response_id,
+                    "store": self.store, "structured_inputs": self.structured_inputs,
+                    "metadata": self.request_metadata, "include": self.include,
+                    "max_output_tokens": self.max_output_tokens}
+        return FoundryAgent(
+            self.agent, agent_version=self.agent_version, project_endpoint=self.project_endpoint,
+            route=self.route, timeout=self.timeout, max_retries=self.max_retries,
+            default_headers=self.default_headers, user_agent_extra="llama-index-foundry",
+            system_message_role=self.system_message_role,
+            **self._shared.secrets, **{k: v for k, v in defaults.items() if v is not None},
+        )
+
+    @property
+    def foundry_agent(self) -> FoundryAgent:
+        """The core handle (shared clients, continuation planning)."""
+        shared = self._shared
+        if shared.agent is None:
+            with shared.lock:
+                if shared.agent is None:
+                    shared.agent = self._build_agent()
+        return shared.agent
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(
+            context_window=self.context_window,
+            num_output=self.num_output,
+            is_chat_model=True,
+            is_function_calling_model=True,
+            model_name=str(self.foundry_agent.ref),
+            system_role=MessageRole.SYSTEM,
+        )
+
+    # -- shared logic of the eight endpoints ----------------------------------------------------
+    def _prepare(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any],
+                 *, check: bool = False) -> tuple[list[Message], dict[str, Any]]:
+        """Map the history and the call options; with ``check``, plan now so bad input raises
+        before a (lazy) stream is consumed."""
+        inputs = to_foundry_messages(messages)
+        options = {_OPTION_ALIASES.get(k, k): v for k, v in kwargs.items()}
+        if check:
+            self.foundry_agent.plan(inputs, **options)
+        return inputs, options
+
+    def _completion_messages(self, prompt: str, formatted: bool) -> list[ChatMessage]:
+        if not formatted:
+            prompt = self.completion_to_prompt(prompt)
+        return self._extend_messages([ChatMessage(role=MessageRole.USER, content=prompt)])
+
+    def _chat(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponse:
+        inputs, options = self._prepare(messages, kwargs)
+        return to_chat_response(self.foundry_agent.respond(inputs, **options))
+
+    async def _achat(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponse:
+        inputs, options = self._prepare(messages, kwargs)
+        return to_chat_response(await self.foundry_agent.arespond(inputs, **options))
+
+    def _stream_chat(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponseGen:
+        inputs, options = self._prepare(messages, kwargs, check=True)
+        return _chunks(self.foundry_agent.stream(inputs, **options))
+
+    def _astream_chat(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponseAsyncGen:
+        inputs, options = self._prepare(messages, kwargs, check=True)
+        return _achunks(self.foundry_agent.astream(inputs, **options))
+
+    # -- chat -----------------------------------------------------------------------------------
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return self._chat(messages, kwargs)
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return await self._achat(messages, kwargs)
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        return self._stream_chat(messages, kwargs)
+
+    @llm_chat_callback()
+    async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
+        return self._astream_chat(messages, kwargs)
+
+    # -- completion -----------------------------------------------------------------------------
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return to_completion_response(self._chat(self._completion_messages(prompt, formatted), kwargs))
+
+    @llm_completion_callback()
+    async def acomplete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return to_completion_response(await self._achat(self._completion_messages(prompt, formatted), kwargs))
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        chunks = self._stream_chat(self._completion_messages(prompt, formatted), kwargs)
+        return (to_completion_response(c) for c in chunks)
+
+    @llm_completion_callback()
+    async def astream_complete(self, prompt: str, formatted: bool = False,
+                               **kwargs: Any) -> CompletionResponseAsyncGen:
+        chunks = self._astream_chat(self._completion_messages(prompt, formatted), kwargs)
+        return (to_completion_response(c) async for c in chunks)
+
+    # -- tools ----------------------------------------------------------------------------------
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The agent's tools are declared in its definition, so ``tools`` are not sent (the service
+        refuses them); only their local implementations run. ``tool_required`` becomes
+        ``tool_choice="required"``; a tool name becomes a function ``tool_choice``."""
+        messages = list(chat_history or [])
+        if user_msg is not None:
+            messages.append(ChatMessage(role=MessageRole.USER, content=user_msg)
+                            if isinstance(user_msg, str) else user_msg)
+        choice = _tool_choice(tool_choice, tool_required)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        return {"messages": messages, **kwargs}
+
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        calls = tool_selections(response.message)
+        if not calls and error_on_no_tool_call:
+            raise ValueError(f"expected at least one function call from agent {self.agent!r}, got none")
+        return calls
+
+    # -- structured output ----------------------------------------------------------------------
+    def structured_predict(self, output_cls: Any, prompt: PromptTemplate,
+                           llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any) -> Any:
+        with structured_errors(self.agent, getattr(output_cls, "__name__", str(output_cls))):
+            return super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+
+    async def astructured_predict(self, output_cls: Any, prompt: PromptTemplate,
+                                  llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any) -> Any:
+        with structured_errors(self.agent, getattr(output_cls, "__name__", str(output_cls))):
+            return await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the HTTP clients this LLM created (not ones passed in)."""
+        if self._shared.agent is not None:
+            self._shared.agent.close()
+
+    async def aclose(self) -> None:
+        if self._shared.agent is not None:
+            await self._shared.agent.aclose()
+
+
+def _tool_choice(choice: str | Mapping[str, Any] | None, required: bool) -> str | dict[str, Any] | None:
+    if choice is None:
+        return "required" if required else None
+    if isinstance(choice, str):
+        return choice if choice in _TOOL_CHOICE_WORDS else {"type": "function", "name": choice}
+    choice = dict(choice)
+    function = choice.get("function")
+    if choice.get("type") == "function" and isinstance(function, Mapping) and "name" not in choice:
+        return {"type": "function", "name": function.get("name")}  # Chat Completions shape
+    return choice
+
+
+def _chunks(events: Iterator[StreamEvent]) -> ChatResponseGen:
+    mapper = StreamMapper()
+    for event in events:
+        chunk = mapper.feed(event)
+        if chunk is not None:
+            yield chunk
+
+
+async def _achunks(events: AsyncIterator[StreamEvent]) -> ChatResponseAsyncGen:
+    mapper = StreamMapper()
+    async for event in events:
+        chunk = mapper.feed(event)
+        if chunk is not None:
+            yield chunk
