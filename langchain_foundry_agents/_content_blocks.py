@@ -1,0 +1,139 @@
+"""The ``content_blocks`` translator for messages tagged ``model_provider="azure_foundry"``.
+
+Our content is Responses-style (see :mod:`._outputs`), which langchain-core's OpenAI Responses
+translator already reads: text with citations, reasoning, function calls, and the OpenAI
+server-side items (web/file search, code interpreter, MCP). Foundry adds server-side items of its
+own (``bing_grounding_call`` and ``bing_grounding_call_output``, ``azure_ai_search_call``,
+``openapi_call``, ...); this module rewrites those into standard ``server_tool_call`` /
+``server_tool_result`` blocks first, then hands the message to the OpenAI translator. Anything
+else it does not know becomes a ``non_standard`` block, never dropped.
+
+Registered on import of :mod:`langchain_foundry_agents` through langchain-core's public
+``register_translator`` hook.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import content as types
+from langchain_core.messages.block_translators import register_translator
+from langchain_core.messages.block_translators.openai import (
+    translate_content as _openai_content,
+)
+from langchain_core.messages.block_translators.openai import (
+    translate_content_chunk as _openai_chunk,
+)
+
+from ._messages import PROVIDER
+
+__all__ = ["register", "translate_content", "translate_content_chunk"]
+
+#: Item types langchain-core's OpenAI translator maps itself.
+_OPENAI_KNOWN = frozenset({
+    "text", "reasoning", "function_call", "web_search_call", "file_search_call",
+    "code_interpreter_call", "mcp_call", "mcp_list_tools", "image_generation_call", "tool_search_call",
+})
+_CALL_FIELDS = frozenset({"type", "id", "call_id", "arguments", "status", "index", "output"})
+
+
+def _args(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    if isinstance(raw, str) and raw:
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError:
+            return {"raw": raw}
+        return value if isinstance(value, dict) else {"value": value}
+    return {}
+
+
+def _status(block: Mapping[str, Any], result: dict[str, Any]) -> None:
+    status = block.get("status")
+    if status == "completed":
+        result["status"] = "success"
+    elif status in ("failed", "incomplete"):
+        result["status"] = "error"
+
+
+def _server_call(block: Mapping[str, Any]) -> list[dict[str, Any]]:
+    kind = str(block["type"])
+    call: dict[str, Any] = {"type": "server_tool_call", "name": kind[: -len("_call")],
+                            "id": block.get("call_id") or block.get("id") or "",
+                            "args": _args(block.get("arguments"))}
+    extras = {k: v for k, v in block.items() if k not in _CALL_FIELDS}
+    if block.get("call_id") and block.get("id"):
+        extras["item_id"] = block["id"]
+    if extras:
+        call["extras"] = extras
+    if isinstance(block.get("index"), int):
+        call["index"] = f"lc_fsc_{block['index']}"
+    out = [call]
+    if "output" in block:  # the call carries its own result (e.g. openapi_call)
+        result = {"type": "server_tool_result", "tool_call_id": call["id"], "output": block["output"]}
+        _status(block, result)
+        if isinstance(block.get("index"), int):
+            result["index"] = f"lc_fsr_{block['index']}"
+        out.append(result)
+    return out
+
+
+def _server_output(block: Mapping[str, Any]) -> list[dict[str, Any]]:
+    result: dict[str, Any] = {"type": "server_tool_result",
+                              "tool_call_id": block.get("call_id") or block.get("id") or ""}
+    if block.get("output") not in (None, ""):
+        result["output"] = block["output"]
+    _status(block, result)
+    extras = {k: v for k, v in block.items() if k not in _CALL_FIELDS}
+    extras["name"] = str(block["type"])[: -len("_call_output")]
+    result["extras"] = extras
+    if isinstance(block.get("index"), int):
+        result["index"] = f"lc_fso_{block['index']}"
+    return [result]
+
+
+def _rewrite(block: Any) -> list[Any] | None:
+    """Standard blocks for a Foundry-only item, or ``None`` to leave the block as it is."""
+    if not isinstance(block, Mapping):
+        return None
+    kind = block.get("type")
+    if not isinstance(kind, str) or kind in _OPENAI_KNOWN or kind in types.KNOWN_BLOCK_TYPES:
+        return None
+    if kind.endswith("_call_output"):
+        return _server_output(block)
+    if kind.endswith("_call"):
+        return _server_call(block)
+    return None
+
+
+def _normalized(message: AIMessage) -> AIMessage:
+    if isinstance(message.content, str):
+        return message
+    content: list[Any] = []
+    changed = False
+    for block in message.content:
+        rewritten = _rewrite(block)
+        if rewritten is None:
+            content.append(block)
+        else:
+            content.extend(rewritten)
+            changed = True
+    return message.model_copy(update={"content": content}) if changed else message
+
+
+def translate_content(message: AIMessage) -> list[types.ContentBlock]:
+    """Standard blocks of a complete message produced by ``ChatFoundryAgent``."""
+    return _openai_content(_normalized(message))
+
+
+def translate_content_chunk(message: AIMessageChunk) -> list[types.ContentBlock]:
+    """Standard blocks of one streamed chunk."""
+    return _openai_chunk(_normalized(message))  # type: ignore[arg-type]
+
+
+def register() -> None:
+    register_translator(PROVIDER, translate_content, translate_content_chunk)

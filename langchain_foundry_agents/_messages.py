@@ -1,0 +1,316 @@
+"""LangChain messages in, neutral :class:`foundry_agents.Message` objects out (pure).
+
+One function per message class, dispatched by a table; content blocks are dispatched by their
+``type`` through a second table. Everything the Responses input cannot carry (audio, video,
+unknown blocks in a user turn) raises :class:`UnsupportedContentError` naming the message and
+block, never drops it silently.
+
+An :class:`~langchain_core.messages.AIMessage` this adapter produced carries its response id in
+``AIMessage.id`` and the agent name in ``response_metadata``; it becomes a neutral assistant
+message with ``response_id``/``agent`` set, which is what lets the core chain the next call with
+``previous_response_id`` instead of replaying the history.
+
+Example:
+    >>> from langchain_core.messages import HumanMessage
+    >>> to_neutral_messages([HumanMessage("Hi")])
+    [Message(role='user', content=(TextPart(text='Hi'),), response_id=None, agent=None)]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+
+from foundry_agents import (
+    ApprovalResponsePart,
+    FilePart,
+    ImagePart,
+    Message,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+)
+from foundry_agents.messages import Part
+
+__all__ = [
+    "APPROVAL_RESPONSE_TYPE",
+    "PROVIDER",
+    "UnsupportedContentError",
+    "approval_message",
+    "to_neutral_messages",
+]
+
+#: ``response_metadata["model_provider"]`` of every message this adapter produces.
+PROVIDER = "azure_foundry"
+#: The content block type of an MCP approval answer (the wire item's own type).
+APPROVAL_RESPONSE_TYPE = "mcp_approval_response"
+
+
+class UnsupportedContentError(ValueError):
+    """A message or content block that a Foundry agent cannot receive."""
+
+
+# -- content blocks ------------------------------------------------------------------------------
+def _data_uri(block: Mapping[str, Any], default_mime: str) -> str:
+    data = block.get("base64", block.get("data"))
+    return f"data:{block.get('mime_type') or default_mime};base64,{data}"
+
+
+def _source(block: Mapping[str, Any]) -> str:
+    """Which of url / base64 / file id a standard (v1) or legacy (v0) data block uses."""
+    kind = block.get("source_type")
+    if kind == "id" or (kind is None and block.get("file_id")):
+        return "file_id"
+    if kind == "base64" or (kind is None and ("base64" in block or "data" in block)):
+        return "base64"
+    if kind == "url" or (kind is None and block.get("url")):
+        return "url"
+    return "unknown"
+
+
+def _file_id(block: Mapping[str, Any]) -> str:
+    return str(block.get("file_id") or block.get("id"))
+
+
+def _image(block: Mapping[str, Any]) -> Part:
+    source = _source(block)
+    detail = block.get("detail") or (block.get("extras") or {}).get("detail")
+    if source == "file_id":
+        return ImagePart(file_id=_file_id(block), detail=detail)
+    if source == "base64":
+        return ImagePart(url=_data_uri(block, "image/png"), detail=detail)
+    if source == "url":
+        return ImagePart(url=str(block["url"]), detail=detail)
+    raise UnsupportedContentError(f"image block needs url, base64 or file_id: {_short(block)}")
+
+
+def _image_url(block: Mapping[str, Any]) -> Part:
+    value = block.get("image_url")
+    if isinstance(value, Mapping):
+        return ImagePart(url=str(value.get("url")), detail=value.get("detail"))
+    return ImagePart(url=str(value))
+
+
+def _input_image(block: Mapping[str, Any]) -> Part:
+    if block.get("file_id"):
+        return ImagePart(file_id=str(block["file_id"]), detail=block.get("detail"))
+    return ImagePart(url=str(block.get("image_url")), detail=block.get("detail"))
+
+
+def _filename(block: Mapping[str, Any]) -> str | None:
+    for holder in (block, block.get("extras") or {}, block.get("metadata") or {}):
+        if isinstance(holder, Mapping) and holder.get("filename"):
+            return str(holder["filename"])
+    return None
+
+
+def _file(block: Mapping[str, Any]) -> Part:
+    nested = block.get("file")
+    if isinstance(nested, Mapping):  # OpenAI chat-completions file block
+        if nested.get("file_id"):
+            return FilePart(file_id=str(nested["file_id"]))
+        return FilePart(data=str(nested.get("file_data")), filename=nested.get("filename"))
+    source = _source(block)
+    mime = block.get("mime_type") or "application/pdf"
+    if source == "file_id":
+        return FilePart(file_id=_file_id(block), mime_type=mime)
+    if source == "base64":
+        return FilePart(data=_data_uri(block, mime), filename=_filename(block) or "file", mime_type=mime)
+    if source == "url":
+        return FilePart(url=str(block["url"]), mime_type=mime)
+    raise UnsupportedContentError(f"file block needs url, base64 or file_id: {_short(block)}")
+
+
+def _input_file(block: Mapping[str, Any]) -> Part:
+    if block.get("file_id"):
+        return FilePart(file_id=str(block["file_id"]))
+    if block.get("file_url"):
+        return FilePart(url=str(block["file_url"]))
+    return FilePart(data=str(block.get("file_data")), filename=block.get("filename"))
+
+
+def _text_plain(block: Mapping[str, Any]) -> Part:
+    if "text" in block:
+        return TextPart(str(block["text"]))
+    return _file({**block, "mime_type": "text/plain"})
+
+
+def _approval(block: Mapping[str, Any]) -> Part:
+    return ApprovalResponsePart(str(block["approval_request_id"]), bool(block.get("approve")),
+                                block.get("reason"))
+
+
+_BLOCKS: dict[str, Callable[[Mapping[str, Any]], Part]] = {
+    "text": lambda b: TextPart(str(b.get("text", ""))),
+    "input_text": lambda b: TextPart(str(b.get("text", ""))),
+    "text-plain": _text_plain,
+    "image": _image,
+    "image_url": _image_url,
+    "input_image": _input_image,
+    "file": _file,
+    "input_file": _input_file,
+    APPROVAL_RESPONSE_TYPE: _approval,
+}
+
+_UNSUPPORTED = {
+    "audio": "audio input is not part of the Responses API input of an agent",
+    "input_audio": "audio input is not part of the Responses API input of an agent",
+    "video": "video input is not part of the Responses API input of an agent",
+}
+
+
+def _short(block: Any) -> str:
+    text = repr(block)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _parts(content: str | list[Any], where: str) -> list[Part]:
+    if isinstance(content, str):
+        return [TextPart(content)] if content else []
+    parts: list[Part] = []
+    for block in content:
+        if isinstance(block, str):
+            parts.append(TextPart(block))
+            continue
+        kind = block.get("type") if isinstance(block, Mapping) else None
+        mapper = _BLOCKS.get(kind)  # type: ignore[arg-type]
+        if mapper is None:
+            reason = _UNSUPPORTED.get(kind, "unknown content block type")  # type: ignore[arg-type]
+            raise UnsupportedContentError(f"{where}: cannot send block {_short(block)}: {reason}")
+        parts.append(mapper(block))
+    return parts
+
+
+# -- messages ------------------------------------------------------------------------------------
+def _system(msg: BaseMessage, where: str) -> Message:
+    return Message("system", tuple(_parts(msg.content, where)))
+
+
+def _human(msg: BaseMessage, where: str) -> Message:
+    return Message("user", tuple(_parts(msg.content, where)))
+
+
+def _produced_by_agent(msg: AIMessage) -> bool:
+    return msg.response_metadata.get("model_provider") == PROVIDER and bool(msg.id)
+
+
+def _assistant_text(content: str | list[Any]) -> list[Part]:
+    """Replayable text of an assistant message: text blocks only (server items are never replayed)."""
+    if isinstance(content, str):
+        return [TextPart(content)] if content else []
+    texts = [b if isinstance(b, str) else b.get("text", "") for b in content
+             if isinstance(b, str) or (isinstance(b, Mapping) and b.get("type") in ("text", "output_text"))]
+    joined = "".join(texts)
+    return [TextPart(joined)] if joined else []
+
+
+def _arguments(args: Any) -> str:
+    return args if isinstance(args, str) else json.dumps(args or {}, ensure_ascii=False)
+
+
+def _ai(msg: BaseMessage, where: str) -> Message:
+    assert isinstance(msg, AIMessage)
+    parts: list[Part] = _assistant_text(msg.content)
+    parts += [ToolCallPart(str(tc.get("id") or ""), tc["name"], _arguments(tc.get("args")))
+              for tc in msg.tool_calls]
+    parts += [ToolCallPart(str(tc.get("id") or ""), str(tc.get("name") or ""), _arguments(tc.get("args")))
+              for tc in msg.invalid_tool_calls]
+    if isinstance(msg.content, list):  # approval answers may ride on an assistant turn too
+        parts += [_approval(b) for b in msg.content
+                  if isinstance(b, Mapping) and b.get("type") == APPROVAL_RESPONSE_TYPE]
+    if _produced_by_agent(msg):
+        return Message("assistant", tuple(parts), response_id=msg.id,
+                       agent=msg.response_metadata.get("agent_name"))
+    return Message("assistant", tuple(parts))
+
+
+def _tool(msg: BaseMessage, where: str) -> Message:
+    assert isinstance(msg, ToolMessage)
+    content = msg.content
+    if isinstance(content, list):
+        approvals = [b for b in content if isinstance(b, Mapping) and b.get("type") == APPROVAL_RESPONSE_TYPE]
+        if approvals:
+            return Message("tool", tuple(_approval(b) for b in approvals))
+    # The core JSON-encodes non-string output; a list of blocks is sent as that JSON.
+    return Message("tool", (ToolResultPart(msg.tool_call_id, content),))
+
+
+_CHAT_ROLES = {"system": _system, "developer": _system, "user": _human, "human": _human}
+
+
+def _chat(msg: BaseMessage, where: str) -> Message:
+    assert isinstance(msg, ChatMessage)
+    if msg.role == "developer":
+        return Message("developer", tuple(_parts(msg.content, where)))
+    mapper = _CHAT_ROLES.get(msg.role)
+    if mapper is None:
+        raise UnsupportedContentError(
+            f"{where}: ChatMessage role {msg.role!r} is not supported; use system, developer or user"
+        )
+    return mapper(msg, where)
+
+
+_MESSAGES: dict[type[BaseMessage], Callable[[BaseMessage, str], Message]] = {
+    SystemMessage: _system,
+    HumanMessage: _human,
+    AIMessage: _ai,
+    ToolMessage: _tool,
+    ChatMessage: _chat,
+}
+
+
+def _mapper(msg: BaseMessage) -> Callable[[BaseMessage, str], Message] | None:
+    for cls in type(msg).__mro__:  # chunks and user subclasses map like their base class
+        mapper = _MESSAGES.get(cls)  # type: ignore[arg-type]
+        if mapper is not None:
+            return mapper
+    return None
+
+
+def to_neutral_messages(messages: Sequence[BaseMessage]) -> list[Message]:
+    """Map LangChain messages to neutral messages (pure); see the module docstring."""
+    out: list[Message] = []
+    for index, msg in enumerate(messages):
+        where = f"message {index} ({type(msg).__name__})"
+        mapper = _mapper(msg)
+        if mapper is None:
+            raise UnsupportedContentError(f"{where} cannot be sent to a Foundry agent")
+        out.append(mapper(msg, where))
+    return out
+
+
+def approval_message(
+    request: str | Mapping[str, Any], approve: bool, *, reason: str | None = None
+) -> HumanMessage:
+    """The answer to a pending MCP approval request, as the next message of the history.
+
+    ``request`` is the request id (``"mcpr_..."``), an entry of
+    ``AIMessage.response_metadata["pending_approvals"]``, or the ``mcp_approval_request``
+    content block itself.
+
+    Example:
+        >>> reply = approval_message("mcpr_1", True)
+        >>> reply.content[0]["approve"]
+        True
+    """
+    if isinstance(request, Mapping):
+        request_id = request.get("id") or request.get("approval_request_id")
+    else:
+        request_id = request
+    if not isinstance(request_id, str) or not request_id:
+        raise ValueError(f"approval_message needs an approval request id such as 'mcpr_...', got {request!r}")
+    block: dict[str, Any] = {"type": APPROVAL_RESPONSE_TYPE, "approval_request_id": request_id,
+                             "approve": bool(approve)}
+    if reason:
+        block["reason"] = reason
+    return HumanMessage(content=[block])

@@ -1,0 +1,314 @@
+"""Neutral responses and stream events out, LangChain messages and chunks in (pure).
+
+Content is a list of Responses-style blocks, the shape langchain-core's Responses translator
+reads (``text`` with ``annotations``, ``reasoning`` with ``summary``, ``function_call``, and
+server-side items such as ``web_search_call`` kept whole), tagged
+``response_metadata["model_provider"] = "azure_foundry"``; :mod:`._content_blocks` registers the
+translator that turns it into standard blocks (``message.content_blocks``).
+
+Every block carries an ``index`` given in order of first appearance, so the chunks of a stream
+merge into exactly the content :func:`to_ai_message` builds for the same response: one mapping
+per output item (:func:`item_blocks`), used by both paths.
+
+Example:
+    >>> from foundry_agents import parse_response
+    >>> msg = to_ai_message(parse_response({"id": "resp_1", "status": "completed",
+    ...     "output": [{"type": "message", "content": [{"type": "output_text", "text": "Hi"}]}]}))
+    >>> msg.id, msg.text
+    ('resp_1', 'Hi')
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
+from langchain_core.messages.tool import InvalidToolCall, ToolCall, ToolCallChunk
+
+from foundry_agents import (
+    AgentResponse,
+    AnnotationAdded,
+    FunctionCallDelta,
+    FunctionCallItem,
+    ItemDone,
+    MessageItem,
+    OutputItem,
+    OutputText,
+    ReasoningDelta,
+    ReasoningItem,
+    Refusal,
+    ResponseDone,
+    ResponseStarted,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+
+from ._messages import PROVIDER
+
+__all__ = ["ChunkMapper", "item_blocks", "response_metadata", "to_ai_message", "tool_calls", "usage_metadata"]
+
+
+# -- usage and metadata --------------------------------------------------------------------------
+def usage_metadata(usage: Usage | None) -> UsageMetadata | None:
+    """LangChain usage from neutral usage; ``None`` when the service sent none."""
+    if usage is None:
+        return None
+    return UsageMetadata(
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        total_tokens=usage.total_tokens,
+        input_token_details=InputTokenDetails(cache_read=usage.cached_tokens),
+        output_token_details=OutputTokenDetails(reasoning=usage.reasoning_tokens),
+    )
+
+
+def response_metadata(response: AgentResponse) -> dict[str, Any]:
+    """What ``AIMessage.response_metadata`` holds (no ``None`` values)."""
+    agent = response.agent
+    meta: dict[str, Any] = {
+        "id": response.id,
+        "model_name": response.model_name,
+        "model_provider": PROVIDER,
+        "status": response.status,
+        "agent_name": agent.name if agent else None,
+        "agent_version": agent.version if agent else None,
+        "conversation_id": response.conversation_id,
+        "request_id": response.request_id,
+        "incomplete_reason": response.incomplete_reason,
+        "finish_reason": _finish_reason(response),
+    }
+    approvals = response.approval_requests
+    if approvals:
+        meta["pending_approvals"] = [
+            {"id": a.id, "server_label": a.server_label, "name": a.name, "arguments": a.arguments}
+            for a in approvals
+        ]
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def _finish_reason(response: AgentResponse) -> str:
+    if response.incomplete_reason:
+        return response.incomplete_reason
+    if response.approval_requests:
+        return "approval_required"
+    if response.function_calls:
+        return "tool_calls"
+    return "stop" if response.status == "completed" else response.status
+
+
+# -- items ---------------------------------------------------------------------------------------
+def _text_block(part: OutputText, index: int) -> dict[str, Any]:
+    return {"type": "text", "text": part.text, "annotations": [a.raw for a in part.annotations], "index": index}
+
+
+def _message_blocks(item: MessageItem, next_index: Callable[[int], int]) -> list[dict[str, Any]]:
+    blocks = []
+    for ci, part in enumerate(item.content):
+        if isinstance(part, OutputText):
+            blocks.append(_text_block(part, next_index(ci)))
+        elif isinstance(part, Refusal):
+            blocks.append({"type": "refusal", "refusal": part.refusal, "index": next_index(ci)})
+        else:
+            blocks.append({**part, "index": next_index(ci)})
+    return blocks
+
+
+def _function_call_block(item: FunctionCallItem, index: int) -> dict[str, Any]:
+    return {"type": "function_call", "call_id": item.call_id, "name": item.name,
+            "arguments": item.arguments, "index": index}
+
+
+def _reasoning_block(item: ReasoningItem, index: int) -> dict[str, Any]:
+    summary = [{"type": "summary_text", "text": text, "index": si} for si, text in enumerate(item.summary)]
+    return {"type": "reasoning", "summary": summary, "index": index}
+
+
+def item_blocks(item: OutputItem, next_index: Callable[[int], int]) -> list[dict[str, Any]]:
+    """The content blocks of one output item. ``next_index(content_index)`` hands out block indices."""
+    if isinstance(item, MessageItem):
+        return _message_blocks(item, next_index)
+    if isinstance(item, FunctionCallItem):
+        return [_function_call_block(item, next_index(0))]
+    if isinstance(item, ReasoningItem):
+        return [_reasoning_block(item, next_index(0))]
+    # Server-side tool calls and outputs, approval requests, unknown items: kept whole.
+    return [{**item.raw, "type": item.type, "index": next_index(0)}]
+
+
+def tool_calls(items: list[OutputItem]) -> tuple[list[ToolCall], list[InvalidToolCall]]:
+    """Valid and malformed function calls of a response, in order."""
+    valid: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for item in items:
+        if not isinstance(item, FunctionCallItem):
+            continue
+        try:
+            args = json.loads(item.arguments or "{}")
+        except json.JSONDecodeError as exc:
+            invalid.append(InvalidToolCall(type="invalid_tool_call", name=item.name, args=item.arguments,
+                                           id=item.call_id, error=f"arguments are not JSON: {exc}"))
+            continue
+        if not isinstance(args, dict):
+            invalid.append(InvalidToolCall(type="invalid_tool_call", name=item.name, args=item.arguments,
+                                           id=item.call_id, error="arguments are not a JSON object"))
+            continue
+        valid.append(ToolCall(type="tool_call", name=item.name, args=args, id=item.call_id))
+    return valid, invalid
+
+
+def to_ai_message(response: AgentResponse) -> AIMessage:
+    """The :class:`AIMessage` of a complete response; ``id`` is the response id."""
+    counter = iter(range(1 << 62))
+    content: list[Any] = []
+    for item in response.output:
+        content.extend(item_blocks(item, lambda _ci: next(counter)))
+    valid, invalid = tool_calls(response.output)
+    return AIMessage(
+        content=content,
+        id=response.id or None,
+        tool_calls=valid,
+        invalid_tool_calls=invalid,
+        usage_metadata=usage_metadata(response.usage),
+        response_metadata=response_metadata(response),
+    )
+
+
+# -- streaming -----------------------------------------------------------------------------------
+class ChunkMapper:
+    """Turns the core's neutral stream events into :class:`AIMessageChunk` objects (no I/O).
+
+    One instance per call. Per delta it does one dict lookup and builds one chunk; whole items
+    (server tools, approval requests) are emitted when they are done, and anything the stream
+    never showed is emitted from the final response, so the chunks always add up to
+    :func:`to_ai_message` of that response.
+    """
+
+    __slots__ = ("_annotations", "_blocks", "_id", "_seen")
+
+    def __init__(self) -> None:
+        self._id: str | None = None
+        self._blocks: dict[tuple[int, int], int] = {}  # (output_index, content_index) -> block index
+        self._seen: set[int] = set()  # output indices with at least one emitted block
+        self._annotations: dict[tuple[int, int], int] = {}  # streamed annotation counts
+
+    def feed(self, event: StreamEvent) -> AIMessageChunk | None:
+        handler = _HANDLERS.get(type(event))
+        return handler(self, event) if handler is not None else None
+
+    # -- helpers
+    def _index(self, output_index: int, content_index: int) -> tuple[int, bool]:
+        key = (output_index, content_index)
+        index = self._blocks.get(key)
+        if index is not None:
+            return index, False
+        index = self._blocks[key] = len(self._blocks)
+        self._seen.add(output_index)
+        return index, True
+
+    def _chunk(self, content: list[Any], **kw: Any) -> AIMessageChunk:
+        return AIMessageChunk(content=content, id=self._id, response_metadata={"model_provider": PROVIDER}, **kw)
+
+    def _item_chunk_parts(self, output_index: int, item: OutputItem) -> tuple[list[Any], list[ToolCallChunk]]:
+        blocks = item_blocks(item, lambda ci: self._index(output_index, ci)[0])
+        chunks: list[ToolCallChunk] = []
+        if isinstance(item, FunctionCallItem):
+            chunks.append(ToolCallChunk(type="tool_call_chunk", name=item.name, args=item.arguments,
+                                        id=item.call_id, index=blocks[0]["index"]))
+        return blocks, chunks
+
+    # -- handlers
+    def _on_started(self, event: ResponseStarted) -> None:
+        self._id = event.response.id or None
+        return None
+
+    def _on_text(self, event: TextDelta) -> AIMessageChunk | None:
+        index, first = self._index(event.output_index, event.content_index)
+        if first:
+            return self._chunk([{"type": "text", "text": event.delta, "annotations": [], "index": index}])
+        if not event.delta:
+            return None
+        return self._chunk([{"type": "text", "text": event.delta, "index": index}])
+
+    def _on_annotation(self, event: AnnotationAdded) -> AIMessageChunk:
+        key = (event.output_index, event.content_index)
+        index, first = self._index(*key)
+        self._annotations[key] = self._annotations.get(key, 0) + 1
+        block: dict[str, Any] = {"type": "text", "text": "", "annotations": [event.annotation.raw], "index": index}
+        return self._chunk([block])
+
+    def _on_arguments(self, event: FunctionCallDelta) -> AIMessageChunk | None:
+        index, first = self._index(event.output_index, 0)
+        if first:
+            block = {"type": "function_call", "call_id": event.call_id, "name": event.name,
+                     "arguments": event.delta, "index": index}
+            call = ToolCallChunk(type="tool_call_chunk", name=event.name, args=event.delta,
+                                 id=event.call_id, index=index)
+        elif event.delta:
+            block = {"type": "function_call", "arguments": event.delta, "index": index}
+            call = ToolCallChunk(type="tool_call_chunk", name=None, args=event.delta, id=None, index=index)
+        else:
+            return None
+        return self._chunk([block], tool_call_chunks=[call])
+
+    def _on_reasoning(self, event: ReasoningDelta) -> AIMessageChunk:
+        index, _ = self._index(event.output_index, 0)
+        part = {"type": "summary_text", "text": event.delta, "index": event.summary_index}
+        return self._chunk([{"type": "reasoning", "summary": [part], "index": index}])
+
+    def _on_item_done(self, event: ItemDone) -> AIMessageChunk | None:
+        oi, item = event.output_index, event.item
+        if oi not in self._seen:
+            blocks, calls = self._item_chunk_parts(oi, item)
+            return self._chunk(blocks, tool_call_chunks=calls) if blocks else None
+        if isinstance(item, MessageItem):  # parts or annotations the deltas did not show
+            late = self._late_message_blocks(oi, item)
+            return self._chunk(late) if late else None
+        return None
+
+    def _late_message_blocks(self, oi: int, item: MessageItem) -> list[Any]:
+        late: list[Any] = []
+        for ci, part in enumerate(item.content):
+            if (oi, ci) not in self._blocks:
+                late.extend(_message_blocks(MessageItem(id=item.id, content=[part]),
+                                            lambda _c, ci=ci: self._index(oi, ci)[0]))
+            elif isinstance(part, OutputText):
+                shown = self._annotations.get((oi, ci), 0)
+                if len(part.annotations) > shown:
+                    self._annotations[(oi, ci)] = len(part.annotations)
+                    late.append({"type": "text", "text": "", "index": self._blocks[(oi, ci)],
+                                 "annotations": [a.raw for a in part.annotations[shown:]]})
+        return late
+
+    def _on_done(self, event: ResponseDone) -> AIMessageChunk:
+        response = event.response
+        self._id = response.id or self._id
+        content: list[Any] = []
+        calls: list[ToolCallChunk] = []
+        for oi, item in enumerate(response.output):
+            if oi not in self._seen:
+                blocks, item_calls = self._item_chunk_parts(oi, item)
+                content += blocks
+                calls += item_calls
+        return AIMessageChunk(
+            content=content,
+            id=self._id,
+            tool_call_chunks=calls,
+            usage_metadata=usage_metadata(response.usage),
+            response_metadata=response_metadata(response),
+            chunk_position="last",
+        )
+
+
+_HANDLERS: dict[type, Callable[[ChunkMapper, Any], AIMessageChunk | None]] = {
+    ResponseStarted: ChunkMapper._on_started,
+    TextDelta: ChunkMapper._on_text,
+    AnnotationAdded: ChunkMapper._on_annotation,
+    FunctionCallDelta: ChunkMapper._on_arguments,
+    ReasoningDelta: ChunkMapper._on_reasoning,
+    ItemDone: ChunkMapper._on_item_done,
+    ResponseDone: ChunkMapper._on_done,
+}

@@ -1,0 +1,397 @@
+"""``ChatFoundryAgent``: a Foundry v2 agent as a LangChain chat model.
+
+A thin shell: messages are mapped by :mod:`._messages`, responses and stream events by
+:mod:`._outputs`; transport, retries, streaming and continuation are the core's
+(:class:`foundry_agents.FoundryAgent`). Sync and async paths share every line but the call.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from operator import itemgetter
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.language_models.chat_models import (
+    BaseChatModel,
+    LangSmithParams,
+    agenerate_from_stream,
+    generate_from_stream,
+)
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.tools import BaseTool
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
+
+from foundry_agents import AgentResponse, AgentVersion, FoundryAgent, Message, to_input_items
+from foundry_agents.errors import APIError, FoundryAgentsError
+from foundry_agents.request import check_refused
+
+from ._messages import PROVIDER, to_neutral_messages
+from ._outputs import ChunkMapper, to_ai_message
+from .errors import translate_errors
+from .structured import AgentJSONParser
+from .tools import check_agent_tools, tool_choice_option, tool_names
+
+__all__ = ["ChatFoundryAgent"]
+
+#: Call options: LangChain-side keyword -> core option.
+_CALL_OPTIONS = {
+    "conversation_id": "conversation",
+    "conversation": "conversation",
+    "previous_response_id": "previous_response_id",
+    "store": "store",
+    "background": "background",
+    "tool_choice": "tool_choice",
+    "structured_inputs": "structured_inputs",
+    "request_metadata": "metadata",
+    "include": "include",
+    "max_output_tokens": "max_output_tokens",
+    "truncation": "truncation",
+    "extra_body": "extra_body",
+    "extra_headers": "extra_headers",
+    "timeout": "timeout",
+}
+#: Model fields that are default call options, under their core name.
+_DEFAULT_FIELDS = {
+    "conversation_id": "conversation",
+    "store": "store",
+    "tool_choice": "tool_choice",
+    "structured_inputs": "structured_inputs",
+    "request_metadata": "metadata",
+    "include": "include",
+    "max_output_tokens": "max_output_tokens",
+    "truncation": "truncation",
+    "extra_body": "extra_body",
+}
+#: How long a fetched agent definition is trusted by :meth:`ChatFoundryAgent.bind_tools`.
+DEFINITION_TTL_SECONDS = 300.0
+_BUILD_LOCK = threading.Lock()
+
+
+class _CoreSlot:
+    """Holds the lazily built core agent. Copies and pickles start empty: the core holds locks,
+    clients and credentials, and is rebuilt from the fields on first use."""
+
+    __slots__ = ("agent", "definition")
+
+    def __init__(self) -> None:
+        self.agent: FoundryAgent | None = None
+        self.definition: tuple[float, AgentVersion] | None = None
+
+    def __reduce__(self) -> Any:
+        return (_CoreSlot, ())
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _CoreSlot:
+        return _CoreSlot()
+
+
+class ChatFoundryAgent(BaseChatModel):
+    """A Microsoft Foundry Agent Service v2 agent as a LangChain chat model.
+
+    The agent definition (model, instructions, tools, output format) lives in Foundry; this
+    class sends only the conversation. Per-request ``tools``, ``temperature``, ``model`` or a
+    response format are refused by the service and are never sent.
+
+    Continuity, three ways: an ``AIMessage`` this model returned carries its response id
+    (``AIMessage.id``), so passing the history back chains with ``previous_response_id`` and sends
+    only the new messages; or set ``conversation_id`` (on the model, ``.bind(...)`` or per call);
+    or ``store=False`` to replay the whole history statelessly.
+
+    Example:
+        >>> llm = ChatFoundryAgent("weather:3", project_endpoint=endpoint)  # doctest: +SKIP
+        >>> reply = llm.invoke("Weather in Paris?")  # doctest: +SKIP
+        >>> llm.invoke([HumanMessage("Weather in Paris?"), reply, HumanMessage("And Lyon?")])  # doctest: +SKIP
+    """
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    agent: str
+    """``"name"``, ``"name:version"`` or ``"azure_ai/agents/name:version"``."""
+    agent_version: str | None = None
+    """Pins a version (alternative to ``"name:version"``); latest when neither is given."""
+    project_endpoint: str | None = None
+    """``https://<resource>.services.ai.azure.com/api/projects/<project>``; defaults to
+    ``FOUNDRY_PROJECT_ENDPOINT`` then ``AZURE_AI_PROJECT_ENDPOINT``."""
+    credential: Any = Field(default=None, exclude=True, repr=False)
+    """An azure-identity credential; default ``DefaultAzureCredential``."""
+    api_key: SecretStr | None = Field(default=None, repr=False)
+    """A static bearer token (e.g. from ``az account get-access-token``) instead of a credential."""
+    conversation_id: str | None = None
+    """A server-side conversation (``conv_...``) to continue on every call."""
+    store: bool | None = None
+    """``False`` for stateless replay of the whole history."""
+    timeout: float | None = None
+    max_retries: int = 2
+    http_client: Any = Field(default=None, exclude=True, repr=False)
+    http_async_client: Any = Field(default=None, exclude=True, repr=False)
+    default_headers: dict[str, str] | None = None
+    structured_inputs: dict[str, Any] | None = None
+    """Values for ``{{variables}}`` in the agent's instructions."""
+    request_metadata: dict[str, str] | None = None
+    """The Responses ``metadata`` field (``metadata`` is LangChain's tracing metadata)."""
+    include: list[str] | None = None
+    tool_choice: Any = None
+    max_output_tokens: int | None = None
+    truncation: Literal["auto", "disabled"] | None = None
+    extra_body: dict[str, Any] | None = None
+    system_message_role: Literal["system", "developer", "refuse"] = "system"
+    """What a ``SystemMessage`` becomes: a system or developer item, or an error."""
+    route: Literal["responses", "preview", "agent_endpoint"] = "responses"
+    auto_chain: bool = True
+    """Chain from this agent's last reply in the history with ``previous_response_id``."""
+    streaming: bool = False
+    """Use the streaming call for ``invoke`` too."""
+
+    def __init__(self, agent: str | None = None, /, **kwargs: Any) -> None:
+        if agent is not None:
+            kwargs["agent"] = agent
+        check_refused([k for k in kwargs if k not in type(self).model_fields], where="ChatFoundryAgent(...)")
+        if isinstance(kwargs.get("agent_version"), int):
+            kwargs["agent_version"] = str(kwargs["agent_version"])
+        super().__init__(**kwargs)
+        self.foundry_agent  # noqa: B018 -- validate agent and endpoint now (no network)
+
+    _slot: _CoreSlot = PrivateAttr(default_factory=_CoreSlot)
+
+    # -- the core ---------------------------------------------------------------------------------
+    @property
+    def foundry_agent(self) -> FoundryAgent:
+        """The core :class:`~foundry_agents.FoundryAgent` (built on first use, no network)."""
+        slot = self._slot
+        if slot.agent is None:
+            with _BUILD_LOCK:
+                if slot.agent is None:
+                    slot.agent = self._build_core()
+        return slot.agent
+
+    def _build_core(self) -> FoundryAgent:
+        defaults = {core: getattr(self, name) for name, core in _DEFAULT_FIELDS.items()}
+        return FoundryAgent(
+            self.agent,
+            agent_version=self.agent_version,
+            project_endpoint=self.project_endpoint,
+            credential=self.credential,
+            api_key=self.api_key,
+            route=self.route,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            http_client=self.http_client,
+            http_async_client=self.http_async_client,
+            default_headers=self.default_headers,
+            user_agent_extra="langchain-foundry-agents",
+            system_message_role=self.system_message_role,
+            auto_chain=self.auto_chain,
+            **{k: v for k, v in defaults.items() if v is not None},
+        )
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            copy._slot = _CoreSlot()
+        return copy
+
+    # -- LangChain metadata ---------------------------------------------------------------------
+    @property
+    def _llm_type(self) -> str:
+        return "azure-foundry-agent"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "FOUNDRY_API_KEY"}
+
+    @property
+    def _reference(self) -> str:
+        return str(self.foundry_agent.ref)
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"agent": self._reference, "project_endpoint": self.foundry_agent.endpoint,
+                "route": self.route, "system_message_role": self.system_message_role,
+                "conversation_id": self.conversation_id, "store": self.store}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(ls_provider=PROVIDER, ls_model_name=self._reference, ls_model_type="chat")
+        if stop:
+            params["ls_stop"] = stop
+        return params
+
+    # -- calls ----------------------------------------------------------------------------------
+    def _prepare(self, messages: list[BaseMessage], stop: list[str] | None,
+                 kwargs: dict[str, Any]) -> tuple[list[Message], dict[str, Any]]:
+        if stop:
+            raise ValueError(
+                "stop sequences cannot be sent to a Foundry agent (the Responses API has no stop "
+                "parameter); trim the answer in your chain instead"
+            )
+        options = {_CALL_OPTIONS.get(k, k): v for k, v in kwargs.items() if v is not None}
+        return to_neutral_messages(messages), options
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+        if self.streaming:
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        neutral, options = self._prepare(messages, stop, kwargs)
+        with translate_errors():
+            response = self.foundry_agent.respond(neutral, **options)
+        return _result(response)
+
+    async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                         run_manager: AsyncCallbackManagerForLLMRun | None = None,
+                         **kwargs: Any) -> ChatResult:
+        if self.streaming:
+            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+        neutral, options = self._prepare(messages, stop, kwargs)
+        with translate_errors():
+            response = await self.foundry_agent.arespond(neutral, **options)
+        return _result(response)
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None,
+                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        neutral, options = self._prepare(messages, stop, kwargs)
+        mapper = ChunkMapper()
+        with translate_errors():
+            for event in self.foundry_agent.stream(neutral, **options):
+                chunk = mapper.feed(event)
+                if chunk is not None:
+                    yield ChatGenerationChunk(message=chunk)
+
+    async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                       run_manager: AsyncCallbackManagerForLLMRun | None = None,
+                       **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
+        neutral, options = self._prepare(messages, stop, kwargs)
+        mapper = ChunkMapper()
+        with translate_errors():
+            async for event in self.foundry_agent.astream(neutral, **options):
+                chunk = mapper.feed(event)
+                if chunk is not None:
+                    yield ChatGenerationChunk(message=chunk)
+
+    # -- conversations --------------------------------------------------------------------------
+    def _conversation_items(self, messages: Sequence[BaseMessage] | None) -> list[dict[str, Any]] | None:
+        if not messages:
+            return None
+        return to_input_items(to_neutral_messages(messages), system_role=self.system_message_role)
+
+    def create_conversation(self, messages: Sequence[BaseMessage] | None = None, *,
+                            metadata: Mapping[str, str] | None = None) -> str:
+        """Create a server-side conversation (optionally seeded with ``messages``); returns its id.
+
+        Example:
+            >>> conv = llm.create_conversation()  # doctest: +SKIP
+            >>> llm.invoke("Hi", conversation_id=conv)  # doctest: +SKIP
+        """
+        items = self._conversation_items(messages)
+        with translate_errors():
+            return self.foundry_agent.client.create_conversation(items=items, metadata=metadata).id
+
+    async def acreate_conversation(self, messages: Sequence[BaseMessage] | None = None, *,
+                                   metadata: Mapping[str, str] | None = None) -> str:
+        """Async :meth:`create_conversation`."""
+        items = self._conversation_items(messages)
+        with translate_errors():
+            conversation = await self.foundry_agent.async_client.create_conversation(items=items, metadata=metadata)
+        return conversation.id
+
+    # -- tools ----------------------------------------------------------------------------------
+    def agent_definition(self) -> AgentVersion:
+        """The agent definition this model calls (one GET, cached for a few minutes)."""
+        slot = self._slot
+        cached = slot.definition
+        if cached is not None and time.monotonic() - cached[0] < DEFINITION_TTL_SECONDS:
+            return cached[1]
+        with translate_errors():
+            definition = self.foundry_agent.describe()
+        slot.definition = (time.monotonic(), definition)
+        return definition
+
+    def bind_tools(
+        self,
+        tools: Sequence[Mapping[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | bool | Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        check_agent_tools: bool = True,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind client-side tool implementations: **no tools are sent** (the agent declares them).
+
+        Checks each tool's name against the function tools of the agent definition (an error names
+        the tool and the declared functions; ``check_agent_tools=False`` skips the check; if the
+        definition cannot be fetched, a warning is issued and binding goes on) and binds
+        ``tool_choice`` (``"auto"``, ``"required"``/``"any"``, ``"none"`` or a tool name).
+        ``strict`` is accepted for compatibility and ignored: the agent definition decides it.
+
+        Example:
+            >>> from langchain.agents import create_agent  # doctest: +SKIP
+            >>> graph = create_agent(ChatFoundryAgent("weather", ...), tools=[get_weather])  # doctest: +SKIP
+        """
+        names = tool_names(tools)
+        if check_agent_tools and names:
+            self._check_tools(names)
+        choice = tool_choice_option(tool_choice, names)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        return self.bind(**kwargs)
+
+    def _check_tools(self, names: list[str]) -> None:
+        try:
+            definition = self.agent_definition()
+        except (APIError, FoundryAgentsError) as exc:
+            warnings.warn(
+                f"could not fetch the definition of agent {self._reference!r} to check the bound "
+                f"tools {names} ({exc}); binding them unchecked",
+                stacklevel=3,
+            )
+            return
+        check_agent_tools(names, definition)
+
+    # -- structured output -----------------------------------------------------------------------
+    def with_structured_output(
+        self,
+        schema: Mapping[str, Any] | type | None = None,
+        *,
+        method: Literal["json_schema", "json_mode"] = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Validate the agent's JSON answer against ``schema`` (nothing extra is sent).
+
+        The agent definition must produce JSON (a JSON-schema output format or instructions);
+        per-request response formats are refused by the service. Answers that are not JSON or
+        do not match raise ``OutputParserException`` (or land in ``parsing_error`` with
+        ``include_raw=True``).
+
+        Example:
+            >>> llm.with_structured_output(CalendarEvent).invoke("Standup at 9 on Monday")  # doctest: +SKIP
+            CalendarEvent(name='Standup', ...)
+        """
+        if kwargs:
+            raise ValueError(f"unexpected arguments {sorted(kwargs)}")
+        if method not in ("json_schema", "json_mode"):
+            raise ValueError(
+                f"method={method!r} is not available: it needs tools or a response format in the "
+                "request, which the service refuses next to an agent; use 'json_schema' or 'json_mode'"
+            )
+        if method == "json_schema" and schema is None:
+            raise ValueError("method='json_schema' needs a schema")
+        llm = self.bind(ls_structured_output_format={"kwargs": {"method": method}, "schema": schema})
+        parser = AgentJSONParser(target_schema=schema)
+        if not include_raw:
+            return llm | parser
+        parsed = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)
+        failed = RunnablePassthrough.assign(parsed=lambda _: None)
+        return RunnableMap(raw=llm) | parsed.with_fallbacks([failed], exception_key="parsing_error")
+
+
+def _result(response: AgentResponse) -> ChatResult:
+    message = to_ai_message(response)
+    return ChatResult(generations=[ChatGeneration(message=message)],
+                      llm_output={"id": response.id, "model_name": response.model_name})
