@@ -187,7 +187,10 @@ def _parts(content: str | list[Any], where: str) -> list[Part]:
         if mapper is None:
             reason = _UNSUPPORTED.get(kind, "unknown content block type")  # type: ignore[arg-type]
             raise UnsupportedContentError(f"{where}: cannot send block {_short(block)}: {reason}")
-        parts.append(mapper(block))
+        try:
+            parts.append(mapper(block))
+        except (ValueError, KeyError) as exc:  # incl. the core's FoundryConfigError
+            raise UnsupportedContentError(f"{where}: {exc}") from exc
     return parts
 
 
