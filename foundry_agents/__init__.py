@@ -75,6 +75,7 @@ from .streaming import (
     StreamEvent,
     TextDelta,
 )
+from .tools import ToolRunResult, arun_with_tools, run_with_tools
 from .usage import Usage
 
 __all__ = [
@@ -143,9 +144,12 @@ __all__ = [
     "TokenProvider",
     "ToolCallPart",
     "ToolResultPart",
+    "ToolRunResult",
     "UnprocessableEntityError",
     "Usage",
     "__version__",
+    "arun_with_tools",
     "parse_response",
+    "run_with_tools",
     "to_input_items",
 ]

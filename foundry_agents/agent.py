@@ -227,6 +227,13 @@ class FoundryAgent:
             async for event in stream:
                 yield event
 
+    def ask(self, question: str, **options: Any) -> str:
+        """One question in, the answer text out (raises if the agent is left with pending work)."""
+        return _answer_text(self.respond([Message("user", question)], **options))
+
+    async def aask(self, question: str, **options: Any) -> str:
+        return _answer_text(await self.arespond([Message("user", question)], **options))
+
     def describe(self) -> AgentVersion:
         """The agent definition this reference resolves to (one GET)."""
         return self.client.get_agent_version(self.ref.name, self.ref.version)
@@ -241,3 +248,13 @@ class FoundryAgent:
     async def aclose(self) -> None:
         if self._async_client is not None:
             await self._async_client.close()
+
+
+def _answer_text(response: AgentResponse) -> str:
+    pending = sorted({i.type for i in response.pending_items})
+    if pending and not response.output_text:
+        raise FoundryConfigError(
+            f"agent {response.agent} answered with pending {pending} instead of text; "
+            "use run_with_tools(...) to answer its function calls"
+        )
+    return response.output_text

@@ -1,0 +1,191 @@
+"""Running an agent's client-side function calls locally, written once for sync and async.
+
+An agent declares its function tools in its definition; when it calls them, the response lists
+``function_call`` items (status still ``completed``). :func:`run_with_tools` /
+:func:`arun_with_tools` execute every pending call with the implementations you give (parallel
+calls concurrently), send all outputs back in one request chained with
+``previous_response_id``, and repeat until the agent answers. A tool that raises is reported to
+the agent as an error output (``on_tool_error="report"``, the default) so one failing
+sub-agent cannot crash unrelated branches; ``"raise"`` propagates instead.
+
+Example:
+    >>> result = run_with_tools(FoundryAgent("weather"), "Weather in Oslo?",  # doctest: +SKIP
+    ...                         tools={"get_weather": lambda location: f"snow in {location}"})
+    >>> result.response.output_text, result.usage.total_tokens  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .agent import FoundryAgent
+from .errors import FoundryAgentsError, FoundryConfigError
+from .messages import Message, ToolResultPart
+from .response import AgentResponse, FunctionCallItem
+from .usage import Usage
+
+__all__ = ["ToolRunResult", "arun_with_tools", "run_with_tools", "tool_error_output"]
+
+ToolImpl = Callable[..., Any]
+OnToolError = Literal["report", "raise"]
+
+
+@dataclass(slots=True)
+class ToolRunResult:
+    """The final response, every response on the way, and their summed usage."""
+
+    response: AgentResponse
+    responses: list[AgentResponse] = field(default_factory=list)
+    calls: list[tuple[FunctionCallItem, Any]] = field(default_factory=list)
+
+    @property
+    def usage(self) -> Usage:
+        total = Usage()
+        for r in self.responses:
+            if r.usage is not None:
+                total = total + r.usage
+        return total
+
+
+def tool_error_output(name: str, exc: BaseException) -> str:
+    """What the agent is told when a tool fails: the error class and message, with the request id."""
+    rid = getattr(exc, "request_id", None)
+    suffix = f" (request id {rid})" if rid else ""
+    return f"error: tool {name!r} failed: {type(exc).__name__}: {exc}{suffix}"
+
+
+def _check_tools(tools: Mapping[str, ToolImpl]) -> None:
+    for name, impl in tools.items():
+        if not callable(impl):
+            raise FoundryConfigError(f"tool {name!r} must be callable, got {type(impl).__name__}")
+
+
+def _pending_calls(response: AgentResponse, tools: Mapping[str, ToolImpl]) -> list[FunctionCallItem]:
+    calls = response.function_calls
+    missing = sorted({c.name for c in calls if c.name not in tools})
+    if missing:
+        raise FoundryConfigError(
+            f"agent {response.agent or ''} called {missing} but no implementation was given; "
+            f"pass tools={{...}} with {missing} (given: {sorted(tools)})"
+        )
+    return calls
+
+
+def _encode(result: Any) -> Any:
+    if isinstance(result, (str, int, float, bool)) or result is None:
+        return result if isinstance(result, str) else json.dumps(result)
+    return result  # ToolResultPart JSON-encodes the rest
+
+
+def _next_input(outputs: Sequence[tuple[FunctionCallItem, Any]]) -> list[Message]:
+    return [Message("tool", [ToolResultPart(call.call_id, _encode(out)) for call, out in outputs])]
+
+
+def _too_many_rounds(max_rounds: int) -> FoundryAgentsError:
+    return FoundryAgentsError(f"the agent kept calling tools after {max_rounds} rounds; raise max_rounds or check the tools")
+
+
+def run_with_tools(
+    agent: FoundryAgent,
+    input: str | Sequence[Message],
+    *,
+    tools: Mapping[str, ToolImpl],
+    max_rounds: int = 8,
+    on_tool_error: OnToolError = "report",
+    max_workers: int = 8,
+    **options: Any,
+) -> ToolRunResult:
+    """Call ``agent`` and answer its function calls with ``tools`` until it replies (sync)."""
+    _check_tools(tools)
+    messages = [Message("user", input)] if isinstance(input, str) else list(input)
+    response = agent.respond(messages, **options)
+    result = ToolRunResult(response, [response])
+    with ThreadPoolExecutor(max_workers=max_workers) as pool:
+        for _ in range(max_rounds):
+            calls = _pending_calls(response, tools)
+            if not calls:
+                return result
+            futures = [pool.submit(_call_sync, tools[c.name], c, on_tool_error) for c in calls]
+            outputs = [(c, f.result()) for c, f in zip(calls, futures, strict=True)]
+            result.calls.extend(outputs)
+            response = agent.respond(_next_input(outputs), previous_response_id=response.id,
+                                     **{k: v for k, v in options.items() if k != "conversation"})
+            result.response = response
+            result.responses.append(response)
+    if _pending_calls(response, tools):
+        raise _too_many_rounds(max_rounds)
+    return result
+
+
+async def arun_with_tools(
+    agent: FoundryAgent,
+    input: str | Sequence[Message],
+    *,
+    tools: Mapping[str, ToolImpl],
+    max_rounds: int = 8,
+    on_tool_error: OnToolError = "report",
+    max_workers: int = 8,
+    **options: Any,
+) -> ToolRunResult:
+    """Async twin of :func:`run_with_tools`; coroutine tools are awaited, sync ones run in threads."""
+    _check_tools(tools)
+    messages = [Message("user", input)] if isinstance(input, str) else list(input)
+    response = await agent.arespond(messages, **options)
+    result = ToolRunResult(response, [response])
+    limit = asyncio.Semaphore(max_workers)
+    for _ in range(max_rounds):
+        calls = _pending_calls(response, tools)
+        if not calls:
+            return result
+        values = await asyncio.gather(*(_call_async(tools[c.name], c, on_tool_error, limit) for c in calls))
+        outputs = list(zip(calls, values, strict=True))
+        result.calls.extend(outputs)
+        response = await agent.arespond(_next_input(outputs), previous_response_id=response.id,
+                                        **{k: v for k, v in options.items() if k != "conversation"})
+        result.response = response
+        result.responses.append(response)
+    if _pending_calls(response, tools):
+        raise _too_many_rounds(max_rounds)
+    return result
+
+
+def _arguments(call: FunctionCallItem) -> dict[str, Any]:
+    try:
+        return call.parsed_arguments()
+    except ValueError as exc:
+        raise FoundryConfigError(str(exc)) from exc
+
+
+def _call_sync(impl: ToolImpl, call: FunctionCallItem, on_error: OnToolError) -> Any:
+    try:
+        value = impl(**_arguments(call))
+        if inspect.isawaitable(value):
+            raise FoundryConfigError(f"tool {call.name!r} is async; use arun_with_tools")
+        return value
+    except Exception as exc:
+        if on_error == "raise" or isinstance(exc, FoundryConfigError):
+            raise
+        return tool_error_output(call.name, exc)
+
+
+async def _call_async(impl: ToolImpl, call: FunctionCallItem, on_error: OnToolError,
+                      limit: asyncio.Semaphore) -> Any:
+    async with limit:
+        try:
+            kwargs = _arguments(call)
+            if inspect.iscoroutinefunction(impl):
+                return await impl(**kwargs)
+            value = await asyncio.to_thread(impl, **kwargs)
+            if inspect.isawaitable(value):
+                return await value  # type: ignore[no-any-return]
+            return value
+        except Exception as exc:
+            if on_error == "raise" or isinstance(exc, FoundryConfigError):
+                raise
+            return tool_error_output(call.name, exc)
