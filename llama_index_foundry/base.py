@@ -27,10 +27,15 @@ from llama_index.core.base.llms.types import (
     MessageRole,
 )
 from llama_index.core.bridge.pydantic import Field, PrivateAttr
+from llama_index.core.instrumentation import get_dispatcher
+from llama_index.core.instrumentation.events.llm import (
+    LLMStructuredPredictEndEvent,
+    LLMStructuredPredictStartEvent,
+)
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from llama_index.core.types import PydanticProgramMode
+from llama_index.core.types import Model, PydanticProgramMode
 
 from foundry_agents.agent import FoundryAgent
 from foundry_agents.errors import FoundryConfigError
@@ -39,11 +44,12 @@ from foundry_agents.streaming import StreamEvent
 
 from ._messages import to_foundry_messages
 from ._outputs import StreamMapper, to_chat_response, to_completion_response, tool_selections
-from ._structured import structured_errors
+from ._structured import aparse_stream, parse_stream, parse_structured, structured_messages
 
 if TYPE_CHECKING:
-    from llama_index.core.prompts import PromptTemplate
+    from llama_index.core.prompts import BasePromptTemplate, PromptTemplate
     from llama_index.core.tools.types import BaseTool
+    from pydantic import BaseModel
 
 __all__ = ["DEFAULT_CONTEXT_WINDOW", "DEFAULT_NUM_OUTPUT", "FoundryAgentLLM"]
 
@@ -52,6 +58,8 @@ DEFAULT_NUM_OUTPUT = 4_096
 #: LlamaIndex-style per-call names mapped to the core's option names.
 _OPTION_ALIASES = {"conversation_id": "conversation"}
 _TOOL_CHOICE_WORDS = ("auto", "required", "none")
+
+dispatcher = get_dispatcher(__name__)
 
 
 class _Shared:
@@ -313,15 +321,54 @@ class FoundryAgentLLM(FunctionCallingLLM):
         return calls
 
     # -- structured output ----------------------------------------------------------------------
-    def structured_predict(self, output_cls: Any, prompt: PromptTemplate,
-                           llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any) -> Any:
-        with structured_errors(self.agent, getattr(output_cls, "__name__", str(output_cls))):
-            return super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+    def _own_program(self) -> bool:
+        return self.pydantic_program_mode in (PydanticProgramMode.DEFAULT, PydanticProgramMode.LLM)
 
-    async def astructured_predict(self, output_cls: Any, prompt: PromptTemplate,
-                                  llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any) -> Any:
-        with structured_errors(self.agent, getattr(output_cls, "__name__", str(output_cls))):
+    def _structured_input(self, output_cls: type[BaseModel], prompt: BasePromptTemplate,
+                          prompt_args: Mapping[str, Any]) -> list[ChatMessage]:
+        return structured_messages(prompt, output_cls, prompt_args, llm=self,
+                                   system_allowed=self.system_message_role != "refuse")
+
+    @dispatcher.span
+    def structured_predict(self, output_cls: type[Model], prompt: PromptTemplate,
+                           llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any) -> Model:
+        """Ask the agent for JSON matching ``output_cls`` and parse it (see :mod:`._structured`)."""
+        if not self._own_program():
+            return super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+        dispatcher.event(LLMStructuredPredictStartEvent(output_cls=output_cls, template=prompt,
+                                                        template_args=prompt_args))
+        response = self.chat(self._structured_input(output_cls, prompt, prompt_args), **(llm_kwargs or {}))
+        result = parse_structured(self.agent, output_cls, response.message.content or "")
+        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+        return result
+
+    @dispatcher.span
+    async def astructured_predict(self, output_cls: type[Model], prompt: PromptTemplate,
+                                  llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any) -> Model:
+        if not self._own_program():
             return await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+        dispatcher.event(LLMStructuredPredictStartEvent(output_cls=output_cls, template=prompt,
+                                                        template_args=prompt_args))
+        response = await self.achat(self._structured_input(output_cls, prompt, prompt_args), **(llm_kwargs or {}))
+        result = parse_structured(self.agent, output_cls, response.message.content or "")
+        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+        return result
+
+    def _structured_stream_call(self, output_cls: type[Model], prompt: PromptTemplate,
+                                llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any) -> Any:
+        # The hook behind LLM.stream_structured_predict (which sends the instrumentation events).
+        if not self._own_program():
+            return super()._structured_stream_call(output_cls, prompt, llm_kwargs, **prompt_args)
+        chunks = self.stream_chat(self._structured_input(output_cls, prompt, prompt_args), **(llm_kwargs or {}))
+        return parse_stream(chunks, output_cls, self)
+
+    async def _structured_astream_call(self, output_cls: type[Model], prompt: PromptTemplate,
+                                       llm_kwargs: dict[str, Any] | None = None, **prompt_args: Any) -> Any:
+        if not self._own_program():
+            return await super()._structured_astream_call(output_cls, prompt, llm_kwargs, **prompt_args)
+        chunks = await self.astream_chat(self._structured_input(output_cls, prompt, prompt_args),
+                                         **(llm_kwargs or {}))
+        return aparse_stream(chunks, output_cls, self)
 
     # -- lifecycle ------------------------------------------------------------------------------
     def close(self) -> None:
