@@ -46,9 +46,9 @@ class Both:
 
     def stream(self, agent: str, **kwargs: Any) -> tuple[str, Any]:
         if self.mode == "sync":
-            with FoundryAgentsClient(self.endpoint, api_key=self.token, **self.kwargs) as c:
-                with c.stream_response(agent, **kwargs) as s:
-                    events = list(s)
+            with FoundryAgentsClient(self.endpoint, api_key=self.token, **self.kwargs) as c, \
+                    c.stream_response(agent, **kwargs) as s:
+                events = list(s)
         else:
             async def go() -> list[Any]:
                 async with AsyncFoundryAgentsClient(self.endpoint, api_key=self.token, **self.kwargs) as c:
