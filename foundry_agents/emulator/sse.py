@@ -80,7 +80,7 @@ def _raw_events(record: ResponseRecord, dialect: str) -> Iterator[Event]:
         yield "response.failed", {"response": response_json(record, dialect=dialect, mode="stream")}
         return
     for index, item in enumerate(record.output):
-        wire_item = decorate_item(item, record, dialect)
+        wire_item = decorate_item(item, record, dialect, "stream")
         yield from _ITEM_EVENTS.get(item["type"], _generic_events)(wire_item, index)
     terminal = TERMINAL.get(record.status, "response.completed")
     yield terminal, {"response": response_json(record, dialect=dialect, mode="stream")}

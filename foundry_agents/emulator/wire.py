@@ -25,13 +25,17 @@ def agent_id_ref(agent: AgentVersion) -> dict[str, Any]:
     return {"type": "agent_id", "name": agent.name, "version": agent.version}
 
 
-def decorate_item(item: dict[str, Any], record: ResponseRecord, dialect: str) -> dict[str, Any]:
-    """An output item as it appears on the wire, with the dialect's agent echo."""
+def decorate_item(item: dict[str, Any], record: ResponseRecord, dialect: str, mode: str = "json") -> dict[str, Any]:
+    """An output item as it appears on the wire, with the dialect's agent echo.
+
+    v1 items carry ``agent_reference`` and ``response_id``; preview items carry ``created_by``
+    only in streams (the recorded preview JSON bodies have no per-item echo).
+    """
     head: dict[str, Any] = {"type": item["type"], "id": item.get("id")}
     if dialect == "v1":
         head["agent_reference"] = agent_ref(record.agent)
         head["response_id"] = record.id
-    else:
+    elif mode == "stream":
         head["created_by"] = {"agent": agent_id_ref(record.agent)}
     return {**head, **{k: v for k, v in item.items() if k not in head}}
 
@@ -70,8 +74,8 @@ def response_json(
     return _json_response(record, dialect)
 
 
-def _output(record: ResponseRecord, dialect: str) -> list[dict[str, Any]]:
-    return [decorate_item(i, record, dialect) for i in record.output]
+def _output(record: ResponseRecord, dialect: str, mode: str = "json") -> list[dict[str, Any]]:
+    return [decorate_item(i, record, dialect, mode) for i in record.output]
 
 
 def _json_response(record: ResponseRecord, dialect: str) -> dict[str, Any]:
@@ -144,7 +148,7 @@ def _stream_response(record: ResponseRecord, dialect: str, phase: str) -> dict[s
         "max_output_tokens": None,
         "max_tool_calls": None,
         "model": agent.model,
-        "output": _output(record, dialect) if done else [],
+        "output": _output(record, dialect, "stream") if done else [],
         "parallel_tool_calls": True,
         "presence_penalty": 0.0,
         "previous_response_id": record.previous_response_id,
@@ -165,6 +169,10 @@ def _stream_response(record: ResponseRecord, dialect: str, phase: str) -> dict[s
         "user": None,
         "metadata": dict(record.metadata),
     }
+    if record.conversation_id is None:
+        del body["conversation"]  # only present when a conversation is used (as recorded)
+    if dialect != "v1":
+        del body["frequency_penalty"], body["presence_penalty"]
     if dialect == "v1":
         body["agent_reference"] = agent_ref(agent)
     else:
