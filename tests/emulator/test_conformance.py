@@ -92,7 +92,7 @@ def _collect_ids(recorded: Any, actual: Any, mapping: dict[str, str]) -> None:
             if isinstance(recorded.get(key), str) and isinstance(actual.get(key), str):
                 mapping[recorded[key]] = actual[key]
         for key in ("output", "data"):
-            for r, a in zip(recorded.get(key) or [], actual.get(key) or []):
+            for r, a in zip(recorded.get(key) or [], actual.get(key) or [], strict=False):
                 _collect_ids(r, a, mapping)
         if "response" in recorded:
             _collect_ids(recorded["response"], actual.get("response"), mapping)
