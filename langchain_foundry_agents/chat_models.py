@@ -36,7 +36,8 @@ from ._messages import PROVIDER, to_neutral_messages
 from ._outputs import ChunkMapper, to_ai_message
 from .errors import translate_errors
 from .structured import AgentJSONParser
-from .tools import check_agent_tools, tool_choice_option, tool_names
+from .tools import check_agent_tools as check_declared
+from .tools import tool_choice_option, tool_names
 
 __all__ = ["ChatFoundryAgent"]
 
@@ -147,6 +148,8 @@ class ChatFoundryAgent(BaseChatModel):
     """Chain from this agent's last reply in the history with ``previous_response_id``."""
     streaming: bool = False
     """Use the streaming call for ``invoke`` too."""
+    check_agent_tools: bool = True
+    """Default of ``bind_tools(check_agent_tools=...)``."""
 
     def __init__(self, agent: str | None = None, /, **kwargs: Any) -> None:
         if agent is not None:
@@ -317,13 +320,14 @@ class ChatFoundryAgent(BaseChatModel):
         *,
         tool_choice: str | bool | Mapping[str, Any] | None = None,
         strict: bool | None = None,
-        check_agent_tools: bool = True,
+        check_agent_tools: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind client-side tool implementations: **no tools are sent** (the agent declares them).
 
         Checks each tool's name against the function tools of the agent definition (an error names
-        the tool and the declared functions; ``check_agent_tools=False`` skips the check; if the
+        the tool and the declared functions; ``check_agent_tools=False`` skips the check, ``None``
+        uses the model's ``check_agent_tools`` field; if the
         definition cannot be fetched, a warning is issued and binding goes on) and binds
         ``tool_choice`` (``"auto"``, ``"required"``/``"any"``, ``"none"`` or a tool name).
         ``strict`` is accepted for compatibility and ignored: the agent definition decides it.
@@ -333,7 +337,7 @@ class ChatFoundryAgent(BaseChatModel):
             >>> graph = create_agent(ChatFoundryAgent("weather", ...), tools=[get_weather])  # doctest: +SKIP
         """
         names = tool_names(tools)
-        if check_agent_tools and names:
+        if (self.check_agent_tools if check_agent_tools is None else check_agent_tools) and names:
             self._check_tools(names)
         choice = tool_choice_option(tool_choice, names)
         if choice is not None:
@@ -350,7 +354,7 @@ class ChatFoundryAgent(BaseChatModel):
                 stacklevel=3,
             )
             return
-        check_agent_tools(names, definition)
+        check_declared(names, definition)
 
     # -- structured output -----------------------------------------------------------------------
     def with_structured_output(

@@ -36,7 +36,7 @@ def _name(tool: Any) -> str:
             return str(tool["name"])  # Responses-style function tool
         if isinstance(tool.get("function"), Mapping) and tool["function"].get("name"):
             return str(tool["function"]["name"])
-        if "type" in tool and tool["type"] != "function":
+        if tool.get("type") not in (None, "function", "object") and not {"parameters", "properties"} & set(tool):
             raise AgentToolMismatchError(
                 f"cannot bind the server-side tool {dict(tool)!r}: server-side tools (web search, "
                 "file search, MCP, ...) belong to the agent definition, which already runs them"
