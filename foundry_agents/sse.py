@@ -15,13 +15,12 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["SSEDecoder", "ServerSentEvent"]
 
 
-@dataclass(frozen=True, slots=True)
-class ServerSentEvent:
+class ServerSentEvent(NamedTuple):
     event: str | None
     data: str
     id: str | None = None
@@ -44,50 +43,50 @@ class SSEDecoder:
         self._skip_lf = False
         if not chunk:
             return []
-        lines = (self._buffer + chunk).splitlines(keepends=True)
-        last = lines[-1]
-        if last[-1:] not in (b"\n", b"\r"):
-            self._buffer = lines.pop()
-        else:
+        data = self._buffer + chunk if self._buffer else chunk
+        lines = data.splitlines()
+        tail = data[-1:]
+        if tail == b"\n" or tail == b"\r":
             self._buffer = b""
             # A lone trailing CR may be the first half of a CRLF pair.
-            self._skip_lf = last[-1:] == b"\r"
+            self._skip_lf = tail == b"\r"
+        else:
+            self._buffer = lines.pop()
         events: list[ServerSentEvent] = []
+        # The hot loop of every stream: inlined on purpose (no per-line method calls).
+        pending = self._data
         for raw in lines:
-            event = self._line(raw.rstrip(b"\r\n").decode("utf-8"))
-            if event is not None:
-                events.append(event)
+            if not raw:
+                if pending or self._event is not None:
+                    events.append(ServerSentEvent(self._event, pending[0] if len(pending) == 1 else "\n".join(pending),
+                                                  self._id))
+                    pending = self._data = []
+                    self._event = None
+            elif raw.startswith(b"data:"):
+                value = raw[6:] if raw[5:6] == b" " else raw[5:]
+                pending.append(value.decode("utf-8"))
+            elif raw.startswith(b"event:"):
+                value = raw[7:] if raw[6:7] == b" " else raw[6:]
+                self._event = value.decode("utf-8")
+            elif raw[:1] != b":":  # ":" starts a comment, e.g. ": keep-alive"
+                self._field(raw.decode("utf-8"))
         return events
 
     def flush(self) -> list[ServerSentEvent]:
         """At end of stream: dispatch a last event that lacked its blank line."""
         events: list[ServerSentEvent] = []
         if self._buffer:
-            event = self._line(self._buffer.decode("utf-8"))
-            self._buffer = b""
-            if event is not None:
-                events.append(event)
-        event = self._line("")
-        if event is not None:
-            events.append(event)
+            events.extend(self.feed(b"\n"))
+        events.extend(self.feed(b"\n"))
         return events
 
-    def _line(self, line: str) -> ServerSentEvent | None:
-        if not line:
-            if not self._data and self._event is None:
-                return None
-            event = ServerSentEvent(self._event, "\n".join(self._data), self._id)
-            self._event, self._data = None, []
-            return event
-        if line[0] == ":":
-            return None  # comment, e.g. ": keep-alive"
+    def _field(self, line: str) -> None:
         name, sep, value = line.partition(":")
         if sep and value[:1] == " ":
             value = value[1:]
-        if name == "data":
-            self._data.append(value)
-        elif name == "event":
+        if name == "event":
             self._event = value
         elif name == "id":
             self._id = value
-        return None
+        elif name == "data":  # a bare "data" line: an empty data value
+            self._data.append(value)

@@ -27,6 +27,19 @@ from .streaming import ResponseDone, StreamAccumulator, StreamEvent, TextDelta
 
 __all__ = ["AsyncResponseStream", "ResponseStream"]
 
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def _loads(data: str) -> Any:
+    """``json.loads`` for one SSE data line, minus its per-call wrapper layers (hot path)."""
+    try:
+        value, end = _scan(data, 0)
+    except StopIteration:
+        return json.loads(data)  # raises the proper JSONDecodeError
+    if end != len(data) and data[end:].strip():
+        return json.loads(data)
+    return value
+
 
 class _StreamCore:
     """Bytes in, neutral events out. Shared by both shells; no I/O."""
@@ -50,15 +63,14 @@ class _StreamCore:
         if self.sentinel:
             return []
         out: list[StreamEvent] = []
-        feed = self.acc.feed
+        feed = self.acc.feed_into
         for sse in self.decoder.feed(chunk):
             data = sse.data
             if data == "[DONE]":
                 self.sentinel = True
                 break
-            if not data:
-                continue
-            out.extend(feed(json.loads(data)))
+            if data:
+                feed(_loads(data), out)
         return out
 
     def on_end(self) -> list[StreamEvent]:

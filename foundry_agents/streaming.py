@@ -45,20 +45,20 @@ __all__ = [
 logger = logging.getLogger("foundry_agents.streaming")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ResponseStarted:
     """The service accepted the request (``response.created``)."""
 
     response: AgentResponse
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ItemAdded:
     output_index: int
     item: OutputItem
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TextDelta:
     delta: str
     output_index: int
@@ -66,7 +66,7 @@ class TextDelta:
     item_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FunctionCallDelta:
     """Arguments of a function call, piece by piece. The first delta of a call has ``first=True``
     (and an empty ``delta``); every delta names the call."""
@@ -79,7 +79,7 @@ class FunctionCallDelta:
     first: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ReasoningDelta:
     delta: str
     output_index: int
@@ -87,7 +87,7 @@ class ReasoningDelta:
     item_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AnnotationAdded:
     annotation: Annotation
     output_index: int
@@ -95,7 +95,7 @@ class AnnotationAdded:
     item_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ItemDone:
     """An output item is complete (any type, unknown ones included)."""
 
@@ -103,7 +103,7 @@ class ItemDone:
     item: OutputItem
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ResponseDone:
     """The terminal event: the final response (status completed or incomplete)."""
 
@@ -167,16 +167,21 @@ class StreamAccumulator:
     # -- feeding --------------------------------------------------------------------------------
     def feed(self, event: Mapping[str, Any]) -> list[StreamEvent]:
         """Consume one decoded wire event; return the neutral events it yields."""
+        out: list[StreamEvent] = []
+        self.feed_into(event, out)
+        return out
+
+    def feed_into(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        """Like :meth:`feed`, appending to ``out`` (the streaming hot path: no list per event)."""
         kind = event.get("type")
         seq = event.get("sequence_number")
-        if isinstance(seq, int):
+        if seq is not None:
             self.last_sequence_number = seq
         handler = _HANDLERS.get(kind)  # type: ignore[arg-type]
         if handler is not None:
-            return handler(self, event)
-        if kind not in _IGNORED and not (isinstance(kind, str) and kind.endswith(_IGNORED_SUFFIXES)):
+            handler(self, event, out)
+        elif kind not in _IGNORED and not (isinstance(kind, str) and kind.endswith(_IGNORED_SUFFIXES)):
             logger.debug("skipping unknown stream event %r", kind)
-        return []
 
     def close(self) -> None:
         """Call when the byte stream ended: raises if no terminal event was seen."""
@@ -233,19 +238,19 @@ class StreamAccumulator:
         return err
 
     # -- handlers -------------------------------------------------------------------------------
-    def _on_created(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+    def _on_created(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         response = event.get("response")
         if isinstance(response, Mapping):
             self._snapshot = dict(response)
             self._snapshot.pop("output", None)
-        return [ResponseStarted(parse_response(self._snapshot, request_id=self._request_id))]
+        out.append(ResponseStarted(parse_response(self._snapshot, request_id=self._request_id)))
 
-    def _on_item_added(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+    def _on_item_added(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         index = int(event.get("output_index", len(self._slots)))
         raw = dict(event.get("item") or {})
         slot = self._slot(index)
         slot.raw = raw
-        out: list[StreamEvent] = [ItemAdded(index, parse_output_item(raw))]
+        out.append(ItemAdded(index, parse_output_item(raw)))
         if raw.get("type") == "function_call":
             out.append(FunctionCallDelta("", index, str(raw.get("call_id") or ""), str(raw.get("name") or ""),
                                          raw.get("id"), first=True))
@@ -253,9 +258,8 @@ class StreamAccumulator:
                 slot.arguments.append(raw["arguments"])
                 out.append(FunctionCallDelta(raw["arguments"], index, str(raw.get("call_id") or ""),
                                              str(raw.get("name") or ""), raw.get("id")))
-        return out
 
-    def _on_text_delta(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+    def _on_text_delta(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         index = event.get("output_index", 0)
         ci = event.get("content_index", 0)
         delta = event.get("delta") or ""
@@ -264,54 +268,54 @@ class StreamAccumulator:
         if pieces is None:
             pieces = slot.texts[ci] = []
         pieces.append(delta)
-        return [TextDelta(delta, index, ci, event.get("item_id"))]
+        out.append(TextDelta(delta, index, ci, event.get("item_id")))
 
-    def _on_annotation(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+    def _on_annotation(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         index = event.get("output_index", 0)
         ci = event.get("content_index", 0)
         raw = event.get("annotation")
         if not isinstance(raw, Mapping):
-            return []
+            return
         self._slot(index).annotations.setdefault(ci, []).append(dict(raw))
-        return [AnnotationAdded(parse_annotation(raw), index, ci, event.get("item_id"))]
+        out.append(AnnotationAdded(parse_annotation(raw), index, ci, event.get("item_id")))
 
-    def _on_arguments_delta(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+    def _on_arguments_delta(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         index = event.get("output_index", 0)
         slot = self._slot(index)
         delta = event.get("delta") or ""
         slot.arguments.append(delta)
         raw = slot.raw
-        return [FunctionCallDelta(delta, index, str(raw.get("call_id") or ""), str(raw.get("name") or ""),
-                                  event.get("item_id"))]
+        out.append(FunctionCallDelta(delta, index, str(raw.get("call_id") or ""), str(raw.get("name") or ""),
+                                  event.get("item_id")))
 
-    def _on_reasoning_delta(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+    def _on_reasoning_delta(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         index = event.get("output_index", 0)
         si = event.get("summary_index", 0)
         delta = event.get("delta") or ""
         self._slot(index).summaries.setdefault(si, []).append(delta)
-        return [ReasoningDelta(delta, index, si, event.get("item_id"))]
+        out.append(ReasoningDelta(delta, index, si, event.get("item_id")))
 
-    def _on_item_done(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+    def _on_item_done(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         index = int(event.get("output_index", 0))
         slot = self._slot(index)
         raw = event.get("item")
         if isinstance(raw, Mapping):
             slot.raw = dict(raw)
             slot.done = True
-        return [ItemDone(index, parse_output_item(self._item_raw(slot)))]
+        out.append(ItemDone(index, parse_output_item(self._item_raw(slot))))
 
     def _finish(self, event: Mapping[str, Any]) -> AgentResponse:
         raw = dict(event.get("response") or self._snapshot)
-        streamed = [self._item_raw(s) for _, s in sorted(self._slots.items())]
-        if not raw.get("output") and streamed:
-            raw["output"] = streamed  # keep what streamed when the terminal event omits it
+        if not raw.get("output") and self._slots:
+            # Keep what streamed when the terminal event omits the output.
+            raw["output"] = [self._item_raw(s) for _, s in sorted(self._slots.items())]
         return parse_response(raw, request_id=self._request_id)
 
-    def _on_completed(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+    def _on_completed(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         self.final = self._finish(event)
-        return [ResponseDone(self.final)]
+        out.append(ResponseDone(self.final))
 
-    def _on_failed(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+    def _on_failed(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         response = self._finish(event)
         error = response.error or {}
         err = ResponseFailedError(
@@ -324,7 +328,7 @@ class StreamAccumulator:
         self.final = response
         raise err
 
-    def _on_error(self, event: Mapping[str, Any]) -> list[StreamEvent]:
+    def _on_error(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         nested = event.get("error")
         inner: Mapping[str, Any] = nested if isinstance(nested, Mapping) else event
         raise self._error(
@@ -336,7 +340,7 @@ class StreamAccumulator:
         )
 
 
-_HANDLERS: dict[str, Callable[[StreamAccumulator, Mapping[str, Any]], list[StreamEvent]]] = {
+_HANDLERS: dict[str, Callable[[StreamAccumulator, Mapping[str, Any], list[StreamEvent]], None]] = {
     "response.created": StreamAccumulator._on_created,
     "response.output_item.added": StreamAccumulator._on_item_added,
     "response.output_text.delta": StreamAccumulator._on_text_delta,
