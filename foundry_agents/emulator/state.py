@@ -74,7 +74,7 @@ class Store:
             "metadata": dict(metadata or {}),
             "items": list(items),
         }
-        self.conversations[conv["id"]] = conv
+        self.conversations[str(conv["id"])] = conv
         return conv
 
     def conversation(self, conversation_id: str) -> dict[str, Any]:

@@ -53,13 +53,13 @@ def function_calls(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def function_outputs(items: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """``call_id -> output`` for every ``function_call_output`` item."""
-    return {i.get("call_id"): i.get("output") for i in items if i.get("type") == "function_call_output"}
+    return {str(i.get("call_id")): i.get("output") for i in items if i.get("type") == "function_call_output"}
 
 
 def pending_call_ids(items: list[dict[str, Any]]) -> set[str]:
     """Call ids of function calls that have no output yet."""
     answered = set(function_outputs(items))
-    return {c.get("call_id") for c in function_calls(items) if c.get("call_id") not in answered}
+    return {str(c.get("call_id")) for c in function_calls(items) if c.get("call_id") not in answered}
 
 
 def call_arguments(call: dict[str, Any]) -> dict[str, Any]:

@@ -196,7 +196,7 @@ def _function_call(item: dict[str, Any], where: str) -> dict[str, Any]:
     for key in ("call_id", "name", "arguments"):
         if not isinstance(item.get(key), str):
             raise invalid(f"Missing required parameter: '{key}'.", f"{where}.{key}")
-    out = {k: item[k] for k in ("type", "id", "call_id", "name", "arguments") if k in item}
+    out: dict[str, Any] = {k: item[k] for k in ("type", "id", "call_id", "name", "arguments") if k in item}
     out["status"] = item.get("status", "completed")
     return out
 

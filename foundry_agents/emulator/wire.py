@@ -12,7 +12,7 @@ from typing import Any
 
 from .model import AgentVersion, ResponseRecord
 
-DEFAULT_TEXT = {"format": {"type": "text"}, "verbosity": "medium"}
+DEFAULT_TEXT: dict[str, Any] = {"format": {"type": "text"}, "verbosity": "medium"}
 
 
 def agent_ref(agent: AgentVersion) -> dict[str, Any]:

@@ -81,7 +81,7 @@ def _answered_calls(ctx: TurnContext) -> list[tuple[dict[str, Any], str]] | None
     if not outputs:
         return None
     calls = [c for c in function_calls(ctx.items) if c.get("call_id") in outputs]
-    return [(c, output_text(outputs[c.get("call_id")])) for c in calls]
+    return [(c, output_text(outputs[str(c.get("call_id"))])) for c in calls]
 
 
 def weather(ctx: TurnContext) -> Reply:
