@@ -10,10 +10,12 @@ from typing import Any
 import httpx
 import pytest
 from llama_index.core.base.llms.types import ChatMessage, ToolCallBlock
+from llama_index.core.prompts import ChatPromptTemplate, PromptTemplate
 from llama_index.core.tools import FunctionTool
+from pydantic import BaseModel
 
 from foundry_agents import BadRequestError, FoundryConfigError, RefusedParameterError
-from llama_index_foundry import FoundryAgentLLM
+from llama_index_foundry import FoundryAgentLLM, StructuredOutputError
 from tests.llama_index._support import EP, TOKEN, Recorder, mock_llm, sse
 
 AGENT = {"type": "agent_reference", "name": "weather", "version": "3"}
@@ -264,3 +266,46 @@ def test_developer_role_option(rec: Recorder) -> None:
     mock_llm(rec, system_message_role="developer").chat([ChatMessage(role="system", content="ctx"),
                                                         ChatMessage(role="user", content="x")])
     assert rec.bodies[0]["input"][0]["role"] == "developer"
+
+
+# -- structured output ----------------------------------------------------------------------------
+class Person(BaseModel):
+    name: str
+    age: int
+
+
+def json_answer(body: dict[str, Any]) -> httpx.Response:
+    return httpx.Response(200, json=final('Sure: {"name": "Ada", "age": 36}'))
+
+
+@pytest.mark.parametrize("role", ["system", "developer", "refuse"])
+def test_structured_schema_placement(role: str) -> None:
+    rec = Recorder(json_answer)
+    llm = mock_llm(rec, system_message_role=role)
+    assert llm.structured_predict(Person, PromptTemplate("Who is {who}?"), who="Ada") == Person(name="Ada", age=36)
+    items = rec.bodies[0]["input"]
+    texts = [(i["role"], "".join(p["text"] for p in i["content"])) for i in items]
+    if role == "refuse":  # no system message may be sent: the schema follows the user's text
+        [(wire_role, text)] = texts
+        assert wire_role == "user" and text.startswith("Who is Ada?") and '"age"' in text
+    else:
+        assert texts[1] == ("user", "Who is Ada?")  # the user's text is left as written
+        assert texts[0][0] == role and '"age"' in texts[0][1]
+    assert not {"text", "tools", "response_format"} & set(rec.bodies[0])
+
+
+def test_structured_schema_joins_an_existing_system_message() -> None:
+    rec = Recorder(json_answer)
+    prompt = ChatPromptTemplate.from_messages([("system", "You extract people."), ("user", "{text}")])
+    mock_llm(rec).structured_predict(Person, prompt, text="Ada, 36")
+    items = rec.bodies[0]["input"]
+    assert [i["role"] for i in items] == ["system", "user"]
+    assert items[0]["content"][0]["text"] == "You extract people."
+
+
+def test_structured_bad_json_and_wrong_shape() -> None:
+    def wrong(body: dict[str, Any]) -> httpx.Response:
+        return httpx.Response(200, json=final('{"name": "Ada"}'))
+
+    with pytest.raises(StructuredOutputError, match="Person"):
+        mock_llm(Recorder(wrong)).structured_predict(Person, PromptTemplate("x"))
