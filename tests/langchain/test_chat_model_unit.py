@@ -318,3 +318,11 @@ def test_structured_output_sends_no_format_and_include_raw_reports_errors() -> N
     assert "text" not in seen[0] and "response_format" not in seen[0]
     with pytest.raises(ValueError, match="function_calling"):
         llm.with_structured_output(Event, method="function_calling")  # type: ignore[arg-type]
+
+
+def test_public_names_are_exported() -> None:
+    import langchain_foundry_agents as pkg
+
+    assert sorted(pkg.__all__) == sorted(set(pkg.__all__))
+    for name in pkg.__all__:
+        assert getattr(pkg, name) is not None
