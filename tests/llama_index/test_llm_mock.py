@@ -309,3 +309,12 @@ def test_structured_bad_json_and_wrong_shape() -> None:
 
     with pytest.raises(StructuredOutputError, match="Person"):
         mock_llm(Recorder(wrong)).structured_predict(Person, PromptTemplate("x"))
+
+
+def test_public_names() -> None:
+    import llama_index_foundry
+
+    assert sorted(llama_index_foundry.__all__) == sorted(
+        n for n in dir(llama_index_foundry) if not n.startswith("_") and n not in ("base",))
+    for name in llama_index_foundry.__all__:
+        assert getattr(llama_index_foundry, name) is not None
