@@ -299,3 +299,22 @@ def test_service_400_is_typed(make: Any) -> None:
         llm.invoke([HumanMessage("What is the weather in Paris?"), first, bogus])
     assert isinstance(info.value, ModelInvalidRequestError) and info.value.status_code == 400
     assert info.value.code and info.value.request_id
+
+
+async def test_weather_loop_with_a_langgraph_tool_node(make: Any) -> None:
+    from langgraph.graph import END, START, MessagesState, StateGraph
+    from langgraph.prebuilt import ToolNode, tools_condition
+
+    model = make("weather").bind_tools([get_weather])
+
+    async def agent(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [await model.ainvoke(state["messages"])]}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("agent", agent)
+    builder.add_node("tools", ToolNode([get_weather]))
+    builder.add_edge(START, "agent")
+    builder.add_conditional_edges("agent", tools_condition, {"tools": "tools", END: END})
+    builder.add_edge("tools", "agent")
+    result = await builder.compile().ainvoke({"messages": [HumanMessage("Weather in Oslo and in Rome?")]})
+    assert result["messages"][-1].text.startswith("The weather in Oslo")
