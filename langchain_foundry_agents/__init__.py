@@ -27,6 +27,7 @@ from .errors import (
     StreamInterruptedError,
     UnprocessableEntityError,
 )
+from .orchestration import fan_out, foundry_agent_tool
 from .structured import AgentJSONParser
 from .tools import AgentToolMismatchError
 
@@ -55,4 +56,6 @@ __all__ = [
     "UnprocessableEntityError",
     "UnsupportedContentError",
     "approval_message",
+    "fan_out",
+    "foundry_agent_tool",
 ]

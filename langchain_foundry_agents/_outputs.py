@@ -273,8 +273,10 @@ class ChunkMapper:
         late: list[Any] = []
         for ci, part in enumerate(item.content):
             if (oi, ci) not in self._blocks:
-                late.extend(_message_blocks(MessageItem(id=item.id, content=[part]),
-                                            lambda _c, ci=ci: self._index(oi, ci)[0]))
+                def index_of(_c: int, ci: int = ci) -> int:
+                    return self._index(oi, ci)[0]
+
+                late.extend(_message_blocks(MessageItem(id=item.id, content=[part]), index_of))
             elif isinstance(part, OutputText):
                 shown = self._annotations.get((oi, ci), 0)
                 if len(part.annotations) > shown:

@@ -10,13 +10,17 @@ from ._messages import APPROVAL_KEY, approval_message, to_foundry_messages
 from ._outputs import StreamMapper, to_chat_message, to_chat_response, tool_selections
 from ._structured import StructuredOutputError
 from .base import FoundryAgentLLM
+from .orchestration import AgentAnswer, FanOutWorkflow, foundry_agent_tool
 
 __all__ = [
     "APPROVAL_KEY",
+    "AgentAnswer",
+    "FanOutWorkflow",
     "FoundryAgentLLM",
     "StreamMapper",
     "StructuredOutputError",
     "approval_message",
+    "foundry_agent_tool",
     "to_chat_message",
     "to_chat_response",
     "to_foundry_messages",

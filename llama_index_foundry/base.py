@@ -186,7 +186,7 @@ class FoundryAgentLLM(FunctionCallingLLM):
         return "FoundryAgentLLM"
 
     def _build_agent(self) -> FoundryAgent:
-        defaults = {"conversation": self.conversation_id, "previous_response_id": self.previous_response_id,
+        defaults: dict[str, Any] = {"conversation": self.conversation_id, "previous_response_id": self.previous_response_id,
                     "store": self.store, "structured_inputs": self.structured_inputs,
                     "metadata": self.request_metadata, "include": self.include,
                     "max_output_tokens": self.max_output_tokens}
@@ -231,7 +231,7 @@ class FoundryAgentLLM(FunctionCallingLLM):
         return inputs, options
 
     def _completion_messages(self, prompt: str, formatted: bool) -> list[ChatMessage]:
-        if not formatted:
+        if not formatted and self.completion_to_prompt is not None:
             prompt = self.completion_to_prompt(prompt)
         return self._extend_messages([ChatMessage(role=MessageRole.USER, content=prompt)])
 

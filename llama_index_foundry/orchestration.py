@@ -1,0 +1,198 @@
+"""Agent-of-agents in LlamaIndex: Foundry agents as ``FunctionTool``s, and a fan-out workflow.
+
+:func:`foundry_agent_tool` wraps a Foundry agent as a ``FunctionTool`` (a string question in,
+the answer out, sync and async) for any orchestrator: a ``FunctionAgent`` or ``AgentWorkflow``,
+or a Foundry agent such as ``triage`` used as the orchestrator's LLM. Sub-agent calls go through
+:class:`~llama_index_foundry.FoundryAgentLLM`, so LlamaIndex instrumentation and
+``TokenCountingHandler`` see every one of them. A sub-agent that needs client-side tools of its own
+gets them with ``tools=``. A failing sub-agent returns a clear error text to the orchestrator
+instead of crashing it.
+
+:class:`FanOutWorkflow` asks several agents the same question concurrently and has another agent
+merge their answers.
+
+Example:
+    >>> from llama_index.core.agent.workflow import FunctionAgent  # doctest: +SKIP
+    >>> agent = FunctionAgent(llm=FoundryAgentLLM("triage", project_endpoint=ep), tools=[
+    ...     foundry_agent_tool("weather", project_endpoint=ep, tools=[get_weather]),
+    ...     foundry_agent_tool("researcher", project_endpoint=ep)])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from llama_index.core.tools import BaseTool, FunctionTool, ToolSelection
+from llama_index.core.tools.types import AsyncBaseTool, adapt_to_async_tool
+from llama_index.core.workflow import Context, Event, StartEvent, StopEvent, Workflow, step
+
+from foundry_agents.errors import FoundryAgentsError
+from foundry_agents.tools import tool_error_output
+
+from .base import FoundryAgentLLM
+
+__all__ = ["AgentAnswer", "FanOutWorkflow", "foundry_agent_tool"]
+
+MERGE_PROMPT = (
+    "Question: {question}\n\nAnswers from specialist agents:\n{answers}\n\n"
+    "Combine these answers into one complete reply to the question."
+)
+
+
+def _as_tools(tools: Sequence[BaseTool | Callable[..., Any]]) -> dict[str, AsyncBaseTool]:
+    built = [adapt_to_async_tool(t if isinstance(t, BaseTool) else FunctionTool.from_defaults(fn=t)) for t in tools]
+    return {str(t.metadata.name): t for t in built}
+
+
+class _SubAgent:
+    """One sub-agent call with its own tool loop (shared by the sync and async tool functions)."""
+
+    def __init__(self, llm: FoundryAgentLLM, tools: Mapping[str, AsyncBaseTool], name: str,
+                 conversation_id: str | None, max_rounds: int) -> None:
+        self.llm, self.tools, self.name = llm, tools, name
+        self.kwargs = {"conversation_id": conversation_id} if conversation_id else {}
+        self.max_rounds = max_rounds
+
+    def _next(self, history: list[ChatMessage], response: Any) -> list[ToolSelection] | None:
+        calls = self.llm.get_tool_calls_from_response(response, error_on_no_tool_call=False)
+        if not calls:
+            return None
+        missing = sorted({c.tool_name for c in calls if c.tool_name not in self.tools})
+        if missing:
+            raise FoundryAgentsError(f"the sub-agent called {missing}, but no implementation was given (tools=...)")
+        history.append(response.message)
+        return list(calls)
+
+    @staticmethod
+    def _tool_message(call: Any, output: Any) -> ChatMessage:
+        return ChatMessage(role=MessageRole.TOOL, content=str(output),
+                           additional_kwargs={"tool_call_id": call.tool_id, "name": call.tool_name})
+
+    def run(self, question: str) -> str:
+        history = [ChatMessage(role=MessageRole.USER, content=question)]
+        try:
+            for _ in range(self.max_rounds):
+                response = self.llm.chat(history, **self.kwargs)
+                calls = self._next(history, response)
+                if calls is None:
+                    return str(response.message.content or "")
+                history += [self._tool_message(c, self.tools[c.tool_name].call(**c.tool_kwargs)) for c in calls]
+            raise FoundryAgentsError(f"sub-agent still calling tools after {self.max_rounds} rounds")
+        except (FoundryAgentsError, ValueError) as exc:
+            return tool_error_output(self.name, exc)
+
+    async def arun(self, question: str) -> str:
+        history = [ChatMessage(role=MessageRole.USER, content=question)]
+        try:
+            for _ in range(self.max_rounds):
+                response = await self.llm.achat(history, **self.kwargs)
+                calls = self._next(history, response)
+                if calls is None:
+                    return str(response.message.content or "")
+                outputs = await asyncio.gather(*(self.tools[c.tool_name].acall(**c.tool_kwargs) for c in calls))
+                history += [self._tool_message(c, o) for c, o in zip(calls, outputs, strict=True)]
+            raise FoundryAgentsError(f"sub-agent still calling tools after {self.max_rounds} rounds")
+        except (FoundryAgentsError, ValueError) as exc:
+            return tool_error_output(self.name, exc)
+
+
+def foundry_agent_tool(
+    agent: str | FoundryAgentLLM,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    tools: Sequence[BaseTool | Callable[..., Any]] = (),
+    conversation_id: str | None = None,
+    max_rounds: int = 8,
+    **llm_kwargs: Any,
+) -> FunctionTool:
+    """Wrap a Foundry agent as a ``FunctionTool`` named ``ask_<agent name>`` (or ``name``).
+
+    Args:
+        agent: an agent reference (``"weather"``, ``"weather:2"``) or a ready ``FoundryAgentLLM``.
+        tools: implementations of the sub-agent's own function tools (``FunctionTool`` or callables).
+        conversation_id: keep the sub-agent's memory in this server-side conversation.
+        llm_kwargs: ``FoundryAgentLLM`` arguments when ``agent`` is a string.
+    """
+    if llm_kwargs and isinstance(agent, FoundryAgentLLM):
+        raise TypeError("pass LLM arguments only when 'agent' is a string")
+    llm = agent if isinstance(agent, FoundryAgentLLM) else FoundryAgentLLM(agent, **llm_kwargs)
+    ref = llm.foundry_agent.ref
+    tool_name = name or "ask_" + re.sub(r"[^A-Za-z0-9_-]", "_", ref.name)
+    sub = _SubAgent(llm, _as_tools(tools), tool_name, conversation_id, max_rounds)
+
+    def ask(question: str) -> str:
+        """Ask the agent a question in plain language; returns its answer."""
+        return sub.run(question)
+
+    async def aask(question: str) -> str:
+        """Ask the agent a question in plain language; returns its answer."""
+        return await sub.arun(question)
+
+    return FunctionTool.from_defaults(
+        fn=ask, async_fn=aask, name=tool_name,
+        description=description or f"{tool_name}(question: str) -> str: ask the Foundry agent '{ref}' a "
+                                   "question in plain language; returns its answer.",
+    )
+
+
+class _Ask(Event):
+    name: str
+    question: str
+
+
+class AgentAnswer(Event):
+    """One agent's answer inside :class:`FanOutWorkflow`."""
+
+    name: str
+    answer: str
+
+
+class FanOutWorkflow(Workflow):
+    """Ask every agent the same question concurrently, then let ``merger`` combine the answers.
+
+    Example:
+        >>> wf = FanOutWorkflow(agents={"weather": llm_a, "research": llm_b}, merger=llm_c)  # doctest: +SKIP
+        >>> await wf.run(question="Should I visit Paris this weekend?")  # doctest: +SKIP
+    """
+
+    def __init__(self, *, agents: Mapping[str, FoundryAgentLLM], merger: FoundryAgentLLM,
+                 prompt: str = MERGE_PROMPT, **kwargs: Any) -> None:
+        if not agents:
+            raise ValueError("FanOutWorkflow needs at least one agent")
+        kwargs.setdefault("timeout", 120.0)
+        super().__init__(**kwargs)
+        self.agents, self.merger, self.prompt = dict(agents), merger, prompt
+
+    @step
+    async def fan_out(self, ctx: Context, ev: StartEvent) -> _Ask | None:
+        question = str(ev.get("question"))
+        await ctx.store.set("question", question)
+        for name in self.agents:
+            ctx.send_event(_Ask(name=name, question=question))
+        return None
+
+    @step(num_workers=8)
+    async def ask(self, ev: _Ask) -> AgentAnswer:
+        try:
+            reply = await self.agents[ev.name].achat([ChatMessage(role=MessageRole.USER, content=ev.question)])
+            answer = str(reply.message.content or "")
+        except FoundryAgentsError as exc:
+            answer = tool_error_output(ev.name, exc)
+        return AgentAnswer(name=ev.name, answer=answer)
+
+    @step
+    async def fan_in(self, ctx: Context, ev: AgentAnswer) -> StopEvent | None:
+        answers = ctx.collect_events(ev, [AgentAnswer] * len(self.agents))
+        if answers is None:
+            return None
+        by_name = {a.name: a.answer for a in answers}
+        listing = "\n".join(f"- {name}: {by_name[name]}" for name in self.agents)
+        question = await ctx.store.get("question")
+        merged = await self.merger.achat([ChatMessage(role=MessageRole.USER,
+                                                      content=self.prompt.format(question=question, answers=listing))])
+        return StopEvent(result={"answer": str(merged.message.content or ""), "answers": by_name})
