@@ -23,7 +23,7 @@ then goes on and exits 1.
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import os
 import re
 import sys
@@ -125,9 +125,12 @@ class Skip(Exception):
 
 
 def need(*modules: str, extra: str) -> None:
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
-    if missing:
-        raise Skip(f"{', '.join(missing)} not installed: pip install 'foundry-agents[{extra}]'")
+    """Skip the section unless ``modules`` import (the section imports them anyway)."""
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise Skip(f"{module} is not installed ({exc}): pip install 'foundry-agents[{extra}]'") from exc
 
 
 # -- 1. LCEL + streaming -------------------------------------------------------------------------
@@ -379,9 +382,11 @@ def _emulator() -> Iterator[tuple[str, str]]:
 
 def run(args: argparse.Namespace) -> int:
     out = sys.stdout
+    api_key = args.api_key or os.environ.get("FOUNDRY_API_KEY")
+    if args.endpoint:
+        FoundryAgent("echo", project_endpoint=args.endpoint, api_key=api_key)  # bad input: exit 2 now
     out.write("foundry-agents demo: Foundry v2 agents from LangChain, LlamaIndex and the core\n")
     if args.endpoint:
-        api_key = args.api_key or os.environ.get("FOUNDRY_API_KEY")
         out.write(f"project: {args.endpoint} ({'static token' if api_key else 'DefaultAzureCredential'})\n")
         with Tour(args.endpoint, api_key, out) as t:
             return tour(t)

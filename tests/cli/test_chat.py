@@ -1,0 +1,141 @@
+"""``foundry-agents chat``: the REPL driven through stdin, as a user would type into it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+
+import pytest
+
+from foundry_agents import FoundryAgentsClient
+
+from ._cli import ROOT, assert_one_line_error, clean_env, cli, command
+
+
+def chat(agent: str, connect: list[str], *lines: str, extra: tuple[str, ...] = ()):
+    return cli("chat", agent, *connect, *extra, stdin="".join(f"{line}\n" for line in lines))
+
+
+def test_turns_versions_and_reset(connect: list[str]) -> None:
+    proc = chat("echo", connect, "hello there", "second turn", "/version", "/version 1", "again",
+                "/version latest", "back to latest", "/reset", "/help", "/quit", "never sent")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "agent> Echo v2: hello there\n" in out
+    assert "agent> Echo v2: second turn\n" in out
+    assert "[agent echo; last answer from version 2]" in out
+    assert "[now talking to echo:1; conversation reset]" in out
+    assert "agent> Echo: again\n" in out
+    assert "agent> Echo v2: back to latest\n" in out
+    assert "[conversation reset]" in out
+    assert "/reset" in out.split("[conversation reset]")[1]  # /help lists the commands
+    assert "never sent" not in out  # /quit ended the session
+    assert proc.stderr.startswith("chatting with echo at ")
+    assert proc.stderr.count("tokens in") == 4  # one usage line per answer
+
+
+def test_end_of_input_ends_the_session(connect: list[str]) -> None:
+    proc = chat("echo", connect, "only turn")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.endswith("you> \n")
+
+
+def test_text_is_streamed_as_it_arrives(connect: list[str]) -> None:
+    """The ``slow`` agent sends one word every 50 ms: the first words show before the last exist."""
+    words = [f"w{i}" for i in range(16)]
+    proc = subprocess.Popen(command("chat", "slow", *connect), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=clean_env(), cwd=ROOT)
+    assert proc.stdin is not None and proc.stdout is not None
+    reads: list[bytes] = []
+
+    def reader() -> None:
+        while chunk := os.read(proc.stdout.fileno(), 4096):  # type: ignore[union-attr]
+            reads.append(chunk)
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    try:
+        proc.stdin.write((" ".join(words) + "\n").encode())
+        proc.stdin.flush()
+        deadline = time.monotonic() + 30
+        while b"w15" not in b"".join(reads) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        proc.stdin.write(b"/quit\n")
+        proc.stdin.close()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    thread.join(timeout=5)
+    snapshots = [b"".join(reads[: i + 1]).decode() for i in range(len(reads))]
+    assert "agent> Slowly: " + " ".join(words) + "\n" in snapshots[-1]
+    partial = [s for s in snapshots if "Slowly: w0" in s and "w15" not in s]
+    assert partial, f"the answer arrived in one piece: {reads!r}"
+
+
+def test_conversation_memory(connect: list[str]) -> None:
+    proc = chat("grounded", connect, "My locker code is 4417.", "What is my locker code?", "/reset",
+                "What is my locker code?")
+    assert proc.returncode == 0, proc.stderr
+    answers = [line for line in proc.stdout.split("agent> ")[1:]]
+    assert "4417" in answers[1]
+    assert "4417" not in answers[2] and "don't know" in answers[2]  # /reset forgot it
+
+
+def test_server_side_conversation_across_sessions(connect: list[str], emulator_endpoint: str,
+                                                  emulator_token: str) -> None:
+    with FoundryAgentsClient(emulator_endpoint, api_key=emulator_token) as client:
+        conversation = client.create_conversation().id
+    first = chat("grounded", connect, "The staff meeting moved to Thursday.", extra=("--conversation", conversation))
+    second = chat("grounded", connect, "When is the staff meeting?", extra=("--conversation", conversation))
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert "agent> The staff meeting moved to Thursday." in second.stdout
+
+
+def test_function_call_is_shown_and_its_output_asked_for(connect: list[str]) -> None:
+    proc = chat("weather", connect, "What's the weather in Paris?", "sunny, 21 C", "And in Oslo?", "snow")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert '[function call] get_weather({"location":"Paris"})\n' in out
+    assert 'output of get_weather({"location":"Paris"})> The weather in Paris: sunny, 21 C\n' in out
+    assert '[function call] get_weather({"location":"Oslo"})\n' in out
+    assert "The weather in Oslo: snow\n" in out
+
+
+def test_function_output_cut_short_by_end_of_input(connect: list[str]) -> None:
+    proc = chat("weather", connect, "What's the weather in Paris?")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip().endswith('output of get_weather({"location":"Paris"})>')
+
+
+@pytest.mark.parametrize(("answers", "expected"), [
+    (["y"], "[mcp_call] completed\nAccording to the docs tool: Documentation result for 'How do I export data?'"),
+    (["yes"], "According to the docs tool"),
+    (["n"], "The call to search_docs on docs was denied"),
+    (["maybe", "N"], "The call to search_docs on docs was denied"),  # asked again until y or n
+])
+def test_approval_prompt(connect: list[str], answers: list[str], expected: str) -> None:
+    proc = chat("approval", connect, "How do I export data?", *answers)
+    assert proc.returncode == 0, proc.stderr
+    prompt = 'approve search_docs on docs({"query":"How do I export data?"})? [y/n] '
+    assert proc.stdout.count(prompt) == len(answers)
+    assert expected in proc.stdout
+    assert "[mcp_list_tools]" not in proc.stdout  # listing the server's tools is not news to the user
+
+
+def test_unknown_agent_exits_1_with_request_id(connect: list[str]) -> None:
+    proc = chat("nope", connect, "hi")
+    line = assert_one_line_error(proc, code=1, mentions="404")
+    assert "'nope'" in line and "request id" in line
+
+
+def test_session_goes_on_after_an_error(connect: list[str]) -> None:
+    proc = chat("echo:7", connect, "hi", "/version 1", "hi again")
+    assert_one_line_error(proc, code=1, mentions="404")
+    assert "agent> Echo: hi again" in proc.stdout
+
+
+def test_bad_agent_reference_exits_2(connect: list[str]) -> None:
+    assert_one_line_error(chat("asst_abc123", connect, "hi"), code=2, mentions="asst_")
