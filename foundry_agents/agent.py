@@ -215,17 +215,42 @@ class FoundryAgent:
         return await self.async_client.create_response(self.ref, input=plan.input or None, **plan.options)
 
     def stream(self, messages: Sequence[Message], **options: Any) -> Iterator[StreamEvent]:
-        """Stream neutral events; the last is ``ResponseDone``. The connection closes when done."""
+        """Stream neutral events; the last is ``ResponseDone``. The connection closes when done.
+
+        Bad input raises here, before the first iteration and before any network call.
+        """
         plan = self.plan(messages, **options)
+        return self._stream(plan)
+
+    def _stream(self, plan: CallPlan) -> Iterator[StreamEvent]:
         with self.client.stream_response(self.ref, input=plan.input or None, **plan.options) as stream:
             yield from stream
 
-    async def astream(self, messages: Sequence[Message], **options: Any) -> AsyncIterator[StreamEvent]:
+    def astream(self, messages: Sequence[Message], **options: Any) -> AsyncIterator[StreamEvent]:
+        """Async twin of :meth:`stream` (planning errors raise at the call, not on first ``anext``)."""
         plan = self.plan(messages, **options)
+        return self._astream(plan)
+
+    async def _astream(self, plan: CallPlan) -> AsyncIterator[StreamEvent]:
         stream = await self.async_client.stream_response(self.ref, input=plan.input or None, **plan.options)
         async with stream:
             async for event in stream:
                 yield event
+
+    def conversation_items(self, messages: Sequence[Message]) -> list[dict[str, Any]]:
+        """``messages`` as conversation items, honouring ``system_message_role``."""
+        return to_input_items(messages, system_role=self.system_message_role)
+
+    def create_conversation(self, messages: Sequence[Message] = (), *,
+                            metadata: Mapping[str, str] | None = None) -> str:
+        """Create a server-side conversation seeded with ``messages``; returns its id."""
+        items = self.conversation_items(messages) or None
+        return self.client.create_conversation(items=items, metadata=metadata).id
+
+    async def acreate_conversation(self, messages: Sequence[Message] = (), *,
+                                   metadata: Mapping[str, str] | None = None) -> str:
+        items = self.conversation_items(messages) or None
+        return (await self.async_client.create_conversation(items=items, metadata=metadata)).id
 
     def ask(self, question: str, **options: Any) -> str:
         """One question in, the answer text out (raises if the agent is left with pending work)."""

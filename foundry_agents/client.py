@@ -151,14 +151,8 @@ class _ClientBase:
 
     @staticmethod
     def _validate(connection: Mapping[str, Any]) -> None:
-        """Check endpoint, route and auth arguments without building a client."""
-        resolve_endpoint(connection.get("project_endpoint"))
-        if connection.get("route") is not None and connection["route"] not in [r.value for r in Route] + list(Route):
-            raise FoundryConfigError(f"route must be one of {[r.value for r in Route]}, got {connection['route']!r}")
-        if connection.get("api_key") is not None and connection.get("credential") is not None:
-            raise FoundryConfigError("pass either api_key or credential, not both")
-        if connection.get("api_key") is not None:
-            make_token_provider(api_key=connection["api_key"])
+        """Check every connection argument without building an HTTP client (no network)."""
+        _ClientBase(**connection)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint={self.endpoint.url!r}, route={self.route.value!r})"

@@ -33,6 +33,7 @@ __all__ = [
     "AnnotationAdded",
     "FunctionCallDelta",
     "ItemAdded",
+    "RefusalDelta",
     "ItemDone",
     "ReasoningDelta",
     "ResponseDone",
@@ -88,6 +89,16 @@ class ReasoningDelta:
 
 
 @dataclass(slots=True)
+class RefusalDelta:
+    """Refusal text, piece by piece (the final message holds it as a ``Refusal`` part)."""
+
+    delta: str
+    output_index: int
+    content_index: int
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
 class AnnotationAdded:
     annotation: Annotation
     output_index: int
@@ -111,7 +122,7 @@ class ResponseDone:
 
 
 StreamEvent = (
-    ResponseStarted | ItemAdded | TextDelta | FunctionCallDelta | ReasoningDelta | AnnotationAdded | ItemDone | ResponseDone
+    ResponseStarted | ItemAdded | TextDelta | RefusalDelta | FunctionCallDelta | ReasoningDelta | AnnotationAdded | ItemDone | ResponseDone
 )
 
 _IGNORED = frozenset({
@@ -133,6 +144,7 @@ class _Slot:
 
     raw: dict[str, Any]
     texts: dict[int, list[str]] = field(default_factory=dict)
+    refusals: dict[int, list[str]] = field(default_factory=dict)
     annotations: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     arguments: list[str] = field(default_factory=list)
     summaries: dict[int, list[str]] = field(default_factory=dict)
@@ -207,12 +219,13 @@ class StreamAccumulator:
             return slot.raw
         raw = dict(slot.raw)
         kind = raw.get("type")
-        if kind == "message" or (not kind and slot.texts):
+        if kind == "message" or (not kind and (slot.texts or slot.refusals)):
             raw.setdefault("type", "message")
             content = list(raw.get("content") or [])
-            for ci, pieces in sorted(slot.texts.items()):
-                part = {"type": "output_text", "text": "".join(pieces),
-                        "annotations": slot.annotations.get(ci, [])}
+            parts = [(ci, {"type": "output_text", "text": "".join(p), "annotations": slot.annotations.get(ci, [])})
+                     for ci, p in slot.texts.items()]
+            parts += [(ci, {"type": "refusal", "refusal": "".join(p)}) for ci, p in slot.refusals.items()]
+            for ci, part in sorted(parts, key=lambda x: x[0]):
                 while len(content) <= ci:
                     content.append({"type": "output_text", "text": "", "annotations": []})
                 content[ci] = part
@@ -269,6 +282,13 @@ class StreamAccumulator:
             pieces = slot.texts[ci] = []
         pieces.append(delta)
         out.append(TextDelta(delta, index, ci, event.get("item_id")))
+
+    def _on_refusal_delta(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        index = event.get("output_index", 0)
+        ci = event.get("content_index", 0)
+        delta = event.get("delta") or ""
+        self._slot(index).refusals.setdefault(ci, []).append(delta)
+        out.append(RefusalDelta(delta, index, ci, event.get("item_id")))
 
     def _on_annotation(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         index = event.get("output_index", 0)
@@ -345,6 +365,7 @@ _HANDLERS: dict[str, Callable[[StreamAccumulator, Mapping[str, Any], list[Stream
     "response.output_item.added": StreamAccumulator._on_item_added,
     "response.output_text.delta": StreamAccumulator._on_text_delta,
     "response.output_text.annotation.added": StreamAccumulator._on_annotation,
+    "response.refusal.delta": StreamAccumulator._on_refusal_delta,
     "response.function_call_arguments.delta": StreamAccumulator._on_arguments_delta,
     "response.reasoning_summary_text.delta": StreamAccumulator._on_reasoning_delta,
     "response.output_item.done": StreamAccumulator._on_item_done,

@@ -81,3 +81,28 @@ def test_no_network_at_construction_but_bad_input_fails_early():
 def test_refuse_mode_for_system_messages():
     with pytest.raises(FoundryConfigError, match="refuse"):
         agent(system_message_role="refuse").plan(HISTORY)
+
+
+def test_stream_planning_errors_raise_at_the_call():
+    a = agent(system_message_role="refuse")
+    with pytest.raises(FoundryConfigError, match="refuse"):
+        a.stream(HISTORY)  # not on first iteration
+    with pytest.raises(FoundryConfigError, match="refuse"):
+        a.astream(HISTORY)
+    assert a._client is None  # nothing was built or sent
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"default_headers": {"authorization": "Bearer x"}}, "api_key"),
+     ({"max_retries": -1}, "max_retries"),
+     ({"route": "sideways"}, "route")],
+)
+def test_connection_arguments_validated_at_construction(kwargs, message):
+    with pytest.raises(FoundryConfigError, match=message):
+        agent(**kwargs)
+
+
+def test_conversation_items_honour_system_role():
+    items = agent(system_message_role="developer").conversation_items([Message("system", "ctx"), Message("user", "q")])
+    assert [i["role"] for i in items] == ["developer", "user"]

@@ -124,3 +124,15 @@ def test_linear_cost_for_many_deltas():
     # 20k deltas must not take quadratic time or memory.
     acc, out = run([CREATED, *text_events(["x"] * 20000)])
     assert acc.partial_response().output_text == "x" * 20000
+
+
+def test_refusal_streams_and_is_kept_in_partial_output():
+    from foundry_agents import RefusalDelta
+
+    acc, out = run([CREATED,
+                    {"type": "response.output_item.added", "output_index": 0,
+                     "item": {"type": "message", "id": "msg_1", "content": []}},
+                    {"type": "response.refusal.delta", "output_index": 0, "content_index": 0, "delta": "I can't"},
+                    {"type": "response.refusal.delta", "output_index": 0, "content_index": 0, "delta": " help."}])
+    assert [e.delta for e in out if isinstance(e, RefusalDelta)] == ["I can't", " help."]
+    assert acc.partial_response().messages[0].content[0].refusal == "I can't help."

@@ -75,18 +75,22 @@ def extract_city(text: str) -> str | None:
     return found[-1] if found else None
 
 
-def _answered_calls(ctx: TurnContext) -> list[tuple[dict[str, Any], str]] | None:
-    """``(call, output)`` pairs when this turn answers every call of the last tool step."""
+def _answered_calls(ctx: TurnContext, tools: tuple[str, ...]) -> list[tuple[dict[str, Any], str]] | None:
+    """``(call, output)`` pairs of this agent's own ``tools`` that this turn answers.
+
+    Outputs for other functions (e.g. a framework's handoff call replayed in the history) are
+    not answers to this agent's calls.
+    """
     outputs = function_outputs(ctx.input)
     if not outputs:
         return None
-    calls = [c for c in function_calls(ctx.items) if c.get("call_id") in outputs]
-    return [(c, output_text(outputs[str(c.get("call_id"))])) for c in calls]
+    calls = [c for c in function_calls(ctx.items) if c.get("call_id") in outputs and c.get("name") in tools]
+    return [(c, output_text(outputs[str(c.get("call_id"))])) for c in calls] or None
 
 
 def weather(ctx: TurnContext) -> Reply:
     """``get_weather(location)`` for a question naming a city; answers from the tool output."""
-    answered = _answered_calls(ctx)
+    answered = _answered_calls(ctx, ("get_weather",))
     if answered:
         lines = [f"The weather in {call_arguments(c).get('location', 'that city')}: {out}" for c, out in answered]
         return Reply(items=[message("\n".join(lines))])
@@ -109,7 +113,7 @@ def triage_routes(question: str) -> list[str]:
 
 def triage(ctx: TurnContext) -> Reply:
     """Delegate to one or both tools (parallel calls), then compose their answers."""
-    answered = _answered_calls(ctx)
+    answered = _answered_calls(ctx, ("ask_weather", "ask_researcher"))
     if answered:
         labels = {"ask_weather": "Weather", "ask_researcher": "Research"}
         lines = [f"- {labels.get(c.get('name', ''), c.get('name'))}: {out}" for c, out in answered]
