@@ -28,7 +28,7 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
-from foundry_agents import AgentResponse, AgentVersion, FoundryAgent, Message, to_input_items
+from foundry_agents import AgentResponse, AgentVersion, FoundryAgent, Message
 from foundry_agents.errors import APIError, FoundryAgentsError
 from foundry_agents.request import check_refused
 
@@ -280,7 +280,7 @@ class ChatFoundryAgent(BaseChatModel):
     def _conversation_items(self, messages: Sequence[BaseMessage] | None) -> list[dict[str, Any]] | None:
         if not messages:
             return None
-        return to_input_items(to_neutral_messages(messages), system_role=self.system_message_role)
+        return self.foundry_agent.conversation_items(to_neutral_messages(messages))
 
     def create_conversation(self, messages: Sequence[BaseMessage] | None = None, *,
                             metadata: Mapping[str, str] | None = None) -> str:

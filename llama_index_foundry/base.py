@@ -220,14 +220,12 @@ class FoundryAgentLLM(FunctionCallingLLM):
         )
 
     # -- shared logic of the eight endpoints ----------------------------------------------------
-    def _prepare(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any],
-                 *, check: bool = False) -> tuple[list[Message], dict[str, Any]]:
-        """Map the history and the call options; with ``check``, plan now so bad input raises
-        before a (lazy) stream is consumed."""
+    def _prepare(self, messages: Sequence[ChatMessage],
+                 kwargs: Mapping[str, Any]) -> tuple[list[Message], dict[str, Any]]:
+        """Map the history and the call options (the core plans streams eagerly, so bad input
+        raises at the call, before a stream is consumed)."""
         inputs = to_foundry_messages(messages)
         options = {_OPTION_ALIASES.get(k, k): v for k, v in kwargs.items()}
-        if check:
-            self.foundry_agent.plan(inputs, **options)
         return inputs, options
 
     def _completion_messages(self, prompt: str, formatted: bool) -> list[ChatMessage]:
@@ -244,11 +242,11 @@ class FoundryAgentLLM(FunctionCallingLLM):
         return to_chat_response(await self.foundry_agent.arespond(inputs, **options))
 
     def _stream_chat(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponseGen:
-        inputs, options = self._prepare(messages, kwargs, check=True)
+        inputs, options = self._prepare(messages, kwargs)
         return _chunks(self.foundry_agent.stream(inputs, **options))
 
     def _astream_chat(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponseAsyncGen:
-        inputs, options = self._prepare(messages, kwargs, check=True)
+        inputs, options = self._prepare(messages, kwargs)
         return _achunks(self.foundry_agent.astream(inputs, **options))
 
     # -- chat -----------------------------------------------------------------------------------
