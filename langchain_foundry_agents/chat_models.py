@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, Literal
 
+from langchain_core import __version__ as _langchain_core_version
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.language_models.chat_models import (
@@ -72,6 +73,7 @@ _DEFAULT_FIELDS = {
 }
 #: How long a fetched agent definition is trusted by :meth:`ChatFoundryAgent.bind_tools`.
 DEFINITION_TTL_SECONDS = 300.0
+_USER_AGENT = f"langchain-core/{_langchain_core_version}"
 _BUILD_LOCK = threading.Lock()
 
 
@@ -187,7 +189,7 @@ class ChatFoundryAgent(BaseChatModel):
             http_client=self.http_client,
             http_async_client=self.http_async_client,
             default_headers=self.default_headers,
-            user_agent_extra="langchain-foundry-agents",
+            user_agent_extra=_USER_AGENT,
             system_message_role=self.system_message_role,
             auto_chain=self.auto_chain,
             **{k: v for k, v in defaults.items() if v is not None},

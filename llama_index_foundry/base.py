@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from importlib.metadata import version as _version
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
@@ -61,6 +62,8 @@ _TOOL_CHOICE_WORDS = ("auto", "required", "none")
 
 dispatcher = get_dispatcher(__name__)
 
+
+_USER_AGENT = f"llama-index-core/{_version('llama-index-core')}"
 
 class _Shared:
     """Holds the core agent and the secrets; copies of the LLM share it (locks, HTTP pools and
@@ -193,7 +196,7 @@ class FoundryAgentLLM(FunctionCallingLLM):
         return FoundryAgent(
             self.agent, agent_version=self.agent_version, project_endpoint=self.project_endpoint,
             route=self.route, timeout=self.timeout, max_retries=self.max_retries,
-            default_headers=self.default_headers, user_agent_extra="llama-index-foundry",
+            default_headers=self.default_headers, user_agent_extra=_USER_AGENT,
             system_message_role=self.system_message_role,
             **self._shared.secrets, **{k: v for k, v in defaults.items() if v is not None},
         )
