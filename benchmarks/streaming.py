@@ -4,7 +4,9 @@ Streams of N text deltas (N = 10, 100, 1,000, 10,000; recorded event shapes, one
 chunk) go through each contender's sync streaming iterator. Per run we record the total time and
 the time to the first text token; per contender and N, the medians. Growth with N is the
 least-squares slope of total time against N (the cost of one more event) and the ratio
-per-event(largest N) / per-event(100): 1.0 is perfectly linear, above 1 grows faster than linear.
+steady(largest N) / steady(100), where steady = (total - time to first token) / N is the marginal
+cost of an event without the fixed cost of the call: 1.0 is perfectly linear, above 1 grows
+faster than linear.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class StreamPoint:
     p99_total_us: float
     per_event_us: float  # total_us / n
     ttft_us: float  # median time to first token
+    steady_us: float  # median of (total - time to first token) / n: the marginal cost of an event
     limit_per_event_us: float | None = None
     ratio_limit: float | None = None
     ratio_floor: float | None = None
@@ -113,7 +116,8 @@ def run_streaming(*, sizes: tuple[int, ...] = DEFAULT_SIZES, budget_events: int 
             totals = [t / 1000 for t, _, _ in got]
             total = statistics.median(totals)
             row.points[n] = StreamPoint(n, len(got), total, percentile(totals, 99), total / n,
-                                        statistics.median(f / 1000 for _, f, _ in got))
+                                        statistics.median(f / 1000 for _, f, _ in got),
+                                        statistics.median((t - f) / 1000 / n for t, f, _ in got))
     _derive(rows)
     return rows
 
@@ -128,7 +132,7 @@ def _derive(rows: list[StreamRow]) -> None:
             mx, my = statistics.fmean(xs), statistics.fmean(ys)
             row.slope_us = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
         if 100 in row.points and sizes and sizes[-1] > 100:
-            row.growth = row.points[sizes[-1]].per_event_us / row.points[100].per_event_us
+            row.growth = row.points[sizes[-1]].steady_us / row.points[100].steady_us
         floor = by_name.get("httpx_floor")
         for n, point in row.points.items():
             if floor is not None and n in floor.points:
