@@ -1,0 +1,15 @@
+"""The notebooks' cells, one module per notebook (see ``notebooks/build.py``)."""
+
+from __future__ import annotations
+
+from . import agents, query_engine, quickstart, tools
+from .common import Cell
+
+NOTEBOOKS: dict[str, list[Cell]] = {
+    "01_langchain_quickstart.ipynb": quickstart.CELLS,
+    "02_llamaindex_query_engine.ipynb": query_engine.CELLS,
+    "03_agent_of_agents.ipynb": agents.CELLS,
+    "04_tools_and_approvals.ipynb": tools.CELLS,
+}
+
+__all__ = ["NOTEBOOKS", "Cell"]
