@@ -116,3 +116,10 @@ async def test_usage_is_deterministic(client):
     assert a == b
     assert a["total_tokens"] == a["input_tokens"] + a["output_tokens"]
     assert a["input_tokens_details"] == {"cached_tokens": 0}
+
+
+async def test_grounded_acknowledges_statements_and_answers_questions(client):
+    first = (await respond(client, "grounded", "My locker code is 4417.")).json()
+    assert text_of(first) == "Noted: My locker code is 4417."
+    second = (await respond(client, "grounded", "What is my locker code?", previous_response_id=first["id"])).json()
+    assert text_of(second) == "My locker code is 4417."

@@ -70,8 +70,25 @@ def grounded(ctx: TurnContext) -> Reply:
     context = [
         *texts_by_role(items, "system", "developer"),
         *user_texts[:-1],
-        *texts_by_role(items, "assistant"),
+        # Its own acknowledgements repeat user statements; quoting them would duplicate facts.
+        *(t for t in texts_by_role(items, "assistant") if not t.startswith("Noted: ")),
         inline,
     ]
+    if not inline and _is_statement(question):
+        # A plain statement (no question, no context block) is taken on board, not answered.
+        return Reply(items=[message(f"Noted: {question.strip()}")])
     sentences = best_sentences(question, [c for c in context if c])
     return Reply(items=[message(" ".join(sentences) if sentences else DONT_KNOW)])
+
+
+_QUESTION_WORDS = ("what", "who", "whom", "whose", "when", "where", "why", "how", "which", "is", "are",
+                   "do", "does", "did", "can", "could", "should", "would", "will", "tell", "explain",
+                   "describe", "list", "give", "summarize", "summarise", "name")
+
+
+def _is_statement(text: str) -> bool:
+    stripped = text.strip()
+    if not stripped or "?" in stripped:
+        return False
+    first = stripped.split(None, 1)[0].lower().strip(",.:;!")
+    return first not in _QUESTION_WORDS
