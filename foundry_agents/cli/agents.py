@@ -52,6 +52,9 @@ def run_show(args: argparse.Namespace) -> int:
     with client_from_args(args) as client:
         if args.versions:
             versions = client.list_agent_versions(args.agent)
+            if args.json:
+                print(json.dumps([v.raw for v in versions], indent=2))
+                return 0
             print(table([[v.version, v.model or "-", _tools(v), (v.description or "")[:40]] for v in versions],
                         ["VERSION", "MODEL", "TOOLS", "DESCRIPTION"]))
             return 0

@@ -95,8 +95,8 @@ class ChatSession:
             if arg.strip():
                 version = None if arg.strip() == "latest" else arg.strip()
                 self.agent = AgentRef(self.agent.name, version)
-                self.previous = None
-                print(f"[now talking to {self.agent}; conversation reset]", file=self.stdout)
+                # Versions of one agent share the conversation: the history is kept.
+                print(f"[now talking to {self.agent}; conversation kept, /reset to start over]", file=self.stdout)
             else:
                 print(f"[agent {self.agent}; last answer from version {self.resolved or '?'}]", file=self.stdout)
         else:
@@ -157,6 +157,8 @@ class ChatSession:
     def exchange(self, text: str) -> bool:
         items: list[Message] = [Message("user", text)]
         while True:
+            self.stdout.write("agent> ")
+            self.stdout.flush()
             try:
                 response = self.turn(items)
             except (APIError, FoundryConfigError) as exc:
@@ -194,8 +196,6 @@ class ChatSession:
                 if not self.command(line):
                     break
                 continue
-            self.stdout.write("agent> ")
-            self.stdout.flush()
             if not self.exchange(line):
                 break
         return 1 if self.failed else 0

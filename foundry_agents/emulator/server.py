@@ -51,6 +51,8 @@ def bind_socket(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    # Listen now, so a client that connects as soon as the endpoint is printed is queued.
+    sock.listen(2048)
     sock.set_inheritable(True)
     return sock
 

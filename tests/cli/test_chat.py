@@ -26,7 +26,7 @@ def test_turns_versions_and_reset(connect: list[str]) -> None:
     assert "agent> Echo v2: hello there\n" in out
     assert "agent> Echo v2: second turn\n" in out
     assert "[agent echo; last answer from version 2]" in out
-    assert "[now talking to echo:1; conversation reset]" in out
+    assert "[now talking to echo:1; conversation kept, /reset to start over]" in out
     assert "agent> Echo: again\n" in out
     assert "agent> Echo v2: back to latest\n" in out
     assert "[conversation reset]" in out
@@ -99,7 +99,7 @@ def test_function_call_is_shown_and_its_output_asked_for(connect: list[str]) -> 
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert '[function call] get_weather({"location":"Paris"})\n' in out
-    assert 'output of get_weather({"location":"Paris"})> The weather in Paris: sunny, 21 C\n' in out
+    assert 'output of get_weather({"location":"Paris"})> agent> The weather in Paris: sunny, 21 C\n' in out
     assert '[function call] get_weather({"location":"Oslo"})\n' in out
     assert "The weather in Oslo: snow\n" in out
 

@@ -160,3 +160,26 @@ def test_emulator_prints_endpoint_and_serves() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_agents_show_versions_json(connect: list[str]) -> None:
+    proc = cli("agents", "show", "echo", "--versions", "--json", *connect)
+    assert proc.returncode == 0, proc.stderr
+    assert [v["version"] for v in json.loads(proc.stdout)] == ["2", "1"]
+
+
+def test_output_piped_into_a_closed_reader_is_not_a_traceback(connect: list[str], monkeypatch, capsys) -> None:
+    import sys
+
+    from foundry_agents.cli import main
+
+    class ClosedPipe:
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["agents", "show", "echo", "--versions", "--json", *connect]) == 0
+    assert capsys.readouterr().err == ""
