@@ -10,7 +10,7 @@ Imports of the core: ``python -X importtime -c "import foundry_agents"`` must li
 ``langchain*``, ``llama_index*`` or ``openai*`` module.
 
 Memory: a process makes 1,000 calls through an in-process transport serving the recorded JSON
-body and keeps every returned object; we report the RSS growth per response and the peak RSS.
+body and keeps every returned object; we report the RSS growth per response and the peak RSS (``VmHWM``).
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ IMPORT_MODULES: tuple[tuple[str, str], ...] = (
     ("openai", "openai SDK"),
     ("langchain_openai", "langchain-openai"),
     ("llama_index.llms.openai", "llama-index-llms-openai"),
-    ("langchain_core.language_models", "framework: langchain-core models"),
-    ("llama_index.core.llms", "framework: llama-index-core LLMs"),
+    ("langchain_core.language_models.chat_models", "framework floor: BaseChatModel"),
+    ("llama_index.core.llms.function_calling", "framework floor: FunctionCallingLLM"),
 )
 FORBIDDEN_IN_CORE = ("langchain", "llama_index", "openai")
 _PYCACHE = os.path.join(tempfile.gettempdir(), "foundry-bench-pycache")
@@ -140,7 +140,13 @@ before = proc.memory_info().rss
 held = [runner.call() for _ in range({count})]
 gc.collect()
 after = proc.memory_info().rss
+# VmHWM is this process's own high-water mark; ru_maxrss survives exec and would report the parent's.
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+try:
+    with open("/proc/self/status") as fh:
+        peak = next(int(l.split()[1]) * 1024 for l in fh if l.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    pass
 print(json.dumps({{"before": before, "after": after, "peak": peak, "held": len(held)}}))
 """
 
