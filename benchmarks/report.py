@@ -149,8 +149,8 @@ def _targets(res: Results) -> list[tuple[str, str, str, bool | None]]:
         if ours in imports and theirs in imports and floor in imports:
             mine = imports[ours].import_ms - imports[floor].import_ms
             other = imports[theirs].import_ms - imports[floor].import_ms
-            out.append((f"import {ours} / {theirs}, above the framework floor", _x(mine / other) if other > 0 else "-",
-                        "(context)", None))
+            out.append((f"import time above the framework floor: {ours} vs {theirs}",
+                        f"{mine:+,.0f} ms vs {other:+,.0f} ms", "(context; noise ~±150 ms)", None))
     if "langchain_foundry_agents" in imports and "langchain_openai" in imports:
         v = imports["langchain_foundry_agents"].import_ms / imports["langchain_openai"].import_ms
         out.append(("import langchain_foundry_agents / langchain_openai", _x(v), f"<= {TARGET_IMPORT}x",
@@ -255,7 +255,7 @@ def _imports_section(res: Results) -> list[str]:
     if res.memory:
         lines += ["### Memory of 1,000 finished responses", "",
                   "A fresh process makes the calls through the in-process transport (recorded JSON body) and keeps "
-                  "every returned object. RSS growth is measured after `gc.collect()`; peak is `ru_maxrss`.", ""]
+                  "every returned object. RSS growth is measured after `gc.collect()`; peak is the process's `VmHWM`.", ""]
         rows = [[r.label, r.status if r.status != "ok" else _f(r.kib_per_response, 2), _f(r.rss_growth_mib, 2),
                  _f(r.baseline_rss_mib), _f(r.peak_rss_mib)] for r in res.memory]
         lines += _table(["contender", "KiB per response", "RSS growth MiB", "RSS before MiB", "peak RSS MiB"], rows)
