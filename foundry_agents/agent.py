@@ -30,10 +30,9 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from pydantic import SecretStr
 
 from .client import AsyncFoundryAgentsClient, FoundryAgentsClient
 from .endpoints import ProjectEndpoint, Route
@@ -44,6 +43,10 @@ from .request import check_refused
 from .resources import AgentVersion
 from .response import AgentResponse
 from .streaming import StreamEvent
+
+
+if TYPE_CHECKING:  # pydantic is imported only when a secret is actually given
+    from pydantic import SecretStr
 
 __all__ = ["CallPlan", "FoundryAgent"]
 

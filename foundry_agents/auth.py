@@ -11,11 +11,12 @@ import asyncio
 import inspect
 import threading
 import time
-from typing import Any, Protocol, runtime_checkable
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from .errors import FoundryConfigError
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
 __all__ = [
     "FOUNDRY_SCOPE",
@@ -47,6 +48,8 @@ class StaticTokenProvider:
     __slots__ = ("_token",)
 
     def __init__(self, token: str | SecretStr) -> None:
+        from pydantic import SecretStr  # imported here: ~100 ms that core-only users need not pay
+
         secret = token if isinstance(token, SecretStr) else SecretStr(token)
         if not secret.get_secret_value().strip():
             raise FoundryConfigError("api_key is empty; pass a bearer token or leave it unset")
@@ -171,7 +174,7 @@ def make_token_provider(
         if isinstance(credential, (StaticTokenProvider, CredentialTokenProvider)):
             return credential
         return CredentialTokenProvider(credential)
-    secret = client_secret.get_secret_value() if isinstance(client_secret, SecretStr) else client_secret
+    secret = client_secret if client_secret is None or isinstance(client_secret, str) else client_secret.get_secret_value()
     if tenant_id or client_id or secret:
         missing = [n for n, v in (("tenant_id", tenant_id), ("client_id", client_id),
                                   ("client_secret", secret)) if not v]

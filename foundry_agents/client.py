@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 import platform
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
-from pydantic import SecretStr
 from typing_extensions import TypedDict, Unpack
 
 from ._flow import Call, adrive, drive, request_flow
@@ -29,6 +28,10 @@ from .request import REFUSED_FIELDS, ToolChoice, build_response_body, check_refu
 from .resources import Agent, AgentVersion, Conversation, ItemList
 from .response import AgentResponse, parse_response
 from .stream import AsyncResponseStream, ResponseStream
+
+
+if TYPE_CHECKING:  # pydantic is imported only when a secret is actually given
+    from pydantic import SecretStr
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncFoundryAgentsClient", "FoundryAgentsClient", "ResponseOptions"]
 

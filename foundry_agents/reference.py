@@ -91,6 +91,10 @@ class AgentRef:
 
 
 def _check_name(name: Any) -> None:
+    # Fast path (every call parses a reference): one regex; diagnostics only when it fails.
+    if isinstance(name, str) and len(name) <= MAX_AGENT_NAME_LENGTH and _NAME.fullmatch(name) \
+            and not name.startswith("asst_"):
+        return
     if not isinstance(name, str):
         raise InvalidAgentReferenceError(f"agent name must be a string, got {type(name).__name__}")
     if not name:

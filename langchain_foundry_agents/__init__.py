@@ -27,11 +27,23 @@ from .errors import (
     StreamInterruptedError,
     UnprocessableEntityError,
 )
-from .orchestration import fan_out, foundry_agent_tool
 from .structured import AgentJSONParser
 from .tools import AgentToolMismatchError
 
 _register_translator()
+
+_LAZY = {"fan_out": "orchestration", "foundry_agent_tool": "orchestration"}
+
+
+def __getattr__(name: str) -> object:
+    # Orchestration pulls in prompts, parsers and tools (~90 ms): loaded on first use only.
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "PROVIDER",

@@ -187,9 +187,12 @@ class ChunkMapper:
     :func:`to_ai_message` of that response.
     """
 
-    __slots__ = ("_annotations", "_blocks", "_id", "_seen")
+    __slots__ = ("_annotations", "_blocks", "_delta_chunk", "_id", "_seen")
 
-    def __init__(self) -> None:
+    def __init__(self, *, lean_deltas: bool = True) -> None:
+        # Later deltas of a block skip response_metadata (see _lean_chunk) unless LangChain
+        # translates every chunk on its own (output_version="v1"), which needs the provider.
+        self._delta_chunk = self._lean_chunk if lean_deltas else self._chunk
         self._id: str | None = None
         self._blocks: dict[tuple[int, int], int] = {}  # (output_index, content_index) -> block index
         self._seen: set[int] = set()  # output indices with at least one emitted block
@@ -212,6 +215,14 @@ class ChunkMapper:
     def _chunk(self, content: list[Any], **kw: Any) -> AIMessageChunk:
         return AIMessageChunk(content=content, id=self._id, response_metadata={"model_provider": PROVIDER}, **kw)
 
+    def _lean_chunk(self, content: list[Any], **kw: Any) -> AIMessageChunk:
+        """A later delta of a block that already streamed: no ``response_metadata``.
+
+        Merging metadata dicts is the largest per-delta cost in LangChain's running total; the
+        block's first chunk and the last chunk carry the provider, so the sum is unchanged.
+        """
+        return AIMessageChunk(content=content, id=self._id, **kw)
+
     def _item_chunk_parts(self, output_index: int, item: OutputItem) -> tuple[list[Any], list[ToolCallChunk]]:
         blocks = item_blocks(item, lambda ci: self._index(output_index, ci)[0])
         chunks: list[ToolCallChunk] = []
@@ -231,7 +242,7 @@ class ChunkMapper:
             return self._chunk([{"type": "text", "text": event.delta, "annotations": [], "index": index}])
         if not event.delta:
             return None
-        return self._chunk([{"type": "text", "text": event.delta, "index": index}])
+        return self._delta_chunk([{"type": "text", "text": event.delta, "index": index}])
 
     def _on_annotation(self, event: AnnotationAdded) -> AIMessageChunk:
         key = (event.output_index, event.content_index)
@@ -250,14 +261,16 @@ class ChunkMapper:
         elif event.delta:
             block = {"type": "function_call", "arguments": event.delta, "index": index}
             call = ToolCallChunk(type="tool_call_chunk", name=None, args=event.delta, id=None, index=index)
+            return self._delta_chunk([block], tool_call_chunks=[call])
         else:
             return None
         return self._chunk([block], tool_call_chunks=[call])
 
     def _on_reasoning(self, event: ReasoningDelta) -> AIMessageChunk:
-        index, _ = self._index(event.output_index, 0)
+        index, first = self._index(event.output_index, 0)
         part = {"type": "summary_text", "text": event.delta, "index": event.summary_index}
-        return self._chunk([{"type": "reasoning", "summary": [part], "index": index}])
+        make = self._chunk if first else self._delta_chunk
+        return make([{"type": "reasoning", "summary": [part], "index": index}])
 
     def _on_item_done(self, event: ItemDone) -> AIMessageChunk | None:
         oi, item = event.output_index, event.item

@@ -260,7 +260,7 @@ class ChatFoundryAgent(BaseChatModel):
                 run_manager: CallbackManagerForLLMRun | None = None,
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         neutral, options = self._prepare(messages, stop, kwargs)
-        mapper = ChunkMapper()
+        mapper = ChunkMapper(lean_deltas=self.output_version != "v1")
         with translate_errors():
             for event in self.foundry_agent.stream(neutral, **options):
                 chunk = mapper.feed(event)
@@ -271,7 +271,7 @@ class ChatFoundryAgent(BaseChatModel):
                        run_manager: AsyncCallbackManagerForLLMRun | None = None,
                        **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
         neutral, options = self._prepare(messages, stop, kwargs)
-        mapper = ChunkMapper()
+        mapper = ChunkMapper(lean_deltas=self.output_version != "v1")
         with translate_errors():
             async for event in self.foundry_agent.astream(neutral, **options):
                 chunk = mapper.feed(event)
