@@ -25,7 +25,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 
-EXTRAS = {"demo": "all", "test": "dev", "lint": "dev", "bench": "dev,bench"}
+# The tests also run the benchmark harness (smoke sizes), so they install its contenders too.
+EXTRAS = {"demo": "all", "test": "dev,bench", "lint": "dev,bench", "bench": "dev,bench"}
 
 
 def _ensure_env(extras: str) -> None:
