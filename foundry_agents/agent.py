@@ -44,7 +44,6 @@ from .resources import AgentVersion
 from .response import AgentResponse
 from .streaming import StreamEvent
 
-
 if TYPE_CHECKING:  # pydantic is imported only when a secret is actually given
     from pydantic import SecretStr
 

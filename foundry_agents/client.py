@@ -21,14 +21,13 @@ from ._flow import Call, adrive, drive, request_flow
 from ._version import __version__
 from .auth import TokenProvider, make_token_provider
 from .endpoints import ProjectEndpoint, Route, resolve_endpoint
-from .errors import FoundryConfigError, ResponseFailedError
+from .errors import FoundryConfigError
 from .messages import Message, to_input_items
 from .reference import AgentRef
 from .request import REFUSED_FIELDS, ToolChoice, build_response_body, check_refused
 from .resources import Agent, AgentVersion, Conversation, ItemList
-from .response import AgentResponse, parse_response
+from .response import AgentResponse, failed_error, parse_response
 from .stream import AsyncResponseStream, ResponseStream
-
 
 if TYPE_CHECKING:  # pydantic is imported only when a secret is actually given
     from pydantic import SecretStr
@@ -229,12 +228,7 @@ class _ClientBase:
             request_id=headers.get("x-request-id") or headers.get("apim-request-id"),
         )
         if result.status == "failed":
-            error = result.error or {}
-            err = ResponseFailedError(str(error.get("message") or "the response failed"),
-                                      code=error.get("code"), request_id=result.request_id,
-                                      status_code=response.status_code, body=result.raw)
-            err.partial_response = result
-            raise err
+            raise failed_error(result, status_code=response.status_code)
         return result
 
     # Calls of the management routes, built in one place.

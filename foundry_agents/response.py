@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import ResponseFailedError
 from .reference import AgentRef
 from .usage import Usage, parse_usage
 
@@ -30,6 +31,7 @@ __all__ = [
     "ServerToolCallItem",
     "parse_annotation",
     "parse_output_item",
+    "failed_error",
     "parse_response",
 ]
 
@@ -361,3 +363,17 @@ def parse_response(raw: Mapping[str, Any], *, request_id: str | None = None) -> 
         request_id=request_id,
         raw=data,
     )
+
+
+def failed_error(response: AgentResponse, *, status_code: int | None = None) -> ResponseFailedError:
+    """The error for a response whose status is ``failed`` (streamed or not), carrying it whole."""
+    error = response.error or {}
+    err = ResponseFailedError(
+        str(error.get("message") or "the response failed"),
+        status_code=status_code,
+        code=error.get("code") or "response_failed",
+        request_id=response.request_id,
+        body=response.raw,
+    )
+    err.partial_response = response
+    return err

@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 
 from ._flow import map_transport_error
-from .errors import ResponseFailedError, StreamError, StreamInterruptedError
-from .response import AgentResponse, parse_response
+from .errors import StreamError, StreamInterruptedError
+from .response import AgentResponse, failed_error, parse_response
 from .sse import SSEDecoder
 from .streaming import ResponseDone, StreamAccumulator, StreamEvent, TextDelta
 
@@ -79,10 +79,7 @@ class _StreamCore:
             final = parse_response(raw, request_id=self.request_id)
             self.acc.final = final
             if final.status == "failed":
-                err = ResponseFailedError(str((final.error or {}).get("message") or "the response failed"),
-                                          code=(final.error or {}).get("code"), request_id=self.request_id)
-                err.partial_response = final
-                raise err
+                raise failed_error(final)
             return [ResponseDone(final)]
         out: list[StreamEvent] = []
         if not self.sentinel:
@@ -103,13 +100,12 @@ class _StreamCore:
         return err
 
 
-class ResponseStream:
-    """A streamed agent response (sync). Use as a context manager or iterate it to the end."""
+class _StreamBase:
+    """What both shells share: the core and the views on what has arrived."""
 
     def __init__(self, response: httpx.Response) -> None:
         self._response = response
         self._core = _StreamCore(response)
-        self._iterator = self._events()
 
     @property
     def request_id(self) -> str | None:
@@ -121,7 +117,22 @@ class ResponseStream:
         return self._core.acc.final
 
     def partial_response(self) -> AgentResponse:
+        """Everything received so far."""
         return self._core.acc.partial_response()
+
+    def _final_or_raise(self) -> AgentResponse:
+        final = self._core.acc.final
+        if final is None:  # pragma: no cover - on_end raises first
+            raise StreamInterruptedError("the stream ended without a response", request_id=self.request_id)
+        return final
+
+
+class ResponseStream(_StreamBase):
+    """A streamed agent response (sync). Use as a context manager or iterate it to the end."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response)
+        self._iterator = self._events()
 
     def _events(self) -> Generator[StreamEvent, None, None]:
         core = self._core
@@ -151,10 +162,7 @@ class ResponseStream:
         """Read the rest of the stream and return the final response."""
         for _ in self._iterator:
             pass
-        final = self._core.acc.final
-        if final is None:  # pragma: no cover - on_end raises first
-            raise StreamInterruptedError("the stream ended without a response", request_id=self.request_id)
-        return final
+        return self._final_or_raise()
 
     def close(self) -> None:
         self._iterator.close()
@@ -167,24 +175,12 @@ class ResponseStream:
         self.close()
 
 
-class AsyncResponseStream:
+class AsyncResponseStream(_StreamBase):
     """A streamed agent response (async). Use with ``async with`` or ``async for``."""
 
     def __init__(self, response: httpx.Response) -> None:
-        self._response = response
-        self._core = _StreamCore(response)
+        super().__init__(response)
         self._iterator = self._events()
-
-    @property
-    def request_id(self) -> str | None:
-        return self._core.request_id
-
-    @property
-    def final(self) -> AgentResponse | None:
-        return self._core.acc.final
-
-    def partial_response(self) -> AgentResponse:
-        return self._core.acc.partial_response()
 
     async def _events(self) -> AsyncGenerator[StreamEvent, None]:
         core = self._core
@@ -214,10 +210,7 @@ class AsyncResponseStream:
     async def get_final_response(self) -> AgentResponse:
         async for _ in self._iterator:
             pass
-        final = self._core.acc.final
-        if final is None:  # pragma: no cover
-            raise StreamInterruptedError("the stream ended without a response", request_id=self.request_id)
-        return final
+        return self._final_or_raise()
 
     async def close(self) -> None:
         await self._iterator.aclose()

@@ -19,11 +19,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ResponseFailedError, StreamError, StreamErrorEvent, StreamInterruptedError
+from .errors import StreamError, StreamErrorEvent, StreamInterruptedError
 from .response import (
     AgentResponse,
     Annotation,
     OutputItem,
+    failed_error,
     parse_annotation,
     parse_output_item,
     parse_response,
@@ -336,17 +337,8 @@ class StreamAccumulator:
         out.append(ResponseDone(self.final))
 
     def _on_failed(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
-        response = self._finish(event)
-        error = response.error or {}
-        err = ResponseFailedError(
-            str(error.get("message") or "the response failed"),
-            code=error.get("code") or "response_failed",
-            request_id=self._request_id,
-            body=response.raw,
-        )
-        err.partial_response = response
-        self.final = response
-        raise err
+        self.final = self._finish(event)
+        raise failed_error(self.final)
 
     def _on_error(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         nested = event.get("error")
