@@ -195,6 +195,15 @@ class ChatFoundryAgent(BaseChatModel):
             **{k: v for k, v in defaults.items() if v is not None},
         )
 
+    def __getstate__(self) -> dict[Any, Any]:
+        if self.api_key is not None or self.credential is not None:
+            raise TypeError(
+                "ChatFoundryAgent holds a credential (api_key= or credential=) and refuses to be "
+                "pickled, so the token never lands on disk or in a queue; rebuild the model from its "
+                "settings in the other process (without either, DefaultAzureCredential is used)"
+            )
+        return super().__getstate__()
+
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
         copy = super().model_copy(update=update, deep=deep)
         if update:

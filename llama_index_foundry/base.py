@@ -85,6 +85,11 @@ class _Shared:
     def __copy__(self) -> _Shared:
         return self
 
+    def __reduce__(self) -> Any:
+        # Reached only for an LLM without api_key/credential (FoundryAgentLLM.__getstate__
+        # refuses the others): the copy rebuilds its core handle and HTTP clients on first use.
+        return (_Shared, ({key: None for key in self.secrets},))
+
 
 class FoundryAgentLLM(FunctionCallingLLM):
     """A Foundry v2 agent as a LlamaIndex LLM: query engines, chat engines, agent workflows.
@@ -183,6 +188,16 @@ class FoundryAgentLLM(FunctionCallingLLM):
         # Build the core handle now: it validates the reference, endpoint and auth (no network;
         # its HTTP clients are created on first use).
         self._shared.agent = foundry_agent or self._build_agent()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        secrets = self._shared.secrets
+        if secrets.get("api_key") is not None or secrets.get("credential") is not None:
+            raise TypeError(
+                "FoundryAgentLLM holds a credential (api_key= or credential=) and refuses to be "
+                "pickled, so the token never lands on disk or in a queue; rebuild the LLM from its "
+                "settings in the other process (without either, DefaultAzureCredential is used)"
+            )
+        return super().__getstate__()
 
     @classmethod
     def class_name(cls) -> str:

@@ -69,11 +69,18 @@ def test_no_token_in_repr_dict_dumps_or_trace_params() -> None:
 
 
 def test_pickle_and_deepcopy_rebuild_the_core() -> None:
-    llm = ChatFoundryAgent("echo:1", project_endpoint=EP, api_key=TOKEN)
+    llm = ChatFoundryAgent("echo:1", project_endpoint=EP)  # no secret: DefaultAzureCredential
     core = llm.foundry_agent
     for clone in (pickle.loads(pickle.dumps(llm)), copy.deepcopy(llm)):
         assert clone.foundry_agent is not core and str(clone.foundry_agent.ref) == "echo:1"
     assert llm.model_copy(update={"agent": "weather"})._reference == "weather"
+
+
+def test_a_model_holding_a_token_refuses_pickle_but_deepcopies() -> None:
+    llm = ChatFoundryAgent("echo:1", project_endpoint=EP, api_key=TOKEN)
+    with pytest.raises(TypeError, match="refuses to be pickled"):
+        pickle.dumps(llm)
+    assert copy.deepcopy(llm).api_key.get_secret_value() == TOKEN  # in memory only
 
 
 def test_sync_and_async_signatures_match() -> None:

@@ -319,3 +319,13 @@ def test_public_names() -> None:
         if not n.startswith("_") and not inspect.ismodule(getattr(llama_index_foundry, n)))
     for name in llama_index_foundry.__all__:
         assert getattr(llama_index_foundry, name) is not None
+
+
+def test_an_llm_holding_a_token_refuses_pickle() -> None:
+    import pickle
+
+    llm = FoundryAgentLLM("echo", project_endpoint=EP, api_key=TOKEN)
+    with pytest.raises(TypeError, match="refuses to be pickled"):
+        pickle.dumps(llm)
+    clone = pickle.loads(pickle.dumps(FoundryAgentLLM("echo:1", project_endpoint=EP)))
+    assert clone.metadata.model_name == "echo:1"
