@@ -83,3 +83,12 @@ def test_default_credential_is_lazy():
 def test_not_a_credential():
     with pytest.raises(FoundryConfigError, match="TokenCredential"):
         make_token_provider(credential="token-string")
+
+
+def test_async_client_gets_an_async_service_principal_credential():
+    from foundry_agents import AsyncFoundryAgentsClient, FoundryAgentsClient
+
+    ep = "https://acme.services.ai.azure.com/api/projects/demo"
+    sp = {"tenant_id": "t", "client_id": "c", "client_secret": "s"}
+    assert AsyncFoundryAgentsClient(ep, **sp)._auth.is_async is True
+    assert FoundryAgentsClient(ep, **sp)._auth.is_async is False
