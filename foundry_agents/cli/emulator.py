@@ -5,23 +5,21 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..emulator import cli as emulator_cli  # argparse only; the web stack loads in run()
+from ..errors import FoundryConfigError
+
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("emulator", help="run the local Foundry v2 agent emulator",
                             description="Run the local Foundry Agent Service v2 emulator.")
-    try:
-        from ..emulator import cli as emulator_cli
-    except ImportError as exc:  # the [emulator] extra is not installed
-        missing = str(exc)
-
-        def run(args: argparse.Namespace) -> int:
-            from ..errors import FoundryConfigError
-
-            raise FoundryConfigError(
-                f"the emulator needs the 'emulator' extra: pip install 'foundry-agents[emulator]' ({missing})"
-            )
-
-        parser.set_defaults(run=run)
-        return
     emulator_cli.add_arguments(parser)
-    parser.set_defaults(run=emulator_cli.run)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return emulator_cli.run(args)
+    except ImportError as exc:  # the [emulator] extra (starlette, uvicorn) is not installed
+        raise FoundryConfigError(
+            f"the emulator needs the 'emulator' extra: pip install 'foundry-agents[emulator]' ({exc})"
+        ) from exc

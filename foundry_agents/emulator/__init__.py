@@ -14,10 +14,9 @@ Example:
 ``EMULATOR_TOKEN`` is a convenient token; any non-empty bearer token is accepted.
 """
 
-from .app import create_app
-from .config import AgentsFileError, load_agents_file
-from .model import AgentVersion
-from .server import EMULATOR_PROJECT, EMULATOR_TOKEN, RunningEmulator, run_emulator
+from typing import Any
+
+from .constants import EMULATOR_PROJECT, EMULATOR_TOKEN
 
 __all__ = [
     "EMULATOR_PROJECT",
@@ -29,3 +28,17 @@ __all__ = [
     "load_agents_file",
     "run_emulator",
 ]
+
+# The web stack (starlette, uvicorn) loads on first use, so `foundry-agents chat` does not pay it.
+_LAZY = {"create_app": "app", "AgentsFileError": "config", "load_agents_file": "config",
+         "AgentVersion": "model", "RunningEmulator": "server", "run_emulator": "server"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .app import create_app
-from .config import AgentsFileError
-from .server import EMULATOR_PROJECT, EMULATOR_TOKEN, bind_socket, uvicorn_server
+from .constants import EMULATOR_PROJECT, EMULATOR_TOKEN
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; the first printed line is the project endpoint."""
+    from .app import create_app
+    from .config import AgentsFileError
+    from .server import bind_socket, uvicorn_server
+
     try:
         app = create_app(agents_file=args.agents, done_sentinel=args.done_sentinel, keep_alive=args.keep_alive)
     except (OSError, AgentsFileError) as exc:

@@ -14,9 +14,8 @@ import uvicorn
 from starlette.applications import Starlette
 
 from .app import create_app
+from .constants import EMULATOR_PROJECT, EMULATOR_TOKEN
 
-EMULATOR_PROJECT = "emulator"
-EMULATOR_TOKEN = "emulator-token"  # any non-empty bearer token is accepted
 STARTUP_TIMEOUT = 10.0
 
 
