@@ -67,3 +67,36 @@ def test_unknown_agent_is_not_found(client):
 def test_agent_definition(client):
     version = client.get_agent_version(AGENT)
     assert version.name == AGENT and version.definition
+
+
+def _auth() -> dict:
+    key = os.environ.get("FOUNDRY_API_KEY")
+    return {"api_key": key} if key else {}
+
+
+def test_langchain_adapter_live():
+    pytest.importorskip("langchain_core")
+    from langchain_foundry_agents import ChatFoundryAgent
+
+    llm = ChatFoundryAgent(AGENT, project_endpoint=ENDPOINT, **_auth())
+    reply = llm.invoke("Say hello in one word.")
+    assert reply.text and reply.usage_metadata["total_tokens"] > 0
+    chunks = list(llm.stream("Count to three."))
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total += chunk
+    assert total.text and total.usage_metadata
+
+
+def test_llama_index_adapter_live():
+    pytest.importorskip("llama_index.core")
+    from llama_index.core.base.llms.types import ChatMessage
+
+    from llama_index_foundry import FoundryAgentLLM
+
+    llm = FoundryAgentLLM(AGENT, project_endpoint=ENDPOINT, **_auth())
+    assert llm.chat([ChatMessage(role="user", content="Say hello in one word.")]).message.content
+    last = None
+    for last in llm.stream_complete("Count to three."):
+        pass
+    assert last is not None and last.text and last.raw.get("usage")
