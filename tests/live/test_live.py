@@ -96,7 +96,5 @@ def test_llama_index_adapter_live():
 
     llm = FoundryAgentLLM(AGENT, project_endpoint=ENDPOINT, **_auth())
     assert llm.chat([ChatMessage(role="user", content="Say hello in one word.")]).message.content
-    last = None
-    for last in llm.stream_complete("Count to three."):
-        pass
-    assert last is not None and last.text and last.raw.get("usage")
+    chunks = list(llm.stream_complete("Count to three."))
+    assert chunks and chunks[-1].text and chunks[-1].raw.get("usage")
