@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """One-command entry points for a fresh machine (only Python 3.10+ and pip needed).
 
-    python dev.py demo     # run the demo against the embedded emulator
-    python dev.py test     # run the whole test suite (unit, emulator, adapters, notebooks)
-    python dev.py lint     # ruff + mypy
-    python dev.py bench    # run the benchmarks and regenerate benchmarks/RESULTS.md
+    python3 dev.py demo     # run the demo against the embedded emulator
+    python3 dev.py test     # run the whole test suite (unit, emulator, adapters, notebooks)
+    python3 dev.py lint     # ruff + mypy
+    python3 dev.py bench    # run the benchmarks and regenerate benchmarks/RESULTS.md
 
 Each command creates ``.venv`` beside this file on first use and installs the project
 into it (editable, with the extras that command needs). Later runs reuse it and only
