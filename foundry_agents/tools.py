@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -91,6 +91,45 @@ def _too_many_rounds(max_rounds: int) -> FoundryAgentsError:
     return FoundryAgentsError(f"the agent kept calling tools after {max_rounds} rounds; raise max_rounds or check the tools")
 
 
+@dataclass(slots=True)
+class _Respond:
+    """Action: call the agent with these messages and options."""
+
+    messages: list[Message]
+    options: dict[str, Any]
+
+
+@dataclass(slots=True)
+class _RunCalls:
+    """Action: run these function calls and send back their outputs, in order."""
+
+    calls: list[FunctionCallItem]
+
+
+def _tool_loop(input: str | Sequence[Message], tools: Mapping[str, ToolImpl], max_rounds: int,
+               options: dict[str, Any]) -> Generator[_Respond | _RunCalls, Any, ToolRunResult]:
+    """The loop, written once (sans I/O): the sync and async shells only perform its actions."""
+    _check_tools(tools)
+    messages = [Message("user", input)] if isinstance(input, str) else list(input)
+    response: AgentResponse = yield _Respond(messages, options)
+    result = ToolRunResult(response, [response])
+    # Later rounds chain from the previous response; the conversation (if any) already has it.
+    follow_up = {k: v for k, v in options.items() if k != "conversation"}
+    for _ in range(max_rounds):
+        calls = _pending_calls(response, tools)
+        if not calls:
+            return result
+        values: list[Any] = yield _RunCalls(calls)
+        outputs = list(zip(calls, values, strict=True))
+        result.calls.extend(outputs)
+        response = yield _Respond(_next_input(outputs), {**follow_up, "previous_response_id": response.id})
+        result.response = response
+        result.responses.append(response)
+    if _pending_calls(response, tools):
+        raise _too_many_rounds(max_rounds)
+    return result
+
+
 def run_with_tools(
     agent: FoundryAgent,
     input: str | Sequence[Message],
@@ -102,25 +141,19 @@ def run_with_tools(
     **options: Any,
 ) -> ToolRunResult:
     """Call ``agent`` and answer its function calls with ``tools`` until it replies (sync)."""
-    _check_tools(tools)
-    messages = [Message("user", input)] if isinstance(input, str) else list(input)
-    response = agent.respond(messages, **options)
-    result = ToolRunResult(response, [response])
+    loop = _tool_loop(input, tools, max_rounds, options)
+    value: Any = None
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
-        for _ in range(max_rounds):
-            calls = _pending_calls(response, tools)
-            if not calls:
-                return result
-            futures = [pool.submit(_call_sync, tools[c.name], c, on_tool_error) for c in calls]
-            outputs = [(c, f.result()) for c, f in zip(calls, futures, strict=True)]
-            result.calls.extend(outputs)
-            response = agent.respond(_next_input(outputs), previous_response_id=response.id,
-                                     **{k: v for k, v in options.items() if k != "conversation"})
-            result.response = response
-            result.responses.append(response)
-    if _pending_calls(response, tools):
-        raise _too_many_rounds(max_rounds)
-    return result
+        while True:
+            try:
+                action = loop.send(value)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            if isinstance(action, _Respond):
+                value = agent.respond(action.messages, **action.options)
+            else:
+                futures = [pool.submit(_call_sync, tools[c.name], c, on_tool_error) for c in action.calls]
+                value = [f.result() for f in futures]
 
 
 async def arun_with_tools(
@@ -134,25 +167,19 @@ async def arun_with_tools(
     **options: Any,
 ) -> ToolRunResult:
     """Async twin of :func:`run_with_tools`; coroutine tools are awaited, sync ones run in threads."""
-    _check_tools(tools)
-    messages = [Message("user", input)] if isinstance(input, str) else list(input)
-    response = await agent.arespond(messages, **options)
-    result = ToolRunResult(response, [response])
+    loop = _tool_loop(input, tools, max_rounds, options)
     limit = asyncio.Semaphore(max_workers)
-    for _ in range(max_rounds):
-        calls = _pending_calls(response, tools)
-        if not calls:
-            return result
-        values = await asyncio.gather(*(_call_async(tools[c.name], c, on_tool_error, limit) for c in calls))
-        outputs = list(zip(calls, values, strict=True))
-        result.calls.extend(outputs)
-        response = await agent.arespond(_next_input(outputs), previous_response_id=response.id,
-                                        **{k: v for k, v in options.items() if k != "conversation"})
-        result.response = response
-        result.responses.append(response)
-    if _pending_calls(response, tools):
-        raise _too_many_rounds(max_rounds)
-    return result
+    value: Any = None
+    while True:
+        try:
+            action = loop.send(value)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        if isinstance(action, _Respond):
+            value = await agent.arespond(action.messages, **action.options)
+        else:
+            value = await asyncio.gather(*(_call_async(tools[c.name], c, on_tool_error, limit)
+                                           for c in action.calls))
 
 
 def _arguments(call: FunctionCallItem) -> dict[str, Any]:
