@@ -1,6 +1,6 @@
 """Canned bytes and in-process transports: what every contender is fed.
 
-The bytes come from the recordings of the real service (``../shared/recordings``, see its
+The bytes come from the recordings of the real service (``tests/recordings``, see its
 INDEX.md): the non-streaming body is ``function_tool_roundtrip`` entry 1, and streams of any
 length are built from the event shapes of ``stream_v1_agent_conversation`` entry 2 (created,
 in_progress, item.added, content_part.added, N x output_text.delta, text.done,
@@ -46,10 +46,9 @@ _HEADERS_KEPT = ("content-type", "x-request-id", "apim-request-id")
 
 
 def recordings_dir() -> Path:
-    """``$FOUNDRY_RECORDINGS_DIR``, else ``shared/recordings`` beside (or inside) the checkout."""
+    """``$FOUNDRY_RECORDINGS_DIR``, else the recordings shipped with the tests (``tests/recordings``)."""
     env = os.environ.get("FOUNDRY_RECORDINGS_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [ROOT.parent / "shared" / "recordings", ROOT / "shared" / "recordings"]
+    candidates = [Path(env)] if env else [ROOT / "tests" / "recordings"]
     for path in candidates:
         if (path / "stream_v1_agent_conversation.json").is_file():
             return path

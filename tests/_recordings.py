@@ -1,4 +1,4 @@
-"""Helpers to replay ../shared/recordings through an in-process transport."""
+"""Helpers to replay the recordings (tests/recordings) through an in-process transport."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from tests.conftest import recordings_dir
 def response_entries() -> Iterator[tuple[str, dict[str, Any]]]:
     """Every recorded ``POST .../responses`` call, as (``file#index``, entry)."""
     root = recordings_dir()
-    if root is None:
-        return
     for path in sorted(root.glob("*.json")):
         if path.name == "SOURCES.json":
             continue

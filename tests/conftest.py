@@ -13,22 +13,26 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def recordings_dir() -> Path | None:
-    """``$FOUNDRY_RECORDINGS_DIR``, else ``../shared/recordings`` beside the checkout."""
+#: Real, sanitized captures of the service (Azure SDK test-proxy recordings), shipped with the
+#: tests; ``tests/recordings/INDEX.md`` and ``SOURCES.json`` say where each one comes from.
+RECORDINGS_DIR = Path(__file__).resolve().parent / "recordings"
+
+
+def recordings_dir() -> Path:
+    """``$FOUNDRY_RECORDINGS_DIR`` when set (to replay other captures), else ``tests/recordings``.
+
+    A missing directory is a failure, not a skip: the tests that replay recordings must run in
+    every clone.
+    """
     env = os.environ.get("FOUNDRY_RECORDINGS_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [ROOT.parent / "shared" / "recordings", ROOT / "shared" / "recordings"]
-    for path in candidates:
-        if path.is_dir() and any(path.glob("*.json")):
-            return path
-    return None
+    path = Path(env) if env else RECORDINGS_DIR
+    if not (path.is_dir() and any(path.glob("*.json"))):
+        raise FileNotFoundError(f"recordings not found in {path} (tests/recordings ships with the repository)")
+    return path
 
 
 def load_recording(name: str) -> list[dict[str, Any]]:
-    path = recordings_dir()
-    if path is None:
-        pytest.skip("recordings not found: set FOUNDRY_RECORDINGS_DIR or place shared/ beside the checkout")
-    return json.loads((path / f"{name}.json").read_text(encoding="utf-8"))["Entries"]
+    return json.loads((recordings_dir() / f"{name}.json").read_text(encoding="utf-8"))["Entries"]
 
 
 @pytest.fixture(scope="session")

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from benchmarks import concurrency, imports, percall, report, streaming
 from benchmarks.contenders import CONTENDERS
-from benchmarks.fixtures import json_canned, recordings_dir, stream_canned
-
-try:
-    recordings_dir()
-except FileNotFoundError:  # pragma: no cover
-    pytest.skip("recordings not found", allow_module_level=True)
+from benchmarks.fixtures import json_canned, stream_canned
 
 
 def test_stream_fixture_has_the_recorded_shape() -> None:

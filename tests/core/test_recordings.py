@@ -24,7 +24,7 @@ from tests._recordings import expected, is_agent_call, is_stream, replay_transpo
 ENTRIES = list(response_entries())
 AGENT_ENTRIES = [(n, e) for n, e in ENTRIES if is_agent_call(e)]
 
-pytestmark = pytest.mark.skipif(not ENTRIES, reason="recordings not found (../shared/recordings)")
+assert ENTRIES, "no recorded responses calls found in tests/recordings"
 
 
 def ep_of(entry: dict[str, Any]) -> str:

@@ -11,23 +11,19 @@ researcher's extra ``reasoning`` item, and the extra ``param`` key in error enve
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+
+from tests.conftest import recordings_dir
 
 from .helpers import events_of, parse_sse
 
 HOST = re.compile(r"^https://[^/]+/api/projects/[^/]+")
 
 
-def recordings_dir() -> Path | None:
-    env = os.environ.get("FOUNDRY_RECORDINGS_DIR")
-    path = Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "recordings"
-    return path if path.is_dir() else None
 
 
 #: recording -> (emulator agent or None to replay agents as recorded, item types not emulated)
@@ -164,8 +160,6 @@ def _compare_sse(recorded: list[str], resp: httpx.Response, ignored: frozenset[s
 @pytest.mark.parametrize("name", sorted(RECORDINGS))
 async def test_recording_conformance(client, name):
     directory = recordings_dir()
-    if directory is None or not (directory / f"{name}.json").exists():
-        pytest.skip("recordings not found (set FOUNDRY_RECORDINGS_DIR)")
     agent, ignored = RECORDINGS[name]
     entries = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))["Entries"]
     mapping: dict[str, str] = {}

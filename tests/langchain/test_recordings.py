@@ -15,7 +15,7 @@ from tests._recordings import expected, is_stream, replay_transport, response_en
 
 ENTRIES = list(response_entries())
 
-pytestmark = pytest.mark.skipif(not ENTRIES, reason="recordings not found (../shared/recordings)")
+assert ENTRIES, "no recorded responses calls found in tests/recordings"
 
 
 def model_for(entry: dict[str, Any]) -> ChatFoundryAgent:

@@ -22,8 +22,6 @@ EP = "https://sanitized.services.ai.azure.com/api/projects/sanitized-project-nam
 def response_calls() -> list[tuple[str, int]]:
     """``(recording, entry index)`` of every POST to a responses route."""
     path = recordings_dir()
-    if path is None:
-        return []
     out = []
     for file in sorted(Path(path).glob("*.json")):
         data = json.loads(file.read_text(encoding="utf-8"))
@@ -34,7 +32,7 @@ def response_calls() -> list[tuple[str, int]]:
 
 
 CALLS = response_calls()
-pytestmark = pytest.mark.skipif(not CALLS, reason="recordings not found (../shared/recordings)")
+assert CALLS, "no recorded responses calls found in tests/recordings"
 
 
 def final_response(entry: dict[str, Any]) -> dict[str, Any]:
