@@ -6,9 +6,12 @@
     python3 dev.py lint     # ruff + mypy
     python3 dev.py bench    # run the benchmarks and regenerate benchmarks/RESULTS.md
 
+    python3 dev.py --python python3.10 test   # the same with another interpreter
+
 Each command creates ``.venv`` beside this file on first use and installs the project
 into it (editable, with the extras that command needs). Later runs reuse it and only
-reinstall when ``pyproject.toml`` changed.
+reinstall when ``pyproject.toml`` changed. With ``--python EXE`` the environment is
+``.venv-X.Y`` built by that interpreter, so several Python versions live side by side.
 """
 
 from __future__ import annotations
@@ -25,8 +28,25 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 
-# The tests also run the benchmark harness (smoke sizes), so they install its contenders too.
-EXTRAS = {"demo": "all", "test": "dev,bench", "lint": "dev,bench", "bench": "dev,bench"}
+# The tests run the benchmark harness at smoke sizes without the contenders (bench extra):
+# their rows then read "not installed".
+EXTRAS = {"demo": "all", "test": "dev", "lint": "dev", "bench": "dev,bench"}
+
+
+def _use_python(exe: str) -> None:
+    """Point VENV/BIN/PY at ``.venv-X.Y`` built by the interpreter ``exe``."""
+    global VENV, BIN, PY
+    try:
+        version = subprocess.run([exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                                 check=True, capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as exc:
+        sys.exit(f"[dev] --python {exe}: cannot run it ({exc})")
+    VENV = ROOT / f".venv-{version}"
+    BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+    PY = BIN / ("python.exe" if os.name == "nt" else "python")
+    if not PY.exists():
+        print(f"[dev] creating virtual environment in {VENV} with {exe}", flush=True)
+        subprocess.run([exe, "-m", "venv", str(VENV)], check=True)
 
 
 def _ensure_env(extras: str) -> None:
@@ -45,6 +65,9 @@ def _ensure_env(extras: str) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if len(argv) >= 2 and argv[0] == "--python":
+        _use_python(argv[1])
+        argv = argv[2:]
     if not argv or argv[0] not in EXTRAS:
         print(__doc__)
         return 2

@@ -15,6 +15,7 @@ body and keeps every returned object; we report the RSS growth per response and 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import statistics
@@ -161,7 +162,7 @@ def run_memory(*, count: int = 1000, names: tuple[str, ...] = MEMORY_CONTENDERS)
         contender = by_name(name)
         row = MemoryRow(name, contender.label)
         rows.append(row)
-        if not contender.available():
+        if not contender.available() or importlib.util.find_spec("psutil") is None:
             row.status = "not installed"
             continue
         done = _python(_MEMORY_CODE.format(name=name, count=count), timeout=300)

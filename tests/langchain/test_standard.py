@@ -86,12 +86,12 @@ class TestChatFoundryAgentUnit(_Params, ChatModelUnitTests):
                 {"project_endpoint": None})
 
 
-    @pytest.mark.xfail(reason="method='function_calling' needs the schema sent as a tool, and per-request tools "
+    @pytest.mark.xfail(strict=True, reason="method='function_calling' needs the schema sent as a tool, and per-request tools "
                        "are refused with an agent; ChatFoundryAgent raises a clear error for it")
     def test_with_structured_output(self, model: BaseChatModel, schema: Any) -> None:
         super().test_with_structured_output(model, schema)
 
-    @pytest.mark.xfail(reason="`model` is refused next to an agent (the definition fixes it), so a per-call model "
+    @pytest.mark.xfail(strict=True, reason="`model` is refused next to an agent (the definition fixes it), so a per-call model "
                        "never names what ran; ls_model_name stays the agent reference")
     def test_standard_params_model_override(self, model: BaseChatModel) -> None:
         super().test_standard_params_model_override(model)
@@ -111,6 +111,6 @@ class TestChatFoundryAgentIntegration(_Params, ChatModelIntegrationTests):
     locals().update({name: _expected_failure(getattr(ChatModelIntegrationTests, name), FORMAT_RULE)
                      for name in _FORMAT_TESTS})
 
-    @pytest.mark.xfail(reason="the Responses API has no stop sequences; ChatFoundryAgent raises instead of ignoring them")
+    @pytest.mark.xfail(strict=True, reason="the Responses API has no stop sequences; ChatFoundryAgent raises instead of ignoring them")
     def test_stop_sequence(self, model: BaseChatModel) -> None:
         super().test_stop_sequence(model)

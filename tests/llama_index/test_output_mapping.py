@@ -205,19 +205,3 @@ def test_stream_annotations_not_overwritten() -> None:
                                     annotations=[CITE, FILE_PATH]))
     seen = [len(c.message.additional_kwargs.get("annotations", [])) for c in chunks]
     assert seen == sorted(seen) and seen[-1] == 2
-
-
-def test_per_delta_cost_does_not_grow_with_the_answer() -> None:
-    import time
-
-    from foundry_agents.streaming import TextDelta
-
-    def per_delta(n: int) -> float:
-        mapper = StreamMapper()
-        start = time.perf_counter()
-        for _ in range(n):
-            mapper.feed(TextDelta("abcd", 0, 0))
-        return (time.perf_counter() - start) / n
-
-    small, large = min(per_delta(500) for _ in range(3)), min(per_delta(20_000) for _ in range(3))
-    assert large < 4 * small  # a quadratic mapping would be ~40x slower per delta here
