@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from functools import reduce
 from typing import Any
 
@@ -221,6 +222,9 @@ def test_weather_loop_with_create_agent(make: Any) -> None:
     assert messages[-1].text == "The weather in Paris: Sunny, 21C in Paris"
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason=(
+    "LangGraph needs Python 3.11's asyncio.create_task(context=...) to hand its callbacks to the model "
+    "that create_agent calls without a config; on 3.10 stream_mode='messages' sees no model tokens"))
 async def test_weather_loop_async_streaming(make: Any) -> None:
     from langchain.agents import create_agent
 

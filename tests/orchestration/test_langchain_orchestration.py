@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import pytest
 from langchain.agents import create_agent
@@ -87,7 +88,10 @@ def test_who_called_whom_is_visible_in_astream_events(conn):
             nested.setdefault(ev["metadata"].get("ls_model_name"), set()).update(parents)
     assert nested["weather"] == {"ask_weather"}
     assert nested["researcher"] == {"ask_researcher"}
-    assert nested["triage"] == set()
+    if sys.version_info >= (3, 11):
+        # create_agent calls its own model without a config; before Python 3.11 asyncio cannot hand
+        # LangGraph's callbacks to it, so the orchestrator's model reports no events there.
+        assert nested["triage"] == set()
     # the sub-agents' tokens streamed through to the orchestrator's event stream
     assert any(ev["event"] == "on_chat_model_stream" and ev["metadata"].get("ls_model_name") == "researcher"
                for ev in events)
