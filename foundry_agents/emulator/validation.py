@@ -11,7 +11,9 @@ from typing import Any
 from .errors import EmulatorError, invalid, validation_errors
 from .schema import check_agent_name
 
-#: Request fields the service refuses next to an agent.
+#: Request fields the service refuses next to an agent: the first five are verified (a live
+#: error quoted in public reports), the rest are refused on inference (docs/protocol.md, "Fields
+#: refused next to an agent"). The core keeps its own copy; a test holds the two together.
 REFUSED_WITH_AGENT = (
     "model",
     "tools",
@@ -21,6 +23,8 @@ REFUSED_WITH_AGENT = (
     "instructions",
     "reasoning",
     "parallel_tool_calls",
+    "max_tool_calls",
+    "top_logprobs",
 )
 NOT_ALLOWED = "Not allowed when agent is specified."
 
