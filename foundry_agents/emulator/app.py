@@ -23,8 +23,8 @@ from .agents import BEHAVIORS, builtin_agents
 from .config import load_agents_file, parse_agents
 from .errors import EmulatorError
 from .http import Emulator, Handler, bind, error_response
-from .schema import check_agent_name
 from .model import AgentVersion
+from .schema import check_agent_name
 from .state import Store
 
 PROJECT_ROOT = "/api/projects/{project}"

@@ -40,7 +40,7 @@ json_values = st.recursive(
     scalars,
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
-        st.dictionaries(st.one_of(st.sampled_from(FIELDS + ["type", "role", "content", "id", "call_id"]), st.text(max_size=6)),
+        st.dictionaries(st.one_of(st.sampled_from([*FIELDS, "type", "role", "content", "id", "call_id"]), st.text(max_size=6)),
                         inner, max_size=4),
     ),
     max_leaves=12,
