@@ -1,4 +1,4 @@
-"""Building the Responses request body from an allow-list (PROTOCOL.md §2). Pure.
+"""Building the Responses request body from an allow-list (docs/protocol.md). Pure.
 
 The service refuses sampling and tool fields next to an agent (they belong to the agent
 definition); they are refused here, before any network call, with the reason and the fix.

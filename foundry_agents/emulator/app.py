@@ -130,7 +130,8 @@ def create_app(
         done_sentinel: end streams with ``data: [DONE]`` (the service does not).
         keep_alive: send ``: keep-alive`` comment lines (at stream start and every N seconds of
             a pause).
-        strict_input: reject role items without ``"type": "message"`` as the service does.
+        strict_input: answer role items without ``"type": "message"`` (other than ``system``) with
+            the service's 400 ``invalid_value``; ``False`` accepts them all.
         builtin: register the built-in agents (``echo``, ``weather``, ...).
 
     Example:

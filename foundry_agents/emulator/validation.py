@@ -1,4 +1,4 @@
-"""Request validation that mirrors the service (PROTOCOL.md sections 2 and 7). Pure functions.
+"""Request validation that mirrors the service (docs/protocol.md). Pure functions.
 
 Each check raises :class:`~.errors.EmulatorError` with the service's code and message; the
 ``normalize_*`` functions return input items in the stored shape (content as a list of parts).
