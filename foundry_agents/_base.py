@@ -32,9 +32,10 @@ __all__ = ["DEFAULT_TIMEOUT", "InputLike", "ResponseOptions"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
-#: ``Foundry-Features`` value sent on the per-agent endpoint route [UNVERIFIED]; override with
-#: ``foundry_features=``.
-AGENT_ENDPOINT_FEATURES = "AgentEndpoints=V1Preview"
+#: What azure-ai-projects 2.4 sends as ``Foundry-Features`` on agent operations when the caller opts
+#: in to previews (``allow_preview=True``); pass it as ``foundry_features=`` to do the same. Nothing is
+#: sent by default: the SDK sends no flag without that opt-in (docs/protocol.md, "Foundry-Features").
+SDK_AGENT_PREVIEW_FEATURES = "WorkflowAgents=V1Preview,ExternalAgents=V1Preview,DraftAgents=V1Preview,AgentsOptimization=V2Preview"
 
 InputLike = str | Sequence[Message | Mapping[str, Any]]
 
@@ -145,10 +146,8 @@ class _ClientBase:
             if key.lower() == "authorization":
                 raise FoundryConfigError("set credentials with api_key= or credential=, not an Authorization header")
             self._headers[key] = value
-        if self.route is Route.AGENT_ENDPOINT:
-            self._headers.setdefault("Foundry-Features", foundry_features or AGENT_ENDPOINT_FEATURES)
-        elif foundry_features:
-            self._headers["Foundry-Features"] = foundry_features
+        #: Sent only where the SDK sends its flags: agent operations and the per-agent endpoint.
+        self._foundry_features = foundry_features or None
 
     @staticmethod
     def _validate(connection: Mapping[str, Any]) -> None:
@@ -164,6 +163,8 @@ class _ClientBase:
     # -- building -------------------------------------------------------------------------------
     def _build(self, call: Call, token: str) -> httpx.Request:
         headers = {**self._headers, **call.headers, "Authorization": f"Bearer {token}"}
+        if self._foundry_features and call.url.startswith(f"{self.endpoint.url}/agents"):
+            headers.setdefault("Foundry-Features", self._foundry_features)
         content = None
         if call.body is not None:
             content = json.dumps(call.body, ensure_ascii=False, separators=(",", ":")).encode()
@@ -241,13 +242,16 @@ class _ClientBase:
         return Call("POST", self.endpoint.response_url(_id(response_id, "response_id"), "/cancel"), {},
                     idempotent=False)
 
-    def _create_conversation_call(self, items: InputLike | None, metadata: Mapping[str, str] | None) -> Call:
+    def _create_conversation_call(self, items: InputLike | None, metadata: Mapping[str, str] | None,
+                                  agent: str | AgentRef | None = None) -> Call:
+        # On the agent_endpoint route the SDK creates conversations under the agent's endpoint too.
+        agent_name = AgentRef.parse(agent).name if agent is not None and self.route is Route.AGENT_ENDPOINT else None
         body: dict[str, Any] = {}
         if items is not None:
             body["items"] = [{"type": "message", "role": "user", "content": items}] if isinstance(items, str) else _items(items)
         if metadata is not None:
             body["metadata"] = dict(metadata)
-        return Call("POST", self.endpoint.conversations_url(), body, idempotent=False)
+        return Call("POST", self.endpoint.conversations_url(agent_name=agent_name), body, idempotent=False)
 
     def _conversation_call(self, method: str, conversation_id: str, body: Any = None) -> Call:
         return Call(method, self.endpoint.conversations_url(_id(conversation_id, "conversation_id")), body)

@@ -247,12 +247,12 @@ class FoundryAgent:
                             metadata: Mapping[str, str] | None = None) -> str:
         """Create a server-side conversation seeded with ``messages``; returns its id."""
         items = self.conversation_items(messages) or None
-        return self.client.create_conversation(items=items, metadata=metadata).id
+        return self.client.create_conversation(items=items, metadata=metadata, agent=self.ref).id
 
     async def acreate_conversation(self, messages: Sequence[Message] = (), *,
                                    metadata: Mapping[str, str] | None = None) -> str:
         items = self.conversation_items(messages) or None
-        return (await self.async_client.create_conversation(items=items, metadata=metadata)).id
+        return (await self.async_client.create_conversation(items=items, metadata=metadata, agent=self.ref)).id
 
     def ask(self, question: str, **options: Any) -> str:
         """One question in, the answer text out (raises if the agent is left with pending work)."""

@@ -82,9 +82,11 @@ class FoundryAgentsClient(_ClientBase):
     def cancel_response(self, response_id: str) -> AgentResponse:
         return self._to_response(self._send(self._cancel_response_call(response_id)))
 
-    def create_conversation(self, *, items: InputLike | None = None,
-                            metadata: Mapping[str, str] | None = None) -> Conversation:
-        return Conversation.from_wire(self._json(self._send(self._create_conversation_call(items, metadata))))
+    def create_conversation(self, *, items: InputLike | None = None, metadata: Mapping[str, str] | None = None,
+                            agent: str | AgentRef | None = None) -> Conversation:
+        """A new conversation; with ``agent`` on the ``agent_endpoint`` route, under that agent's endpoint."""
+        call = self._create_conversation_call(items, metadata, agent)
+        return Conversation.from_wire(self._json(self._send(call)))
 
     def get_conversation(self, conversation_id: str) -> Conversation:
         return Conversation.from_wire(self._json(self._send(self._conversation_call("GET", conversation_id))))
@@ -179,9 +181,10 @@ class AsyncFoundryAgentsClient(_ClientBase):
     async def cancel_response(self, response_id: str) -> AgentResponse:
         return self._to_response(await self._send(self._cancel_response_call(response_id)))
 
-    async def create_conversation(self, *, items: InputLike | None = None,
-                                  metadata: Mapping[str, str] | None = None) -> Conversation:
-        return Conversation.from_wire(self._json(await self._send(self._create_conversation_call(items, metadata))))
+    async def create_conversation(self, *, items: InputLike | None = None, metadata: Mapping[str, str] | None = None,
+                                  agent: str | AgentRef | None = None) -> Conversation:
+        call = self._create_conversation_call(items, metadata, agent)
+        return Conversation.from_wire(self._json(await self._send(call)))
 
     async def get_conversation(self, conversation_id: str) -> Conversation:
         return Conversation.from_wire(self._json(await self._send(self._conversation_call("GET", conversation_id))))

@@ -111,15 +111,18 @@ class ProjectEndpoint:
         return f"{self.url}/openai/v1/responses/{quote(response_id, safe='')}{suffix}"
 
     def conversations_url(self, conversation_id: str | None = None, *, items: bool = False,
-                          item_id: str | None = None) -> str:
+                          item_id: str | None = None, agent_name: str | None = None) -> str:
+        """Project-level conversations, or (``agent_name``) those under the agent's own endpoint."""
         url = f"{self.url}/openai/v1/conversations"
+        if agent_name is not None:
+            url = f"{self.url}/agents/{quote(agent_name, safe='')}/endpoint/protocols/openai/conversations"
         if conversation_id is not None:
             url += f"/{quote(conversation_id, safe='')}"
             if items or item_id is not None:
                 url += "/items"
             if item_id is not None:
                 url += f"/{quote(item_id, safe='')}"
-        return url
+        return url if agent_name is None else f"{url}?api-version={AGENTS_API_VERSION}"
 
     def agents_url(self, name: str | None = None, *, versions: bool = False,
                    version: str | None = None) -> str:

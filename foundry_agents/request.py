@@ -1,4 +1,4 @@
-"""Building the Responses request body from an allow-list (PROTOCOL.md §2). Pure.
+"""Building the Responses request body from an allow-list (docs/protocol.md). Pure.
 
 The service refuses sampling and tool fields next to an agent (they belong to the agent
 definition); they are refused here, before any network call, with the reason and the fix.
@@ -17,7 +17,8 @@ __all__ = ["ALLOWED_FIELDS", "REFUSED_FIELDS", "ToolChoice", "build_response_bod
 
 ToolChoice = Literal["auto", "required", "none"] | Mapping[str, Any]
 
-#: Fields refused next to an agent, with what to do instead.
+#: Fields refused next to an agent, with what to do instead. Which are verified and which are refused
+#: on inference: docs/protocol.md; the emulator's own list must match (tests/emulator/test_refused_fields.py).
 REFUSED_FIELDS: dict[str, str] = {
     "model": "the agent definition fixes the model; create a new agent version to change it",
     "tools": "declare tools in the agent definition; bind only their client-side implementations",

@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +24,7 @@ from .config import load_agents_file, parse_agents
 from .errors import EmulatorError
 from .http import Emulator, Handler, bind, error_response
 from .model import AgentVersion
+from .schema import check_agent_name
 from .state import Store
 
 PROJECT_ROOT = "/api/projects/{project}"
@@ -38,7 +39,7 @@ ROUTES: list[tuple[str, list[str], Handler, bool]] = [
     ("/openai/responses", ["POST"], responses.create, True),
     ("/openai/responses/{response_id}", ["GET"], responses.get, True),
     ("/openai/responses/{response_id}", ["DELETE"], responses.delete, True),
-    ("/agents/{agent_name}/endpoint/protocols/openai/responses", ["POST"], responses.create, True),
+    ("/agents/{agent_name}/endpoint/protocols/openai/responses", ["POST"], responses.create, True),  # AGENT_ENDPOINT
     ("/agents", ["GET"], agents.list_agents, True),
     ("/agents", ["POST"], agents.create_agent, True),
     ("/agents/{name}", ["GET"], agents.get_agent, True),
@@ -58,9 +59,25 @@ _CONVERSATION_ROUTES: list[tuple[str, list[str], Handler]] = [
     ("/{conversation_id}/items/{item_id}", ["GET"], conversations.get_item),
     ("/{conversation_id}/items/{item_id}", ["DELETE"], conversations.delete_item),
 ]
+AGENT_ENDPOINT = "/agents/{agent_name}/endpoint/protocols/openai"
+
+
+def _agent_scoped(handler: Handler) -> Handler:
+    """``handler`` behind the per-agent endpoint: 400 for a malformed name, 404 for an unknown agent."""
+
+    async def scoped(request: Request, emu: Emulator) -> Response:
+        emu.store.agent(check_agent_name(request.path_params["agent_name"], "agent_name"))
+        return await handler(request, emu)
+
+    scoped.__name__ = handler.__name__
+    return scoped
+
+
 for _suffix, _methods, _handler in _CONVERSATION_ROUTES:
     ROUTES.append((f"/openai/v1/conversations{_suffix}", _methods, _handler, False))
     ROUTES.append((f"/openai/conversations{_suffix}", _methods, _handler, True))
+    # The SDK's get_openai_client(agent_name=...) creates and reads conversations here too.
+    ROUTES.append((f"{AGENT_ENDPOINT}/conversations{_suffix}", _methods, _agent_scoped(_handler), True))
 
 
 class RequestIdMiddleware:
@@ -113,7 +130,8 @@ def create_app(
         done_sentinel: end streams with ``data: [DONE]`` (the service does not).
         keep_alive: send ``: keep-alive`` comment lines (at stream start and every N seconds of
             a pause).
-        strict_input: reject role items without ``"type": "message"`` as the service does.
+        strict_input: answer role items without ``"type": "message"`` (other than ``system``) with
+            the service's 400 ``invalid_value``; ``False`` accepts them all.
         builtin: register the built-in agents (``echo``, ``weather``, ...).
 
     Example:

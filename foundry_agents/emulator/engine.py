@@ -10,7 +10,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from . import ids, validation
+from . import ids, schema, validation
 from .errors import EmulatorError, invalid
 from .model import Behavior, Reply, ResponseRecord, TurnContext
 from .state import Store
@@ -30,8 +30,12 @@ def create_response(
     """Validate a ``POST .../responses`` body and compute (and store) the response."""
     if not isinstance(body, dict):
         raise invalid("The request body must be a JSON object.")
+    schema.check_response_body(body)
+    if body.get("model") == "":
+        # Microsoft Agent Framework sends "model": "" next to an agent; the service reads it as absent.
+        body = {k: v for k, v in body.items() if k != "model"}
     if path_agent is not None:
-        name, version = path_agent, None
+        name, version = schema.check_agent_name(path_agent, "agent_name"), None
         ref = body.get("agent_reference")
         if isinstance(ref, dict) and ref.get("name") not in (None, path_agent):
             raise invalid("'agent_reference' does not match the agent in the path.", "agent_reference")
@@ -54,12 +58,11 @@ def create_response(
     if not new_items and not history:
         raise invalid("Missing required parameter: 'input'.", "input")
 
-    metadata = body.get("metadata") or {}
     context = TurnContext(
         agent=agent,
         history=history,
         input=new_items,
-        metadata=metadata if isinstance(metadata, dict) else {},
+        metadata=dict(body.get("metadata") or {}),
         stream=bool(body.get("stream")),
         counters=store.counters,
     )

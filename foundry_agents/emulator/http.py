@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from .errors import EmulatorError, invalid
 from .model import Behavior
+from .schema import parse_json
 from .state import Store
 from .validation import check_bearer
 
@@ -27,6 +28,8 @@ class Emulator:
     strict_input: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
+
+_log = logging.getLogger(__name__)
 
 Handler = Callable[[Request, Emulator], Awaitable[Response]]
 
@@ -44,6 +47,11 @@ def bind(handler: Handler, emu: Emulator, *, api_version: bool = False) -> Calla
             return await handler(request, emu)
         except EmulatorError as exc:
             return error_response(exc, request)
+        except Exception:  # a bug: still answer in the service's envelope and keep serving
+            _log.exception("emulator error on %s %s", request.method, request.url.path)
+            return error_response(
+                EmulatorError(500, "server_error", "The emulator failed while processing the request."), request
+            )
 
     endpoint.__name__ = handler.__name__
     return endpoint
@@ -58,16 +66,13 @@ def error_response(exc: EmulatorError, request: Request) -> JSONResponse:
 
 
 async def json_body(request: Request, *, optional: bool = False) -> Any:
-    """The parsed JSON body; 400 when it is not JSON (``{}`` for an empty optional body)."""
+    """The parsed JSON body; 400 when it is not strict JSON (``{}`` for an empty optional body)."""
     raw = await request.body()
     if not raw.strip():
         if optional:
             return {}
         raise invalid("The request body must be a JSON object.")
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise invalid(f"The request body is not valid JSON: {exc}") from exc
+    return parse_json(raw)
 
 
 def query_int(request: Request, name: str, default: int, *, low: int = 1, high: int = 100) -> int:

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from .errors import EmulatorError, invalid
 from .http import Emulator, json_body, page
 from .model import AgentVersion
+from .schema import check_agent_name, check_metadata, wrong_type
 from .wire import agent_json, agent_version_json, list_json
 
 #: Definition kind -> the ``Foundry-Features`` opt-in it needs (recorded for workflow).
@@ -35,9 +36,11 @@ async def delete_agent(request: Request, emu: Emulator) -> Response:
 
 async def create_agent(request: Request, emu: Emulator) -> Response:
     body = await json_body(request)
-    if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
+    if not isinstance(body, dict):
+        raise invalid("The request body must be a JSON object.")
+    if body.get("name") is None or body.get("name") == "":
         raise invalid("Missing required parameter: 'name'.", "name")
-    version = _new_version(request, emu, body["name"], body)
+    version = _new_version(request, emu, check_agent_name(body["name"], "name", created=True), body)
     return JSONResponse(agent_json(version))
 
 
@@ -53,7 +56,8 @@ async def create_version(request: Request, emu: Emulator) -> Response:
     body = await json_body(request)
     if not isinstance(body, dict):
         raise invalid("The request body must be a JSON object.")
-    return JSONResponse(agent_version_json(_new_version(request, emu, request.path_params["name"], body)))
+    name = check_agent_name(request.path_params["name"], "name", created=True)
+    return JSONResponse(agent_version_json(_new_version(request, emu, name, body)))
 
 
 async def get_version(request: Request, emu: Emulator) -> Response:
@@ -69,12 +73,20 @@ async def delete_version(request: Request, emu: Emulator) -> Response:
 
 def _new_version(request: Request, emu: Emulator, name: str, body: dict[str, Any]) -> AgentVersion:
     definition = body.get("definition")
+    if definition is not None and not isinstance(definition, dict):
+        raise wrong_type("definition", "an object", definition)
     if not isinstance(definition, dict) or not isinstance(definition.get("kind"), str):
         raise invalid("Missing required parameter: 'definition.kind'.", "definition.kind")
     _check_preview_feature(definition["kind"], request.headers.get("foundry-features", ""))
     if definition["kind"] == "prompt" and not isinstance(definition.get("model"), str):
         raise invalid("Missing required parameter: 'definition.model'.", "definition.model")
-    metadata = body.get("metadata") or {}
+    for key, kind, expected in (("instructions", str, "a string"), ("tools", list, "an array")):
+        if definition.get(key) is not None and not isinstance(definition[key], kind):
+            raise wrong_type(f"definition.{key}", expected, definition[key])
+    description = body.get("description")
+    if description is not None and not isinstance(description, str):
+        raise wrong_type("description", "a string", description)
+    metadata = check_metadata(body.get("metadata")) or {}
     behavior, options = _behavior_for(emu, name, metadata)
     ordered = {"kind": definition["kind"], **{k: v for k, v in definition.items() if k != "kind"}}
     version = AgentVersion(
@@ -82,7 +94,7 @@ def _new_version(request: Request, emu: Emulator, name: str, body: dict[str, Any
         version=emu.store.next_version(name),
         definition=ordered,
         behavior=behavior,
-        description=str(body.get("description") or ""),
+        description=description or "",
         metadata=dict(metadata),
         options=options,
     )

@@ -10,12 +10,13 @@ from starlette.responses import JSONResponse, Response
 from . import ids
 from .errors import invalid, not_found
 from .http import Emulator, json_body, page
+from .schema import check_metadata
 from .validation import normalize_input
 from .wire import conversation_json, list_json, stored_item
 
 
 def _dialect(request: Request) -> str:
-    return "v1" if "/openai/v1/" in request.url.path else "preview"
+    return "v1" if "/openai/v1/" in request.url.path or "/endpoint/" in request.url.path else "preview"
 
 
 def _items(raw: Any, emu: Emulator, param: str) -> list[dict[str, Any]]:
@@ -28,10 +29,7 @@ def _items(raw: Any, emu: Emulator, param: str) -> list[dict[str, Any]]:
 
 
 def _metadata(body: dict[str, Any]) -> dict[str, Any] | None:
-    metadata = body.get("metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise invalid("'metadata' must be an object.", "metadata")
-    return metadata
+    return check_metadata(body.get("metadata"))
 
 
 async def create(request: Request, emu: Emulator) -> Response:

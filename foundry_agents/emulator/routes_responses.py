@@ -14,8 +14,8 @@ from .http import Emulator, json_body, page
 from .model import ResponseRecord
 from .wire import list_json, response_json
 
-#: Longest total pause a non-streaming ``slow`` answer takes.
-MAX_JSON_DELAY = 30.0
+#: Longest total pause a ``slow`` answer takes, streamed or not.
+MAX_TOTAL_DELAY = 30.0
 
 
 def _dialect(request: Request) -> str:
@@ -37,16 +37,25 @@ async def create(request: Request, emu: Emulator) -> Response:
         )
     if record.delay:
         chunks = sum(len(sse.text_chunks(p.get("text", ""))) for i in record.output for p in i.get("content", []))
-        await asyncio.sleep(min(record.delay * chunks, MAX_JSON_DELAY))
+        await asyncio.sleep(min(record.delay * chunks, MAX_TOTAL_DELAY))
     return JSONResponse(response_json(record, dialect=dialect))
+
+
+def delta_pause(delay: float, deltas: int) -> float:
+    """The pause before each of ``deltas`` deltas: ``delay``, shortened so the total stays capped."""
+    if not delay or not deltas:
+        return 0.0
+    return min(delay, MAX_TOTAL_DELAY / deltas)
 
 
 async def _stream(record: ResponseRecord, dialect: str, emu: Emulator) -> AsyncIterator[str]:
     if emu.keep_alive:
         yield ": keep-alive\n\n"
-    for kind, payload in sse.events(record, dialect=dialect):
-        if record.delay and kind.endswith(".delta"):
-            async for comment in _pause(record.delay, emu.keep_alive):
+    events = list(sse.events(record, dialect=dialect))
+    pause = delta_pause(record.delay, sum(kind.endswith(".delta") for kind, _ in events))
+    for kind, payload in events:
+        if pause and kind.endswith(".delta"):
+            async for comment in _pause(pause, emu.keep_alive):
                 yield comment
         yield sse.frame(kind, payload)
     if emu.done_sentinel and record.stream_fault != "drop":

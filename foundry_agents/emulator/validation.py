@@ -1,4 +1,4 @@
-"""Request validation that mirrors the service (PROTOCOL.md sections 2 and 7). Pure functions.
+"""Request validation that mirrors the service (docs/protocol.md). Pure functions.
 
 Each check raises :class:`~.errors.EmulatorError` with the service's code and message; the
 ``normalize_*`` functions return input items in the stored shape (content as a list of parts).
@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import EmulatorError, invalid, validation_errors
+from .schema import check_agent_name
 
-#: Request fields the service refuses next to an agent.
+#: Request fields the service refuses next to an agent: the first five are verified (a live
+#: error quoted in public reports), the rest are refused on inference (docs/protocol.md, "Fields
+#: refused next to an agent"). The core keeps its own copy; a test holds the two together.
 REFUSED_WITH_AGENT = (
     "model",
     "tools",
@@ -20,6 +23,8 @@ REFUSED_WITH_AGENT = (
     "instructions",
     "reasoning",
     "parallel_tool_calls",
+    "max_tool_calls",
+    "top_logprobs",
 )
 NOT_ALLOWED = "Not allowed when agent is specified."
 
@@ -39,6 +44,9 @@ SERVER_ONLY_ITEMS = frozenset(
         "local_shell_call",
     }
 )
+
+#: Roles the service accepts on an item without ``"type"`` (docs/protocol.md, "Role items without type").
+UNTYPED_ROLES = frozenset({"system"})
 
 #: Message role -> allowed content part types.
 PART_TYPES: dict[str, frozenset[str]] = {
@@ -75,6 +83,7 @@ def agent_key(body: dict[str, Any], *, dialect: str) -> tuple[str, str | None]:
         raise invalid("An agent reference is required: send 'agent_reference': {\"type\": \"agent_reference\", \"name\": ...}.", "agent_reference")
     if not isinstance(ref, dict) or not isinstance(ref.get("name"), str) or not ref["name"]:
         raise invalid("'agent_reference.name' must be a non-empty string.", "agent_reference.name")
+    check_agent_name(ref["name"], "agent_reference.name")
     version = ref.get("version")
     if version is None and isinstance(ref.get("id"), str) and ":" in ref["id"]:
         version = ref["id"].split(":", 1)[1]
@@ -133,8 +142,14 @@ def normalize_item(item: Any, where: str, *, strict: bool = True) -> dict[str, A
     _reject_null_status(item, where)
     kind = item.get("type")
     if kind is None:
-        if strict or "role" not in item:
-            raise invalid("Input item is missing required property 'type' (role items need \"type\": \"message\").", f"{where}.type")
+        if "role" not in item:
+            raise invalid("Input item is missing required property 'type'.", f"{where}.type")
+        if strict and item["role"] not in UNTYPED_ROLES:
+            # The service's answer for e.g. {"role": "user", "content": "hi"} without "type".
+            raise EmulatorError(
+                400, "invalid_value",
+                f"Invalid value for '{where}': role items other than 'system' need \"type\": \"message\".", where,
+            )
         kind = "message"
     check = _ITEM_CHECKS.get(kind)
     if kind in SERVER_ONLY_ITEMS:

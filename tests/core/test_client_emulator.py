@@ -194,3 +194,34 @@ def test_alternative_routes(emulator_endpoint, emulator_token, route):
     api = Both("sync", emulator_endpoint, emulator_token, route=route)
     reply = api.create_response("echo", input="via another route")
     assert "via another route" in reply.output_text
+
+
+def test_agent_endpoint_route_creates_conversations_under_the_agent(api):
+    # As azure-ai-projects' get_openai_client(agent_name=...) does: POST .../agents/{name}/endpoint/
+    # protocols/openai/conversations. An unknown agent is a 404 there, not a project-level conversation.
+    agent_api = Both(api.mode, api.endpoint, api.token, route="agent_endpoint")
+    conv = agent_api.create_conversation(items=[Message("user", "seed")], agent="echo")
+    reply = agent_api.create_response("echo", input="next", conversation=conv.id)
+    assert reply.output_text.endswith(": next")
+    with pytest.raises(NotFoundError):
+        agent_api.create_conversation(agent="nobody")
+    assert api.create_conversation(agent="nobody").id.startswith("conv_")  # project route: agent ignored
+
+
+def test_foundry_features_only_on_agent_calls(emulator_endpoint, emulator_token):
+    from foundry_agents._base import SDK_AGENT_PREVIEW_FEATURES
+
+    plain = FoundryAgentsClient(emulator_endpoint, api_key=emulator_token, route="agent_endpoint")
+    opted = FoundryAgentsClient(emulator_endpoint, api_key=emulator_token, route="agent_endpoint",
+                                foundry_features=SDK_AGENT_PREVIEW_FEATURES)
+    with plain, opted:
+        calls = {
+            "response": plain._response_call("echo", {"input": "x"}, stream=False),
+            "conversation": plain._create_conversation_call(None, None, "echo"),
+            "agent": plain._agent_call("echo"),
+            "project conversation": plain._conversation_call("GET", "conv_1"),
+        }
+        for name, call in calls.items():
+            assert "Foundry-Features" not in plain._build(call, "t").headers, name
+            sent = opted._build(call, "t").headers.get("Foundry-Features")
+            assert sent == (None if name == "project conversation" else SDK_AGENT_PREVIEW_FEATURES), name

@@ -24,10 +24,12 @@ async def test_deprecated_agent_key_on_v1(client):
     assert err["message"] == "The 'agent' property is deprecated. Use 'agent_reference' instead."
 
 
-@pytest.mark.parametrize("field", ["model", "tools", "temperature", "top_p", "text", "instructions", "reasoning", "parallel_tool_calls"])
+@pytest.mark.parametrize("field", ["model", "tools", "temperature", "top_p", "text", "instructions", "reasoning",
+                                   "parallel_tool_calls", "max_tool_calls", "top_logprobs"])
 async def test_refused_field_single(client, field):
     value = {"model": "gpt-4o", "tools": [], "temperature": 0.5, "top_p": 0.5, "text": {"format": {"type": "text"}},
-             "instructions": "x", "reasoning": {"effort": "low"}, "parallel_tool_calls": False}[field]
+             "instructions": "x", "reasoning": {"effort": "low"}, "parallel_tool_calls": False,
+             "max_tool_calls": 3, "top_logprobs": 2}[field]
     resp = await respond(client, "echo", "x", **{field: value})
     err = error_of(resp)
     assert resp.status_code == 400

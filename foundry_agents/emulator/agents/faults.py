@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
-from ..errors import EmulatorError
+import math
+
+from ..errors import EmulatorError, invalid
 from ..model import Reply, TurnContext
 from ..transcript import last_user_text
 from ._build import message
@@ -20,19 +22,31 @@ from ._build import message
 DEFAULT_FAILURES = 2
 RETRY_AFTER_MS = 10
 DEFAULT_DELAY = 0.05
+#: Bounds of the fault settings (a bad value is a 400 naming it, never a crash).
+MAX_FAILURES = 100
+MAX_DELAY = 30.0
 
 
 def server_error() -> EmulatorError:
     return EmulatorError(500, "server_error", "The server had an error while processing your request. Sorry about that!")
 
 
-def _setting(ctx: TurnContext, key: str, default: float) -> float:
-    for source in (ctx.metadata, ctx.agent.options):
-        if key in source:
-            try:
-                return float(source[key])
-            except (TypeError, ValueError):
-                pass
+def _setting(ctx: TurnContext, key: str, default: float, high: float) -> float:
+    """``metadata[key]`` of the request, else ``options[key]`` of the agent, else ``default``.
+
+    A value that is not a finite number between 0 and ``high`` is a 400 naming it.
+    """
+    for where, source in (("metadata", ctx.metadata), ("options", ctx.agent.options)):
+        if key not in source:
+            continue
+        raw = source[key]
+        try:
+            value = float(raw) if not isinstance(raw, bool) else math.nan
+        except (TypeError, ValueError):
+            value = math.nan
+        if not (math.isfinite(value) and 0 <= value <= high):
+            raise invalid(f"'{where}.{key}' must be a number between 0 and {high:g}, got {str(raw)[:40]!r}.", f"{where}.{key}")
+        return value
     return default
 
 
@@ -41,7 +55,7 @@ def flaky(ctx: TurnContext) -> Reply:
     key = f"flaky:{ctx.agent.name}:{text}"
     attempt = ctx.counters.get(key, 0) + 1
     ctx.counters[key] = attempt
-    if attempt <= int(_setting(ctx, "failures", DEFAULT_FAILURES)):
+    if attempt <= int(_setting(ctx, "failures", DEFAULT_FAILURES, MAX_FAILURES)):
         return Reply(
             http_error=EmulatorError(
                 429,
@@ -91,4 +105,4 @@ def truncated(ctx: TurnContext) -> Reply:
 
 def slow(ctx: TurnContext) -> Reply:
     text = f"Slowly: {last_user_text(ctx.items) or '(no input)'}"
-    return Reply(items=[message(text)], delay=_setting(ctx, "delay", DEFAULT_DELAY))
+    return Reply(items=[message(text)], delay=_setting(ctx, "delay", DEFAULT_DELAY, MAX_DELAY))
