@@ -31,6 +31,22 @@ def recordings_dir() -> Path:
     return path
 
 
+#: The official OpenAPI documents (OpenAI's, and an excerpt of Foundry's v1 data plane), shipped
+#: with the tests; ``tests/spec/SOURCES.md`` says where each one comes from.
+SPEC_DIR = Path(__file__).resolve().parent / "spec"
+
+
+def load_openai_spec() -> dict[str, Any]:
+    """The OpenAI OpenAPI document the Foundry spec refers to (parsed once per process)."""
+    global _OPENAI_SPEC
+    if _OPENAI_SPEC is None:
+        _OPENAI_SPEC = json.loads((SPEC_DIR / "openai-openapi.json").read_text(encoding="utf-8"))
+    return _OPENAI_SPEC
+
+
+_OPENAI_SPEC: dict[str, Any] | None = None
+
+
 def load_recording(name: str) -> list[dict[str, Any]]:
     return json.loads((recordings_dir() / f"{name}.json").read_text(encoding="utf-8"))["Entries"]
 

@@ -171,17 +171,11 @@ async def test_conversation_metadata_types(client):
 # -- the type table agrees with the OpenAI Responses schema the service validates against ------------
 
 def _spec_validator():
-    import os
-    from pathlib import Path
+    import jsonschema
 
-    jsonschema = pytest.importorskip("jsonschema")
-    root = Path(__file__).resolve().parents[2]
-    candidates = [Path(os.environ["FOUNDRY_SPEC_DIR"])] if os.environ.get("FOUNDRY_SPEC_DIR") else []
-    candidates += [root.parent / "shared" / "spec", root / "shared" / "spec"]
-    path = next((p / "openai-openapi.json" for p in candidates if (p / "openai-openapi.json").is_file()), None)
-    if path is None:
-        pytest.skip("spec not found: set FOUNDRY_SPEC_DIR or place shared/ beside the checkout")
-    components = json.loads(path.read_text(encoding="utf-8"))["components"]
+    from tests.conftest import load_openai_spec
+
+    components = load_openai_spec()["components"]
     return jsonschema.Draft202012Validator({"$ref": "#/components/schemas/CreateResponse", "components": components})
 
 
