@@ -61,36 +61,44 @@ class ToolRunResult:
 
 
 class PendingToolCallsError(FoundryConfigError):
-    """An agent's answer ended with function calls that no given tool implements.
+    """An agent's answer ended with client-side work that nobody here can do.
 
-    Such an answer has no text: merging or returning it would silently lose the work the agent
-    asked for. ``owner`` names who asked (an agent, a fan-out branch), ``pending`` the calls'
-    names, ``missing`` those without an implementation.
+    That is function calls no given tool implements, or MCP approval requests where nobody can
+    answer them. Such an answer has no text: merging or returning it would silently lose the work
+    the agent asked for. ``owner`` names who asked (an agent, a fan-out branch), ``pending`` the
+    calls' names, ``missing`` those without an implementation, ``approvals`` the tools waiting
+    for approval (``server_label/name``).
     """
 
-    def __init__(self, owner: str, pending: Sequence[str], missing: Sequence[str], given: Collection[str],
-                 hint: str) -> None:
-        self.owner, self.pending, self.missing = owner, list(pending), list(missing)
-        super().__init__(
-            f"{owner} called {self.pending} but no implementation was given for {self.missing} "
-            f"(given: {sorted(given)}), so its answer is pending function calls, not text; {hint}"
-        )
+    def __init__(self, message: str, *, owner: str, pending: Sequence[str] = (), missing: Sequence[str] = (),
+                 approvals: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.owner, self.pending, self.missing, self.approvals = owner, list(pending), list(missing), list(approvals)
 
 
-def calls_to_run(owner: str, calls: Sequence[str], tools: Collection[str], *,
+def calls_to_run(owner: str, calls: Sequence[str], tools: Collection[str], *, approvals: Sequence[str] = (),
                  hint: str = "pass tools={...} with an implementation of each") -> bool:
-    """The one rule for an answer that ends with function calls (core and both adapters use it).
+    """The one rule for an answer that ends with client-side work (core and both adapters use it).
 
-    ``calls`` are the names of the answer's function calls, ``tools`` the names implemented.
-    Returns False when there is nothing to run (the answer is final), True when every call can
-    be run locally, and raises :class:`PendingToolCallsError` naming ``owner`` and the calls
-    otherwise: never treat such an answer as an (empty) final text.
+    ``calls`` are the names of the answer's function calls, ``tools`` the names implemented,
+    ``approvals`` the MCP tools waiting for an approval the caller cannot give. Returns False when
+    there is nothing to run (the answer is final), True when every call can be run locally, and
+    raises :class:`PendingToolCallsError` naming ``owner`` and the pending work otherwise: never
+    treat such an answer as an (empty) final text.
     """
+    if approvals:
+        raise PendingToolCallsError(
+            f"{owner} is waiting for approval of {list(approvals)}, which cannot be given here; "
+            "approve in a conversation of your own (approval_message) or set require_approval: never",
+            owner=owner, pending=calls, approvals=approvals)
     if not calls:
         return False
     missing = sorted({c for c in calls if c not in tools})
     if missing:
-        raise PendingToolCallsError(owner, list(calls), missing, tools, hint)
+        raise PendingToolCallsError(
+            f"{owner} called {list(calls)} but no implementation was given for {missing} "
+            f"(given: {sorted(tools)}), so its answer is pending function calls, not text; {hint}",
+            owner=owner, pending=calls, missing=missing)
     return True
 
 

@@ -126,7 +126,9 @@ def foundry_agent_tool(
 def _calls(reply: Any, impls: Mapping[str, BaseTool], owner: str, hint: str) -> list[ToolCall]:
     """The reply's function calls to run now ([] when it is final); the core decides (one rule)."""
     calls = reply.tool_calls if isinstance(reply, AIMessage) else []
-    return calls if calls_to_run(owner, [c["name"] for c in calls], impls, hint=hint) else []
+    waiting = reply.response_metadata.get("pending_approvals", []) if isinstance(reply, AIMessage) else []
+    approvals = [f"{a.get('server_label')}/{a.get('name')}" for a in waiting]
+    return calls if calls_to_run(owner, [c["name"] for c in calls], impls, approvals=approvals, hint=hint) else []
 
 
 def _text(reply: Any) -> str:

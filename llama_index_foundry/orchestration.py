@@ -61,7 +61,9 @@ class _SubAgent:
 
     def _next(self, history: list[ChatMessage], response: Any) -> list[ToolSelection] | None:
         calls = self.llm.get_tool_calls_from_response(response, error_on_no_tool_call=False)
-        if not calls_to_run(self.owner, [c.tool_name for c in calls], self.tools, hint=self.hint):
+        waiting = response.message.additional_kwargs.get("approval_requests", [])
+        approvals = [f"{a.get('server_label')}/{a.get('name')}" for a in waiting]
+        if not calls_to_run(self.owner, [c.tool_name for c in calls], self.tools, approvals=approvals, hint=self.hint):
             return None
         history.append(response.message)
         return list(calls)

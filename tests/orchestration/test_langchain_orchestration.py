@@ -152,3 +152,9 @@ def test_triage_routes_a_factual_part_without_keywords_to_the_researcher(conn):
     assert sorted(tool_msgs) == ["ask_researcher", "ask_weather"]
     assert "sunny and 24C in Porto" in tool_msgs["ask_weather"]
     assert "Night Watch" in tool_msgs["ask_researcher"] and "Porto" not in tool_msgs["ask_researcher"]
+
+
+def test_fan_out_branch_waiting_for_an_approval_fails_loudly(conn):
+    chain = fan_out({"docs": ChatFoundryAgent("approval", **conn)}, merger=ChatFoundryAgent("echo", **conn))
+    with pytest.raises(PendingToolCallsError, match=r"fan-out branch 'docs' is waiting for approval of \['docs/search_docs'\]"):
+        chain.invoke("How do I export data?")

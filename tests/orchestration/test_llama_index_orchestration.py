@@ -143,3 +143,9 @@ def test_triage_routes_a_factual_part_without_keywords_to_the_researcher(conn):
     assert sorted(outputs) == ["ask_researcher", "ask_weather"]
     assert "sunny and 24C in Porto" in outputs["ask_weather"]
     assert "Night Watch" in outputs["ask_researcher"] and "Porto" not in outputs["ask_researcher"]
+
+
+def test_fan_out_workflow_branch_waiting_for_an_approval_fails_loudly(conn):
+    wf = FanOutWorkflow(agents={"docs": FoundryAgentLLM("approval", **conn)}, merger=FoundryAgentLLM("echo", **conn))
+    with pytest.raises(PendingToolCallsError, match=r"fan-out branch 'docs' is waiting for approval of \['docs/search_docs'\]"):
+        run(lambda: wf.run(question="How do I export data?"))
