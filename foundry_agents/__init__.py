@@ -76,7 +76,7 @@ from .streaming import (
     StreamEvent,
     TextDelta,
 )
-from .tools import ToolRunResult, arun_with_tools, run_with_tools
+from .tools import PendingToolCallsError, ToolRunResult, arun_with_tools, run_with_tools
 from .usage import Usage
 
 __all__ = [
@@ -120,6 +120,7 @@ __all__ = [
     "OtherItem",
     "OutputItem",
     "OutputText",
+    "PendingToolCallsError",
     "PermissionDeniedError",
     "ProjectEndpoint",
     "RateLimitError",

@@ -76,9 +76,15 @@ def _decode_body(content: bytes) -> Any:
 
 
 def map_transport_error(exc: Exception) -> APIConnectionError:
+    """The error for a request that got no answer, naming the URL (without query or credentials)."""
+    try:
+        url = exc.request.url if isinstance(exc, httpx.RequestError) else None
+    except RuntimeError:  # httpx raises when the error carries no request
+        url = None
+    where = f" ({url.copy_with(query=None, fragment=None, userinfo=b'')})" if url is not None else ""
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"the request timed out ({type(exc).__name__})")
-    return APIConnectionError(f"connection error: {exc or type(exc).__name__}")
+        return APITimeoutError(f"the request timed out ({type(exc).__name__}){where}")
+    return APIConnectionError(f"connection error: {exc or type(exc).__name__}{where}")
 
 
 def request_flow(

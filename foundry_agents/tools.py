@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Collection, Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -30,7 +30,14 @@ from .messages import Message, ToolResultPart
 from .response import AgentResponse, FunctionCallItem
 from .usage import Usage
 
-__all__ = ["ToolRunResult", "arun_with_tools", "run_with_tools", "tool_error_output"]
+__all__ = [
+    "PendingToolCallsError",
+    "ToolRunResult",
+    "arun_with_tools",
+    "calls_to_run",
+    "run_with_tools",
+    "tool_error_output",
+]
 
 ToolImpl = Callable[..., Any]
 OnToolError = Literal["report", "raise"]
@@ -53,11 +60,54 @@ class ToolRunResult:
         return total
 
 
+class PendingToolCallsError(FoundryConfigError):
+    """An agent's answer ended with client-side work that nobody here can do.
+
+    That is function calls no given tool implements, or MCP approval requests where nobody can
+    answer them. Such an answer has no text: merging or returning it would silently lose the work
+    the agent asked for. ``owner`` names who asked (an agent, a fan-out branch), ``pending`` the
+    calls' names, ``missing`` those without an implementation, ``approvals`` the tools waiting
+    for approval (``server_label/name``).
+    """
+
+    def __init__(self, message: str, *, owner: str, pending: Sequence[str] = (), missing: Sequence[str] = (),
+                 approvals: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.owner, self.pending, self.missing, self.approvals = owner, list(pending), list(missing), list(approvals)
+
+
+def calls_to_run(owner: str, calls: Sequence[str], tools: Collection[str], *, approvals: Sequence[str] = (),
+                 hint: str = "pass tools={...} with an implementation of each") -> bool:
+    """The one rule for an answer that ends with client-side work (core and both adapters use it).
+
+    ``calls`` are the names of the answer's function calls, ``tools`` the names implemented,
+    ``approvals`` the MCP tools waiting for an approval the caller cannot give. Returns False when
+    there is nothing to run (the answer is final), True when every call can be run locally, and
+    raises :class:`PendingToolCallsError` naming ``owner`` and the pending work otherwise: never
+    treat such an answer as an (empty) final text.
+    """
+    if approvals:
+        raise PendingToolCallsError(
+            f"{owner} is waiting for approval of {list(approvals)}, which cannot be given here; "
+            "approve in a conversation of your own (approval_message) or set require_approval: never",
+            owner=owner, pending=calls, approvals=approvals)
+    if not calls:
+        return False
+    missing = sorted({c for c in calls if c not in tools})
+    if missing:
+        raise PendingToolCallsError(
+            f"{owner} called {list(calls)} but no implementation was given for {missing} "
+            f"(given: {sorted(tools)}), so its answer is pending function calls, not text; {hint}",
+            owner=owner, pending=calls, missing=missing)
+    return True
+
+
 def tool_error_output(name: str, exc: BaseException) -> str:
-    """What the agent is told when a tool fails: the error class and message, with the request id."""
+    """What the agent is told when a tool fails: the error class and message, with the request id once."""
+    text = str(exc)
     rid = getattr(exc, "request_id", None)
-    suffix = f" (request id {rid})" if rid else ""
-    return f"error: tool {name!r} failed: {type(exc).__name__}: {exc}{suffix}"
+    suffix = f" (request id {rid})" if rid and rid not in text else ""
+    return f"error: tool {name!r} failed: {type(exc).__name__}: {text}{suffix}"
 
 
 def _check_tools(tools: Mapping[str, ToolImpl]) -> None:
@@ -68,13 +118,8 @@ def _check_tools(tools: Mapping[str, ToolImpl]) -> None:
 
 def _pending_calls(response: AgentResponse, tools: Mapping[str, ToolImpl]) -> list[FunctionCallItem]:
     calls = response.function_calls
-    missing = sorted({c.name for c in calls if c.name not in tools})
-    if missing:
-        raise FoundryConfigError(
-            f"agent {response.agent or ''} called {missing} but no implementation was given; "
-            f"pass tools={{...}} with {missing} (given: {sorted(tools)})"
-        )
-    return calls
+    owner = f"agent {str(response.agent) if response.agent else ''}".rstrip()
+    return calls if calls_to_run(owner, [c.name for c in calls], tools) else []
 
 
 def _encode(result: Any) -> Any:

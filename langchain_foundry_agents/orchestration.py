@@ -23,7 +23,7 @@ from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForToolRun, CallbackManagerForToolRun
 from langchain_core.language_models import LanguageModelInput
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolCall
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import (
@@ -38,7 +38,7 @@ from langchain_core.tools import tool as as_tool
 from pydantic import BaseModel, Field
 
 from foundry_agents.errors import FoundryAgentsError
-from foundry_agents.tools import tool_error_output
+from foundry_agents.tools import PendingToolCallsError, calls_to_run, tool_error_output
 
 from .chat_models import ChatFoundryAgent
 
@@ -98,31 +98,19 @@ def foundry_agent_tool(
 
     def run(question: str, run_manager: CallbackManagerForToolRun | None = None) -> str:
         config: RunnableConfig = {"callbacks": run_manager.get_child() if run_manager else None}
-        history: list[BaseMessage] = [HumanMessage(question)]
         try:
-            for _ in range(max_rounds):
-                reply = bound.invoke(history, config=config, **call_kwargs)
-                assert isinstance(reply, AIMessage)
-                if not reply.tool_calls:
-                    return reply.text
-                history += [reply, *_run_calls(impls, reply, config)]
+            return _answer(bound, impls, question, config, owner=f"sub-agent {tool_name!r}",
+                           max_rounds=max_rounds, kwargs=call_kwargs)
         except (FoundryAgentsError, ToolException, ValueError) as exc:
             raise fail(exc) from exc
-        raise fail(RuntimeError(f"sub-agent still calling tools after {max_rounds} rounds"))
 
     async def arun(question: str, run_manager: AsyncCallbackManagerForToolRun | None = None) -> str:
         config: RunnableConfig = {"callbacks": run_manager.get_child() if run_manager else None}
-        history: list[BaseMessage] = [HumanMessage(question)]
         try:
-            for _ in range(max_rounds):
-                reply = await bound.ainvoke(history, config=config, **call_kwargs)
-                assert isinstance(reply, AIMessage)
-                if not reply.tool_calls:
-                    return reply.text
-                history += [reply, *await _arun_calls(impls, reply, config)]
+            return await _aanswer(bound, impls, question, config, owner=f"sub-agent {tool_name!r}",
+                                  max_rounds=max_rounds, kwargs=call_kwargs)
         except (FoundryAgentsError, ToolException, ValueError) as exc:
             raise fail(exc) from exc
-        raise fail(RuntimeError(f"sub-agent still calling tools after {max_rounds} rounds"))
 
     return StructuredTool.from_function(
         func=run,
@@ -135,20 +123,47 @@ def foundry_agent_tool(
     )
 
 
-def _missing(reply: AIMessage, impls: Mapping[str, BaseTool]) -> list[str]:
-    return sorted({c["name"] for c in reply.tool_calls if c["name"] not in impls})
+def _calls(reply: Any, impls: Mapping[str, BaseTool], owner: str, hint: str) -> list[ToolCall]:
+    """The reply's function calls to run now ([] when it is final); the core decides (one rule)."""
+    calls = reply.tool_calls if isinstance(reply, AIMessage) else []
+    waiting = reply.response_metadata.get("pending_approvals", []) if isinstance(reply, AIMessage) else []
+    approvals = [f"{a.get('server_label')}/{a.get('name')}" for a in waiting]
+    return calls if calls_to_run(owner, [c["name"] for c in calls], impls, approvals=approvals, hint=hint) else []
 
 
-def _run_calls(impls: Mapping[str, BaseTool], reply: AIMessage, config: RunnableConfig) -> list[ToolMessage]:
-    if missing := _missing(reply, impls):
-        raise ToolException(f"the sub-agent called {missing}, but no implementation was given (tools=...)")
-    return [impls[c["name"]].invoke(c, config=config) for c in reply.tool_calls]
+def _text(reply: Any) -> str:
+    return reply.text if isinstance(reply, BaseMessage) else str(reply)
 
 
-async def _arun_calls(impls: Mapping[str, BaseTool], reply: AIMessage, config: RunnableConfig) -> list[ToolMessage]:
-    if missing := _missing(reply, impls):
-        raise ToolException(f"the sub-agent called {missing}, but no implementation was given (tools=...)")
-    return [await impls[c["name"]].ainvoke(c, config=config) for c in reply.tool_calls]
+def _answer(runnable: Runnable[Any, Any], impls: Mapping[str, BaseTool], question: Any, config: RunnableConfig, *,
+            owner: str, max_rounds: int, kwargs: Mapping[str, Any], hint: str = "pass tools=[...]") -> str:
+    """Ask ``runnable`` and run the tools it calls until it answers with text (sync)."""
+    history: list[BaseMessage] = [HumanMessage(question) if isinstance(question, str) else question]
+    payload: Any = question
+    for _ in range(max_rounds):
+        reply = runnable.invoke(payload, config=config, **kwargs)
+        calls = _calls(reply, impls, owner, hint)
+        if not calls:
+            return _text(reply)
+        history += [reply, *(impls[c["name"]].invoke(c, config=config) for c in calls)]
+        payload = history
+    raise FoundryAgentsError(f"{owner} still calling tools after {max_rounds} rounds")
+
+
+async def _aanswer(runnable: Runnable[Any, Any], impls: Mapping[str, BaseTool], question: Any,
+                   config: RunnableConfig, *, owner: str, max_rounds: int, kwargs: Mapping[str, Any],
+                   hint: str = "pass tools=[...]") -> str:
+    """Async twin of :func:`_answer`."""
+    history: list[BaseMessage] = [HumanMessage(question) if isinstance(question, str) else question]
+    payload: Any = question
+    for _ in range(max_rounds):
+        reply = await runnable.ainvoke(payload, config=config, **kwargs)
+        calls = _calls(reply, impls, owner, hint)
+        if not calls:
+            return _text(reply)
+        history += [reply, *[await impls[c["name"]].ainvoke(c, config=config) for c in calls]]
+        payload = history
+    raise FoundryAgentsError(f"{owner} still calling tools after {max_rounds} rounds")
 
 
 def fan_out(
@@ -156,33 +171,47 @@ def fan_out(
     merger: Runnable[Any, Any],
     *,
     prompt: str = MERGE_PROMPT,
+    tools: Mapping[str, Sequence[BaseTool | Callable[..., Any]]] | None = None,
+    max_rounds: int = 8,
 ) -> Runnable[str, str]:
     """Ask several agents the same question in parallel, then let ``merger`` combine the answers.
 
     Returns an LCEL runnable ``str -> str`` built from ``RunnableParallel``; every branch is
     traced as its own child run. A branch that fails contributes its error message instead of
-    failing the others.
+    failing the others. A branch whose agent answers with function calls (as ``weather`` does)
+    runs them with its tools from ``tools`` (``{"weather": [get_weather]}``) until it answers;
+    without them it raises :class:`~foundry_agents.tools.PendingToolCallsError` naming the branch
+    and the calls, rather than merging an empty answer.
 
     Example:
         >>> chain = fan_out({"weather": ChatFoundryAgent("weather", ...), "research": ChatFoundryAgent("researcher", ...)},
-        ...                 merger=ChatFoundryAgent("grounded", ...))  # doctest: +SKIP
+        ...                 merger=ChatFoundryAgent("grounded", ...), tools={"weather": [get_weather]})  # doctest: +SKIP
         >>> chain.invoke("Should I visit Paris this weekend?")  # doctest: +SKIP
     """
     if not agents:
         raise ValueError("fan_out needs at least one agent")
+    tools = dict(tools or {})
+    if unknown := sorted(set(tools) - set(agents)):
+        raise ValueError(f"fan_out tools= names branches that do not exist: {unknown} (branches: {sorted(agents)})")
 
     def guarded(name: str, runnable: Runnable[Any, Any]) -> Runnable[Any, str]:
-        chain = runnable | StrOutputParser()
+        impls = _as_tools(tools.get(name, ()))
+        options: dict[str, Any] = {"owner": f"fan-out branch {name!r}", "max_rounds": max_rounds, "kwargs": {},
+                   "hint": f"pass fan_out(..., tools={{{name!r}: [...]}}) to run them"}
 
         def call(question: Any, config: RunnableConfig) -> str:
             try:
-                return chain.invoke(question, config)
+                return _answer(runnable, impls, question, config, **options)
+            except PendingToolCallsError:
+                raise
             except FoundryAgentsError as exc:
                 return tool_error_output(name, exc)
 
         async def acall(question: Any, config: RunnableConfig) -> str:
             try:
-                return await chain.ainvoke(question, config)
+                return await _aanswer(runnable, impls, question, config, **options)
+            except PendingToolCallsError:
+                raise
             except FoundryAgentsError as exc:
                 return tool_error_output(name, exc)
 

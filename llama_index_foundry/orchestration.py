@@ -31,7 +31,7 @@ from llama_index.core.tools.types import AsyncBaseTool, adapt_to_async_tool
 from llama_index.core.workflow import Context, Event, StartEvent, StopEvent, Workflow, step
 
 from foundry_agents.errors import FoundryAgentsError
-from foundry_agents.tools import tool_error_output
+from foundry_agents.tools import PendingToolCallsError, calls_to_run, tool_error_output
 
 from .base import FoundryAgentLLM
 
@@ -49,21 +49,22 @@ def _as_tools(tools: Sequence[BaseTool | Callable[..., Any]]) -> dict[str, Async
 
 
 class _SubAgent:
-    """One sub-agent call with its own tool loop (shared by the sync and async tool functions)."""
+    """One sub-agent call with its own tool loop (shared by the tool functions and the fan-out)."""
 
     def __init__(self, llm: FoundryAgentLLM, tools: Mapping[str, AsyncBaseTool], name: str,
-                 conversation_id: str | None, max_rounds: int) -> None:
+                 conversation_id: str | None, max_rounds: int, *, owner: str | None = None,
+                 hint: str = "pass tools=[...]") -> None:
         self.llm, self.tools, self.name = llm, tools, name
         self.kwargs = {"conversation_id": conversation_id} if conversation_id else {}
         self.max_rounds = max_rounds
+        self.owner, self.hint = owner or f"sub-agent {name!r}", hint
 
     def _next(self, history: list[ChatMessage], response: Any) -> list[ToolSelection] | None:
         calls = self.llm.get_tool_calls_from_response(response, error_on_no_tool_call=False)
-        if not calls:
+        waiting = response.message.additional_kwargs.get("approval_requests", [])
+        approvals = [f"{a.get('server_label')}/{a.get('name')}" for a in waiting]
+        if not calls_to_run(self.owner, [c.tool_name for c in calls], self.tools, approvals=approvals, hint=self.hint):
             return None
-        missing = sorted({c.tool_name for c in calls if c.tool_name not in self.tools})
-        if missing:
-            raise FoundryAgentsError(f"the sub-agent called {missing}, but no implementation was given (tools=...)")
         history.append(response.message)
         return list(calls)
 
@@ -72,30 +73,41 @@ class _SubAgent:
         return ChatMessage(role=MessageRole.TOOL, content=str(output),
                            additional_kwargs={"tool_call_id": call.tool_id, "name": call.tool_name})
 
-    def run(self, question: str) -> str:
+    def _too_many_rounds(self) -> FoundryAgentsError:
+        return FoundryAgentsError(f"{self.owner} still calling tools after {self.max_rounds} rounds")
+
+    def answer(self, question: str) -> str:
+        """The sub-agent's final text; raises what went wrong."""
         history = [ChatMessage(role=MessageRole.USER, content=question)]
+        for _ in range(self.max_rounds):
+            response = self.llm.chat(history, **self.kwargs)
+            calls = self._next(history, response)
+            if calls is None:
+                return str(response.message.content or "")
+            history += [self._tool_message(c, self.tools[c.tool_name].call(**c.tool_kwargs)) for c in calls]
+        raise self._too_many_rounds()
+
+    async def aanswer(self, question: str) -> str:
+        """Async twin of :meth:`answer`."""
+        history = [ChatMessage(role=MessageRole.USER, content=question)]
+        for _ in range(self.max_rounds):
+            response = await self.llm.achat(history, **self.kwargs)
+            calls = self._next(history, response)
+            if calls is None:
+                return str(response.message.content or "")
+            outputs = await asyncio.gather(*(self.tools[c.tool_name].acall(**c.tool_kwargs) for c in calls))
+            history += [self._tool_message(c, o) for c, o in zip(calls, outputs, strict=True)]
+        raise self._too_many_rounds()
+
+    def run(self, question: str) -> str:
         try:
-            for _ in range(self.max_rounds):
-                response = self.llm.chat(history, **self.kwargs)
-                calls = self._next(history, response)
-                if calls is None:
-                    return str(response.message.content or "")
-                history += [self._tool_message(c, self.tools[c.tool_name].call(**c.tool_kwargs)) for c in calls]
-            raise FoundryAgentsError(f"sub-agent still calling tools after {self.max_rounds} rounds")
+            return self.answer(question)
         except (FoundryAgentsError, ValueError) as exc:
             return tool_error_output(self.name, exc)
 
     async def arun(self, question: str) -> str:
-        history = [ChatMessage(role=MessageRole.USER, content=question)]
         try:
-            for _ in range(self.max_rounds):
-                response = await self.llm.achat(history, **self.kwargs)
-                calls = self._next(history, response)
-                if calls is None:
-                    return str(response.message.content or "")
-                outputs = await asyncio.gather(*(self.tools[c.tool_name].acall(**c.tool_kwargs) for c in calls))
-                history += [self._tool_message(c, o) for c, o in zip(calls, outputs, strict=True)]
-            raise FoundryAgentsError(f"sub-agent still calling tools after {self.max_rounds} rounds")
+            return await self.aanswer(question)
         except (FoundryAgentsError, ValueError) as exc:
             return tool_error_output(self.name, exc)
 
@@ -155,18 +167,35 @@ class AgentAnswer(Event):
 class FanOutWorkflow(Workflow):
     """Ask every agent the same question concurrently, then let ``merger`` combine the answers.
 
+    A branch whose agent answers with function calls (as ``weather`` does) runs them with its
+    tools from ``tools`` (``{"weather": [get_weather]}``) until it answers; without them the run
+    raises :class:`~foundry_agents.tools.PendingToolCallsError` naming the branch and the calls,
+    rather than merging an empty answer. Other failures become that branch's error text.
+
     Example:
         >>> wf = FanOutWorkflow(agents={"weather": llm_a, "research": llm_b}, merger=llm_c)  # doctest: +SKIP
         >>> await wf.run(question="Should I visit Paris this weekend?")  # doctest: +SKIP
     """
 
     def __init__(self, *, agents: Mapping[str, FoundryAgentLLM], merger: FoundryAgentLLM,
-                 prompt: str = MERGE_PROMPT, **kwargs: Any) -> None:
+                 prompt: str = MERGE_PROMPT,
+                 tools: Mapping[str, Sequence[BaseTool | Callable[..., Any]]] | None = None,
+                 max_rounds: int = 8, **kwargs: Any) -> None:
         if not agents:
             raise ValueError("FanOutWorkflow needs at least one agent")
+        tools = dict(tools or {})
+        if unknown := sorted(set(tools) - set(agents)):
+            raise ValueError(f"FanOutWorkflow tools= names branches that do not exist: {unknown} "
+                             f"(branches: {sorted(agents)})")
         kwargs.setdefault("timeout", 120.0)
         super().__init__(**kwargs)
         self.agents, self.merger, self.prompt = dict(agents), merger, prompt
+        self._branches = {
+            name: _SubAgent(llm, _as_tools(tools.get(name, ())), name, None, max_rounds,
+                            owner=f"fan-out branch {name!r}",
+                            hint=f"pass FanOutWorkflow(..., tools={{{name!r}: [...]}}) to run them")
+            for name, llm in self.agents.items()
+        }
 
     @step
     async def fan_out(self, ctx: Context, ev: StartEvent) -> _Ask | None:
@@ -179,8 +208,9 @@ class FanOutWorkflow(Workflow):
     @step(num_workers=8)
     async def ask(self, ev: _Ask) -> AgentAnswer:
         try:
-            reply = await self.agents[ev.name].achat([ChatMessage(role=MessageRole.USER, content=ev.question)])
-            answer = str(reply.message.content or "")
+            answer = await self._branches[ev.name].aanswer(ev.question)
+        except PendingToolCallsError:
+            raise
         except FoundryAgentsError as exc:
             answer = tool_error_output(ev.name, exc)
         return AgentAnswer(name=ev.name, answer=answer)

@@ -1,13 +1,17 @@
 """The ``foundry-agents`` command line: ``chat``, ``agents``, ``emulator``, ``demo``.
 
-Errors print as one line (with the request id when the service gave one), never a traceback.
-Exit codes: 0 success, 1 service or network error, 2 bad usage or configuration, 130 interrupted.
+Errors print as one line (with the request id when the service gave one), never a traceback;
+``--debug`` (or ``FOUNDRY_AGENTS_DEBUG=1``) adds the traceback. Exit codes: 0 success, 1 service
+or network error (and unexpected errors), 2 bad usage or configuration (including no usable
+credential), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from .._version import __version__
@@ -16,6 +20,15 @@ from ..errors import APIError, FoundryAgentsError, FoundryConfigError
 __all__ = ["main"]
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+DEBUG_ENV = "FOUNDRY_AGENTS_DEBUG"
+DEBUG_HINT = f"rerun with --debug (or {DEBUG_ENV}=1) for the traceback"
+CREDENTIAL_HINT = "pass --api-key or set FOUNDRY_API_KEY, or sign in (az login)"
+
+
+def add_debug_argument(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """``--debug``: accepted before or after the command."""
+    parser.add_argument("--debug", action="store_true", default=False if top else argparse.SUPPRESS,
+                        help=f"show the traceback of an error (also: {DEBUG_ENV}=1)")
 
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +37,7 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
                         help="project endpoint (default: $FOUNDRY_PROJECT_ENDPOINT, then $AZURE_AI_PROJECT_ENDPOINT)")
     parser.add_argument("--api-key", metavar="TOKEN",
                         help="static bearer token (default: $FOUNDRY_API_KEY, else DefaultAzureCredential)")
+    add_debug_argument(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Talk to Microsoft Foundry Agent Service v2 agents, or run the local emulator.",
     )
     parser.add_argument("--version", action="version", version=f"foundry-agents {__version__}")
+    add_debug_argument(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (chat, agents, emulator, demo):
         module.register(sub)
@@ -46,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE
+    debug = bool(args.debug) or os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes", "on")
     try:
         return int(args.run(args) or 0)
     except KeyboardInterrupt:
@@ -55,15 +71,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output piped into e.g. `head`, which stopped reading: not an error of ours.
         _silence_stdout()
         return EXIT_OK
-    except FoundryConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except APIError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_API
-    except FoundryAgentsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_API
+    except Exception as exc:  # every error ends as one line and an exit code
+        if debug:
+            traceback.print_exc()
+        code, line = describe_error(exc)
+        print(f"error: {line}", file=sys.stderr)
+        return code
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line (service messages may hold newlines)."""
+    return " ".join(text.split())
+
+
+def describe_error(exc: BaseException) -> tuple[int, str]:
+    """The exit code and the one line a user sees for ``exc``."""
+    if isinstance(exc, FoundryConfigError):
+        return EXIT_USAGE, one_line(str(exc))
+    if isinstance(exc, (APIError, FoundryAgentsError)):
+        return EXIT_API, one_line(str(exc))
+    if _is_credential_error(exc):
+        # e.g. "DefaultAzureCredential failed to retrieve a token ...": its first line says it all.
+        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
+        return EXIT_USAGE, f"no usable credential: {first} ({CREDENTIAL_HINT}; {DEBUG_HINT})"
+    first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
+    more = " ..." if len([ln for ln in str(exc).splitlines() if ln.strip()]) > 1 else ""
+    detail = f": {first}{more}" if first else ""
+    return EXIT_API, f"unexpected {type(exc).__name__}{detail} ({DEBUG_HINT})"
+
+
+def _is_credential_error(exc: BaseException) -> bool:
+    """azure-identity's errors (without importing azure when it was never loaded)."""
+    if "azure.core.exceptions" not in sys.modules:
+        return False
+    from azure.core.exceptions import ClientAuthenticationError
+
+    return isinstance(exc, ClientAuthenticationError)
 
 
 def _silence_stdout() -> None:

@@ -2,7 +2,9 @@
 
 Commands: ``/reset`` forgets the conversation, ``/version [V|latest]`` shows or switches the
 version, ``/help``, ``/quit``. Function calls the agent makes are shown as they happen and their
-output is asked for; MCP approval requests are asked as y/n.
+output is asked for; MCP approval requests are asked as y/n. The agent (and any version switched
+to) is looked up when chosen, so a wrong name fails at once. Ctrl-C cancels the answer being
+streamed; Ctrl-D, or Ctrl-C twice at the prompt, ends the session.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from ..messages import ApprovalResponsePart, Message, ToolResultPart
 from ..reference import AgentRef
 from ..response import AgentResponse, FunctionCallItem, McpApprovalRequestItem, ServerToolCallItem
 from ..streaming import ItemDone, ResponseDone, TextDelta
-from . import add_connection_arguments
+from . import add_connection_arguments, one_line
 from ._connect import client_from_args
 
-HELP = "commands: /reset (new conversation), /version [V|latest], /help, /quit"
+HELP = "commands: /reset (new conversation), /version [V|latest], /help, /quit; Ctrl-C cancels an answer"
 
 
 def register(sub: Any) -> None:
@@ -76,6 +78,11 @@ class ChatSession:
         self.resolved: str | None = None
         self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
         self.failed = False
+        self.interrupted = False  # Ctrl-C at the prompt once; a second one in a row quits
+
+    def check(self, agent: AgentRef) -> None:
+        """One GET: the agent (and version) exists, before any message is sent to it."""
+        self.client.get_agent_version(agent.name, agent.version)
 
     def ask(self, prompt: str) -> str | None:
         self.stdout.write(prompt)
@@ -94,7 +101,14 @@ class ChatSession:
         elif name == "/version":
             if arg.strip():
                 version = None if arg.strip() == "latest" else arg.strip()
-                self.agent = AgentRef(self.agent.name, version)
+                try:
+                    chosen = AgentRef.parse(self.agent.name, version=version)
+                    self.check(chosen)
+                except (APIError, FoundryConfigError) as exc:
+                    print(f"error: {one_line(str(exc))}; still talking to {self.agent}", file=self.stderr, flush=True)
+                    self.failed = True
+                    return True
+                self.agent = chosen
                 # Versions of one agent share the conversation: the history is kept.
                 print(f"[now talking to {self.agent}; conversation kept, /reset to start over]", file=self.stdout)
             else:
@@ -162,8 +176,11 @@ class ChatSession:
             try:
                 response = self.turn(items)
             except (APIError, FoundryConfigError) as exc:
-                print(f"\nerror: {exc}", file=self.stderr, flush=True)
+                print(f"\nerror: {one_line(str(exc))}", file=self.stderr, flush=True)
                 self.failed = True
+                return True
+            except KeyboardInterrupt:  # cancels this answer only; the session goes on
+                print("\n[cancelled]", file=self.stderr, flush=True)
                 return True
             self.previous = response.id
             self.resolved = response.agent.version if response.agent else self.resolved
@@ -175,7 +192,11 @@ class ChatSession:
                       file=self.stderr, flush=True)
             if response.incomplete_reason:
                 print(f"[incomplete: {response.incomplete_reason}]", file=self.stderr, flush=True)
-            next_items = self.answers(response)
+            try:
+                next_items = self.answers(response)
+            except KeyboardInterrupt:
+                print("\n[cancelled]", file=self.stderr, flush=True)
+                return True
             if next_items is None:
                 return False
             if not next_items:
@@ -185,7 +206,15 @@ class ChatSession:
     def loop(self) -> int:
         print(f"chatting with {self.agent} at {self.client.endpoint.url}  ({HELP})", file=self.stderr, flush=True)
         while True:
-            line = self.ask("you> ")
+            try:
+                line = self.ask("you> ")
+            except KeyboardInterrupt:
+                if self.interrupted:
+                    raise
+                self.interrupted = True
+                print("\n[Ctrl-C again or Ctrl-D to quit]", file=self.stderr, flush=True)
+                continue
+            self.interrupted = False
             if line is None:
                 self.stdout.write("\n")
                 break
@@ -206,4 +235,5 @@ def run(args: argparse.Namespace) -> int:
     with client_from_args(args) as client:
         session = ChatSession(client, agent, conversation=args.conversation,
                               stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr)
+        session.check(agent)
         return session.loop()

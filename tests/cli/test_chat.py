@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import sys
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -132,9 +135,121 @@ def test_unknown_agent_exits_1_with_request_id(connect: list[str]) -> None:
 
 
 def test_session_goes_on_after_an_error(connect: list[str]) -> None:
-    proc = chat("echo:7", connect, "hi", "/version 1", "hi again")
-    assert_one_line_error(proc, code=1, mentions="404")
+    proc = chat("echo", connect, "/version 7", "hi", "/version 1", "hi again")
+    line = assert_one_line_error(proc, code=1, mentions="404")
+    assert "still talking to echo" in line
+    assert "agent> Echo v2: hi\n" in proc.stdout  # the unknown version was not adopted
     assert "agent> Echo: hi again" in proc.stdout
+
+
+@pytest.mark.parametrize("agent", ["nosuch", "echo:9"])
+def test_unknown_agent_or_version_fails_before_the_first_message(connect: list[str], agent: str) -> None:
+    proc = chat(agent, connect)  # no message typed: the agent is checked when chosen
+    line = assert_one_line_error(proc, code=1, mentions="404")
+    assert "request id" in line
+    assert "you>" not in proc.stdout
+
+
+def test_unknown_version_is_refused_when_switched_to(connect: list[str]) -> None:
+    proc = chat("echo", connect, "/version 9", "/version")
+    line = assert_one_line_error(proc, code=1, mentions="404")
+    assert "'9'" in line and "still talking to echo" in line
+    assert "[now talking to echo:9" not in proc.stdout
+    assert "[agent echo;" in proc.stdout
+
+
+class Repl:
+    """The chat REPL in a subprocess: type lines, read what it printed so far, send signals."""
+
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen(command("chat", *args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=clean_env(), cwd=ROOT)
+        self.out: list[bytes] = []
+        self.err: list[bytes] = []
+        self.threads = [threading.Thread(target=self._read, args=(s, buf), daemon=True)
+                        for s, buf in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
+        for thread in self.threads:
+            thread.start()
+
+    @staticmethod
+    def _read(stream: Any, buf: list[bytes]) -> None:
+        while chunk := os.read(stream.fileno(), 4096):
+            buf.append(chunk)
+
+    @property
+    def stdout(self) -> str:
+        return b"".join(self.out).decode()
+
+    @property
+    def stderr(self) -> str:
+        return b"".join(self.err).decode()
+
+    def type(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"{line}\n".encode())
+        self.proc.stdin.flush()
+
+    def wait_for(self, text: str, *, where: str = "stdout", count: int = 1) -> None:
+        deadline = time.monotonic() + 30
+        while getattr(self, where).count(text) < count:
+            assert time.monotonic() < deadline, f"never saw {text!r}: {self.stdout!r} {self.stderr!r}"
+            time.sleep(0.01)
+
+    def interrupt(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+
+    def close(self) -> int:
+        assert self.proc.stdin is not None
+        if not self.proc.stdin.closed:
+            self.proc.stdin.close()
+        try:
+            return self.proc.wait(timeout=30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            for thread in self.threads:
+                thread.join(timeout=5)
+
+
+LONG = " ".join(f"w{i}" for i in range(400))  # the slow agent streams one word every 50 ms
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
+def test_ctrl_c_cancels_the_streamed_answer_and_the_session_goes_on(connect: list[str]) -> None:
+    repl = Repl("slow", *connect)
+    try:
+        repl.type(LONG)
+        repl.wait_for("Slowly: w0")
+        repl.interrupt()
+        repl.wait_for("[cancelled]", where="stderr")
+        repl.type("are you still there?")
+        repl.wait_for("agent> Slowly: are you still there?\n")
+        rc = repl.close()  # Ctrl-D
+    finally:
+        repl.close()
+    assert rc == 0, repl.stderr
+    assert "w399" not in repl.stdout  # the first answer was cut short
+    assert "Traceback" not in repl.stderr and "interrupted" not in repl.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
+def test_ctrl_c_twice_at_the_prompt_ends_the_session(connect: list[str]) -> None:
+    repl = Repl("echo", *connect)
+    try:
+        repl.type("hi")
+        repl.wait_for("you> ", count=2)
+        repl.interrupt()
+        repl.wait_for("Ctrl-C again or Ctrl-D to quit", where="stderr")
+        repl.type("still here")  # one Ctrl-C at the prompt does not end the session
+        repl.wait_for("agent> Echo v2: still here\n")
+        repl.wait_for("you> ", count=3)
+        repl.interrupt()
+        repl.wait_for("Ctrl-C again or Ctrl-D to quit", where="stderr", count=2)
+        repl.interrupt()
+        assert repl.proc.wait(timeout=30) == 130
+    finally:
+        repl.close()
+    assert "Traceback" not in repl.stderr
 
 
 def test_bad_agent_reference_exits_2(connect: list[str]) -> None:

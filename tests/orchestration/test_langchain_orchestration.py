@@ -10,6 +10,7 @@ from langchain.agents import create_agent
 from langchain_core.callbacks import BaseCallbackHandler, UsageMetadataCallbackHandler
 from langchain_core.tools import tool
 
+from foundry_agents.tools import PendingToolCallsError
 from langchain_foundry_agents import ChatFoundryAgent
 from langchain_foundry_agents.orchestration import fan_out, foundry_agent_tool
 
@@ -117,3 +118,47 @@ def test_fan_out_fan_in(conn):
     assert "broken: error: tool 'broken' failed: ServerError" in merged
     assert sum(u["total_tokens"] for u in usage.usage_metadata.values()) > 0
     assert asyncio.run(chain.ainvoke("Tell me about Lisbon")).startswith("Echo v2:")
+
+
+def test_fan_out_runs_a_branch_tools_instead_of_merging_an_empty_answer(conn):
+    chain = fan_out({"weather": ChatFoundryAgent("weather", **conn), "research": ChatFoundryAgent("researcher", **conn)},
+                    merger=ChatFoundryAgent("echo", **conn), tools={"weather": [get_weather]})
+    merged = chain.invoke("What is the weather in Oslo?")
+    assert "- weather: The weather in Oslo: sunny and 24C in Oslo" in merged
+    assert "- weather: \n" not in merged
+    assert "sunny and 24C in Oslo" in asyncio.run(chain.ainvoke("What is the weather in Oslo?"))
+
+
+def test_fan_out_branch_with_pending_calls_and_no_tools_fails_loudly(conn):
+    chain = fan_out({"weather": ChatFoundryAgent("weather", **conn), "echo": ChatFoundryAgent("echo", **conn)},
+                    merger=ChatFoundryAgent("echo", **conn))
+    for run in (chain.invoke, lambda q: asyncio.run(chain.ainvoke(q))):
+        with pytest.raises(PendingToolCallsError, match=r"fan-out branch 'weather' called \['get_weather'\]") as info:
+            run("What is the weather in Oslo?")
+        assert info.value.pending == ["get_weather"] and "tools={'weather'" in str(info.value)
+
+
+def test_fan_out_tools_for_an_unknown_branch_is_refused(conn):
+    with pytest.raises(ValueError, match=r"\['wether'\]"):
+        fan_out({"weather": ChatFoundryAgent("weather", **conn)}, merger=ChatFoundryAgent("echo", **conn),
+                tools={"wether": [get_weather]})
+
+
+def test_sub_agent_error_names_its_request_id_once(conn):
+    ask = foundry_agent_tool("broken", max_retries=0, **conn)
+    text = ask.invoke({"question": "hi"})
+    assert "ServerError" in text and text.count("request id") == 1, text
+
+
+def test_triage_routes_a_factual_part_without_keywords_to_the_researcher(conn):
+    state = orchestrator(conn).invoke({"messages": [("user", "Is it windy in Porto, and who painted the Night Watch?")]})
+    tool_msgs = {m.name: m.text for m in state["messages"] if m.type == "tool"}
+    assert sorted(tool_msgs) == ["ask_researcher", "ask_weather"]
+    assert "sunny and 24C in Porto" in tool_msgs["ask_weather"]
+    assert "Night Watch" in tool_msgs["ask_researcher"] and "Porto" not in tool_msgs["ask_researcher"]
+
+
+def test_fan_out_branch_waiting_for_an_approval_fails_loudly(conn):
+    chain = fan_out({"docs": ChatFoundryAgent("approval", **conn)}, merger=ChatFoundryAgent("echo", **conn))
+    with pytest.raises(PendingToolCallsError, match=r"fan-out branch 'docs' is waiting for approval of \['docs/search_docs'\]"):
+        chain.invoke("How do I export data?")

@@ -12,6 +12,7 @@ from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events.llm import LLMChatEndEvent
 from llama_index.core.tools import FunctionTool
 
+from foundry_agents.tools import PendingToolCallsError
 from llama_index_foundry import FoundryAgentLLM
 from llama_index_foundry.orchestration import FanOutWorkflow, foundry_agent_tool
 
@@ -107,3 +108,44 @@ def test_fan_out_workflow(conn):
     assert result["answers"]["echo"] == "Echo: Tell me about Lisbon"
     assert "ServerError" in result["answers"]["broken"]
     assert result["answer"].startswith("Echo v2:") and "research: Here is what I found" in result["answer"]
+
+
+def test_fan_out_workflow_runs_a_branch_tools_instead_of_merging_an_empty_answer(conn):
+    wf = FanOutWorkflow(agents={"weather": FoundryAgentLLM("weather", **conn), "echo": FoundryAgentLLM("echo:1", **conn)},
+                        merger=FoundryAgentLLM("echo", **conn), tools={"weather": [get_weather]})
+    result = run(lambda: wf.run(question="What is the weather in Oslo?"))
+    assert result["answers"]["weather"] == "The weather in Oslo: sunny and 24C in Oslo"
+    assert "- weather: The weather in Oslo: sunny and 24C in Oslo" in result["answer"]
+
+
+def test_fan_out_workflow_branch_with_pending_calls_and_no_tools_fails_loudly(conn):
+    wf = FanOutWorkflow(agents={"weather": FoundryAgentLLM("weather", **conn), "echo": FoundryAgentLLM("echo:1", **conn)},
+                        merger=FoundryAgentLLM("echo", **conn))
+    with pytest.raises(PendingToolCallsError, match=r"fan-out branch 'weather' called \['get_weather'\]") as info:
+        run(lambda: wf.run(question="What is the weather in Oslo?"))
+    assert "tools={'weather'" in str(info.value)
+
+
+def test_fan_out_workflow_tools_for_an_unknown_branch_is_refused(conn):
+    with pytest.raises(ValueError, match=r"\['wether'\]"):
+        FanOutWorkflow(agents={"weather": FoundryAgentLLM("weather", **conn)}, merger=FoundryAgentLLM("echo", **conn),
+                       tools={"wether": [get_weather]})
+
+
+def test_sub_agent_error_names_its_request_id_once(conn):
+    text = foundry_agent_tool("broken", max_retries=0, **conn).call(question="hi").content
+    assert "ServerError" in text and text.count("request id") == 1, text
+
+
+def test_triage_routes_a_factual_part_without_keywords_to_the_researcher(conn):
+    result = run(lambda: orchestrator(conn).run(user_msg="Is it windy in Porto, and who painted the Night Watch?"))
+    outputs = {c.tool_name: c.tool_output.content for c in result.tool_calls}
+    assert sorted(outputs) == ["ask_researcher", "ask_weather"]
+    assert "sunny and 24C in Porto" in outputs["ask_weather"]
+    assert "Night Watch" in outputs["ask_researcher"] and "Porto" not in outputs["ask_researcher"]
+
+
+def test_fan_out_workflow_branch_waiting_for_an_approval_fails_loudly(conn):
+    wf = FanOutWorkflow(agents={"docs": FoundryAgentLLM("approval", **conn)}, merger=FoundryAgentLLM("echo", **conn))
+    with pytest.raises(PendingToolCallsError, match=r"fan-out branch 'docs' is waiting for approval of \['docs/search_docs'\]"):
+        run(lambda: wf.run(question="How do I export data?"))

@@ -100,26 +100,43 @@ def weather(ctx: TurnContext) -> Reply:
     return Reply(items=[function_call("get_weather", {"location": city})])
 
 
-def triage_routes(question: str) -> list[str]:
-    """Tools a question needs: weather words -> ``ask_weather``, research words -> ``ask_researcher``."""
-    words = content_words(question) | set(re.findall(r"[a-z]+", question.lower()))
+#: Where a multi-part question splits: after ``?``/``;``, or at ``and``/``also`` starting a new question.
+_QUESTION_WORDS = r"(?:what|who|whom|whose|which|when|where|why|how|is|are|was|were|will|do|does|did|can|could|should|tell)"
+_PART_BREAK = re.compile(r"(?<=[?;])\s+|[,;]?\s+(?:and|also|plus)\s+(?=(?:also\s+)?" + _QUESTION_WORDS + r"\b)", re.I)
+_QUESTION = re.compile(r"\?\s*$|^\s*" + _QUESTION_WORDS + r"\b", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """A multi-part question split into its parts (one part when it has only one)."""
+    parts = [p.strip(" ,;") for p in _PART_BREAK.split(question)]
+    return [p for p in parts if p] or [question]
+
+
+def triage_routes(question: str) -> list[tuple[str, str]]:
+    """``(tool, part)`` for each part of a question, as a triage model would route them.
+
+    A part with weather words goes to ``ask_weather``; a part with research words, or any other
+    question, to ``ask_researcher`` (a part with both kinds of words to both).
+    """
     routes = []
-    if words & WEATHER_WORDS:
-        routes.append("ask_weather")
-    if words & RESEARCH_WORDS:
-        routes.append("ask_researcher")
+    for part in question_parts(question):
+        words = content_words(part) | set(re.findall(r"[a-z]+", part.lower()))
+        weather = bool(words & WEATHER_WORDS)
+        if weather:
+            routes.append(("ask_weather", part))
+        if words & RESEARCH_WORDS or (not weather and _QUESTION.search(part)):
+            routes.append(("ask_researcher", part))
     return routes
 
 
 def triage(ctx: TurnContext) -> Reply:
-    """Delegate to one or both tools (parallel calls), then compose their answers."""
+    """Delegate each part of the question to its tool (parallel calls), then compose their answers."""
     answered = _answered_calls(ctx, ("ask_weather", "ask_researcher"))
     if answered:
         labels = {"ask_weather": "Weather", "ask_researcher": "Research"}
         lines = [f"- {labels.get(c.get('name', ''), c.get('name'))}: {out}" for c, out in answered]
         return Reply(items=[message("Here is what I found:\n" + "\n".join(lines))])
-    question = last_user_text(ctx.items)
-    routes = triage_routes(question)
+    routes = triage_routes(last_user_text(ctx.items))
     if not routes:
         return Reply(items=[message("I can route weather questions and research questions. What would you like to know?")])
-    return Reply(items=[function_call(name, {"question": question}) for name in routes])
+    return Reply(items=[function_call(name, {"question": part}) for name, part in routes])
