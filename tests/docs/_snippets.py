@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 NO_RUN = re.compile(r"^\s*<!--\s*no-run:\s*(?P<reason>\S.*?)\s*-->\s*$")
+_ANY_NO_RUN = re.compile(r"<!--\s*no-?run", re.I)
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>```+|~~~+)\s*(?P<info>[^`]*)$")
 
 
@@ -61,7 +62,11 @@ def _marker(lines: list[str], fence_index: int) -> str | None:
     before = fence_index - 1
     while before >= 0 and not lines[before].strip():
         before -= 1
-    match = NO_RUN.match(lines[before]) if before >= 0 else None
+    if before < 0:
+        return None
+    match = NO_RUN.match(lines[before])
+    if match is None and _ANY_NO_RUN.search(lines[before]):
+        raise ValueError(f"line {before + 1}: write the marker as '<!-- no-run: reason -->', got {lines[before].strip()!r}")
     return match["reason"] if match else None
 
 
