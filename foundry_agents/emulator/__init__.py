@@ -1,7 +1,7 @@
 """A local emulator of the Foundry Agent Service v2 endpoints (responses, conversations, agents).
 
-Deterministic scripted agents (``echo``, ``grounded``, ``weather``, ``approval``, ``researcher``,
-``triage``, ``calendar`` and fault agents) answer over the same wire protocol as the service, in
+Deterministic scripted agents (``echo``, ``grounded``, ``weather``, ``forecast``, ``approval``,
+``researcher``, ``triage``, ``writer``, ``calendar`` and fault agents) answer over the same wire protocol as the service, in
 JSON and SSE. Use it in-process or over a socket:
 
 Example:
