@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import zlib
-from typing import Any
 
 from llama_index.core.embeddings import BaseEmbedding
 from pydantic import Field
@@ -36,10 +35,8 @@ def hash_embedding(text: str, dim: int = 256) -> list[float]:
 class LocalHashEmbedding(BaseEmbedding):
     """A local hashed bag-of-words embedding (no downloads, no service, no key)."""
 
+    model_name: str = Field(default="local-hash", description="The name reported in LlamaIndex's metadata.")
     dim: int = Field(default=256, gt=0, description="Number of hash buckets (the vector length).")
-
-    def __init__(self, *, dim: int = 256, model_name: str = "local-hash", **kwargs: Any) -> None:
-        super().__init__(dim=dim, model_name=model_name, **kwargs)
 
     @classmethod
     def class_name(cls) -> str:

@@ -75,7 +75,7 @@ def run_snippet(snippet: Snippet, namespace: dict[str, Any], *, timeout: float) 
     code = compile(snippet.code, str(snippet.path) + f" (block at line {snippet.line})", "exec",
                    flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
     with _deadline(timeout, snippet.where):
-        result = eval(code, namespace)  # noqa: S307 - the docs' own code, run as a reader would
+        result = eval(code, namespace)  # the docs' own code, run as a reader would
         if inspect.iscoroutine(result):
             asyncio.run(result)
 
