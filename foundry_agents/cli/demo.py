@@ -25,11 +25,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
 import sys
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -238,14 +236,15 @@ def query_engine(tour: Tour) -> None:
     from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 
     from llama_index_foundry import FoundryAgentLLM
+    from llama_index_foundry.embeddings import LocalHashEmbedding
 
     documents = SimpleDirectoryReader(str(SAMPLE_DOCS), required_exts=[".md", ".txt"]).load_data()
-    index = VectorStoreIndex.from_documents(documents, embed_model=word_embedding())
+    index = VectorStoreIndex.from_documents(documents, embed_model=LocalHashEmbedding())
     llm = FoundryAgentLLM("grounded", **tour.connection)
     tour.closers.callback(llm.close)
     names = ", ".join(sorted(d.metadata.get("file_name", "?") for d in documents))
     tour.say(f"VectorStoreIndex over {len(documents)} bundled documents ({names}),")
-    tour.say("a local word-hash embedding (no embedding service), the 'grounded' agent as the LLM.")
+    tour.say("LocalHashEmbedding (hashed words, no embedding service), the 'grounded' agent as the LLM.")
     # A query engine gives its LLM Settings.callback_manager when it is built, so the counter
     # goes there (for this section only); it reads the usage the agent reports.
     counter, previous = TokenCountingHandler(), Settings.callback_manager
@@ -263,29 +262,6 @@ def query_engine(tour: Tour) -> None:
             tour.tokens(Usage(prompt, completion, prompt + completion))
     finally:
         Settings.callback_manager = previous
-
-
-def word_embedding() -> Any:
-    """A deterministic bag-of-words embedding (hashed words), enough to pick the right document."""
-    from llama_index.core.embeddings import BaseEmbedding
-
-    def embed(text: str, dim: int = 256) -> list[float]:
-        vector = [0.0] * dim
-        for word in re.findall(r"[a-z0-9]+", text.lower()):
-            vector[zlib.crc32(word.encode()) % dim] += 1.0
-        return vector
-
-    class WordHashEmbedding(BaseEmbedding):
-        def _get_text_embedding(self, text: str) -> list[float]:
-            return embed(text)
-
-        def _get_query_embedding(self, query: str) -> list[float]:
-            return embed(query)
-
-        async def _aget_query_embedding(self, query: str) -> list[float]:
-            return embed(query)
-
-    return WordHashEmbedding(model_name="word-hash")
 
 
 # -- 6. agent of agents --------------------------------------------------------------------------

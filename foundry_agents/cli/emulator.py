@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from ..emulator import cli as emulator_cli  # argparse only; the web stack loads in run()
+from ..emulator.constants import NEEDS_EXTRA
 from ..errors import FoundryConfigError
 
 
@@ -20,6 +21,4 @@ def run(args: argparse.Namespace) -> int:
     try:
         return emulator_cli.run(args)
     except ImportError as exc:  # the [emulator] extra (starlette, uvicorn) is not installed
-        raise FoundryConfigError(
-            f"the emulator needs the 'emulator' extra: pip install 'foundry-agents[emulator]' ({exc})"
-        ) from exc
+        raise FoundryConfigError(f"{NEEDS_EXTRA} ({exc})") from exc

@@ -1,7 +1,7 @@
 """A local emulator of the Foundry Agent Service v2 endpoints (responses, conversations, agents).
 
-Deterministic scripted agents (``echo``, ``grounded``, ``weather``, ``approval``, ``researcher``,
-``triage``, ``calendar`` and fault agents) answer over the same wire protocol as the service, in
+Deterministic scripted agents (``echo``, ``grounded``, ``weather``, ``forecast``, ``approval``,
+``researcher``, ``triage``, ``writer``, ``calendar`` and fault agents) answer over the same wire protocol as the service, in
 JSON and SSE. Use it in-process or over a socket:
 
 Example:
@@ -16,7 +16,7 @@ Example:
 
 from typing import Any
 
-from .constants import EMULATOR_PROJECT, EMULATOR_TOKEN
+from .constants import EMULATOR_PROJECT, EMULATOR_TOKEN, EXTRA_MODULES, NEEDS_EXTRA
 
 __all__ = [
     "EMULATOR_PROJECT",
@@ -38,7 +38,13 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        try:
+            module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").partition(".")[0] not in EXTRA_MODULES:
+                raise
+            raise ModuleNotFoundError(f"{NEEDS_EXTRA} ({exc})", name=exc.name) from exc
+        value = getattr(module, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,35 +4,6 @@ from __future__ import annotations
 
 from .common import END, Cell, code, md, start
 
-EMBEDDING = '''
-import re
-import zlib
-
-from llama_index.core.embeddings import BaseEmbedding
-
-
-class WordHashEmbedding(BaseEmbedding):
-    """Hashed bag of words: deterministic, local, good enough to find the right document here."""
-
-    def _embed(self, text: str, dim: int = 256) -> list[float]:
-        vector = [0.0] * dim
-        for word in re.findall(r"[a-z0-9]+", text.lower()):
-            vector[zlib.crc32(word.encode()) % dim] += 1.0
-        return vector
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embed(text)
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embed(query)
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._embed(query)
-
-
-embed_model = WordHashEmbedding(model_name="word-hash")
-'''
-
 CELLS: list[Cell] = [
     *start("LlamaIndex: a query engine over local documents", '''
 `FoundryAgentLLM` puts a Foundry v2 agent behind the LlamaIndex LLM interface. Here the
@@ -74,13 +45,14 @@ print(engine.query("How long does the Rover battery last?"))
 ## A vector index
 
 In a real project use your embedding deployment (for example `AzureOpenAIEmbedding`). To stay
-offline and deterministic, this notebook uses a tiny hashed bag-of-words embedding.
+offline and deterministic, this notebook uses `LocalHashEmbedding`, the package's tiny hashed
+bag-of-words embedding for demos and tests (no key, no download).
 '''),
-    code(EMBEDDING),
     code('''
 from llama_index.core import VectorStoreIndex
+from llama_index_foundry.embeddings import LocalHashEmbedding
 
-index = VectorStoreIndex.from_documents(documents, embed_model=embed_model)
+index = VectorStoreIndex.from_documents(documents, embed_model=LocalHashEmbedding())
 engine = index.as_query_engine(llm=llm, similarity_top_k=1)
 for question in ("What does the warranty cover?", "How much free space does the dock need?"):
     answer = engine.query(question)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .helpers import respond, text_of
+from .helpers import events_of, respond, text_of
 
 
 async def test_echo_latest_and_pinned_versions(client):
@@ -130,3 +130,44 @@ async def test_calendar_structured_output(client):
     event = json.loads(text_of(body))
     assert event == {"name": "Science fair", "date": "2025-11-07", "participants": ["Alice", "Bob"]}
     assert set(event) == set(body["text"]["format"]["schema"]["required"])
+
+
+async def test_forecast_answers_in_text_the_same_for_the_same_city(client):
+    first = (await respond(client, "forecast", "What's the weather in Paris?")).json()
+    again = (await respond(client, "forecast", "Weather in Paris?")).json()
+    assert [i["type"] for i in first["output"]] == ["message"]  # no client-side work pending
+    assert text_of(first).startswith("The weather in Paris: ") and text_of(first).endswith(" C.")
+    assert text_of(again) == text_of(first)
+    other = (await respond(client, "forecast", "And in Rome?")).json()
+    assert text_of(other).startswith("The weather in Rome: ")
+    asks = (await respond(client, "forecast", "how is the weather?")).json()
+    assert text_of(asks) == "Which city would you like the weather for?"
+
+
+async def test_forecast_streams_the_same_answer(client):
+    body = (await respond(client, "forecast", "Weather in Oslo?")).json()
+    events = events_of(await respond(client, "forecast", "Weather in Oslo?", stream=True))
+    deltas = "".join(data["delta"] for event, data in events if event == "response.output_text.delta")
+    assert deltas == text_of(body)
+
+
+# The merge prompt both adapters' fan-out helpers send (answers may span lines).
+MERGE = (
+    "Question: Weather in Paris, and its history?\n\n"
+    "Answers from specialist agents:\n- weather: The weather in Paris: sunny, 21 C.\n"
+    "- research: Paris was founded\nin the 3rd century BC\n\n"
+    "Combine these answers into one complete reply to the question."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (MERGE, "In short: The weather in Paris: sunny, 21 C. Paris was founded in the 3rd century BC."),
+        ("a draft   with  spaces", "a draft with spaces."),
+        ("   ", "Nothing to write about yet."),
+    ],
+)
+async def test_writer_merges_specialist_answers(client, text, expected):
+    body = (await respond(client, "writer", text)).json()
+    assert text_of(body) == expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import AgentVersion, Behavior
-from . import basic, faults, mcp, research, scripted, tools
+from . import basic, faults, mcp, research, scripted, tools, writing
 
 #: Behaviour name -> function. Agents name their behaviour; agents created through the API
 #: inherit the behaviour of the agent's latest version, or use ``metadata.emulator_behavior``.
@@ -13,6 +13,8 @@ BEHAVIORS: dict[str, Behavior] = {
     "echo": basic.echo,
     "grounded": basic.grounded,
     "weather": tools.weather,
+    "forecast": writing.forecast,
+    "writer": writing.writer,
     "triage": tools.triage,
     "approval": mcp.approval,
     "researcher": research.researcher,
@@ -50,6 +52,12 @@ BUILTIN: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
     ]),
     "weather": ("weather", "Calls get_weather(location), then answers from its output.", [
         _prompt("You are a helpful assistant that can check the weather. Use the get_weather function when users ask about weather.", tools=[tools.WEATHER_TOOL]),
+    ]),
+    "forecast": ("forecast", "Answers weather questions in text (its lookup runs on the service side).", [
+        _prompt("You tell users the current weather of the city they ask about, in one sentence."),
+    ]),
+    "writer": ("writer", "Combines the answers of specialist agents into one reply.", [
+        _prompt("Combine the specialists' answers you are given into one short, complete reply."),
     ]),
     "approval": ("approval", "Uses an MCP tool that requires approval.", [
         _prompt("Use the docs MCP tool to answer questions about the product documentation.", tools=[mcp.MCP_TOOL]),
