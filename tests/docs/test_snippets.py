@@ -56,7 +56,10 @@ EXPECTED = {
         "date='2025-03-14'",
     ],
     "emulator.md": ["/api/projects/emulator"],
+    "protocol.md": [],
 }
+#: Documents without Python blocks (their blocks, if one is ever added, are still run).
+PROSE_ONLY = {"protocol.md"}
 
 
 def test_every_documented_file_is_checked():
@@ -122,7 +125,7 @@ def test_python_blocks_run_as_written(path, emulator_env, restore_llama_index_se
             pytest.fail(f"the Python block at {snippet.where} fails as written: {type(exc).__name__}: {exc}\n"
                         f"{snippet.code}")
         ran += 1
-    assert ran, f"{path.name} has no runnable Python block"
+    assert ran or path.name in PROSE_ONLY, f"{path.name} has no runnable Python block"
     shown = capsys.readouterr().out
     missing = [line for line in EXPECTED[path.name] if line not in shown]
     assert not missing, f"{path.name}: a reader would not see {missing}; the blocks printed:\n{shown}"
