@@ -21,7 +21,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from .auth import TokenProvider
-from .errors import APIConnectionError, APIError, APITimeoutError, error_from_response, outcome_unknown
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    error_from_response,
+    outcome_unknown,
+)
 from .reference import AgentRef
 from .retry import (
     CLIENT_REQUEST_ID_HEADER,
