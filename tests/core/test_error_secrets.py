@@ -30,8 +30,8 @@ def no_sleep(monkeypatch):
     async def fake_async_sleep(seconds):
         return None
 
-    monkeypatch.setattr(flow.time, "sleep", lambda seconds: None)
-    monkeypatch.setattr(flow.asyncio, "sleep", fake_async_sleep)
+    monkeypatch.setattr(flow, "time", types.SimpleNamespace(sleep=lambda seconds: None))
+    monkeypatch.setattr(flow, "asyncio", types.SimpleNamespace(sleep=fake_async_sleep))
 
 
 def reachable_text(obj: Any, seen: set[int] | None = None, depth: int = 0) -> Iterator[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,9 @@ def slept(monkeypatch):
     async def fake_async_sleep(seconds):
         waits.append(seconds)
 
-    monkeypatch.setattr(flow.time, "sleep", waits.append)
-    monkeypatch.setattr(flow.asyncio, "sleep", fake_async_sleep)
+    # Only the flow's own sleeps (patching time.sleep itself would record other threads' too).
+    monkeypatch.setattr(flow, "time", types.SimpleNamespace(sleep=waits.append))
+    monkeypatch.setattr(flow, "asyncio", types.SimpleNamespace(sleep=fake_async_sleep))
     return waits
 
 
