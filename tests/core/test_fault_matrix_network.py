@@ -10,6 +10,7 @@ import json
 import re
 import time
 import types
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +171,27 @@ def print_readme_table() -> str:  # pragma: no cover - a helper to regenerate th
 if __name__ == "__main__":  # pragma: no cover
     print(print_readme_table())
     print(json.dumps(len(ROWS)))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_call_has_its_own_client_request_id_and_a_given_one_is_kept(mode):
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers["x-ms-client-request-id"])
+        return _success(request)
+
+    async def three(c: Any) -> None:
+        await c.create_response("echo", input="x")
+        await c.get_response("resp_1")
+        await c.create_response("echo", input="x", extra_headers={"X-MS-Client-Request-Id": "mine-1"})
+
+    def three_sync(c: Any) -> None:
+        c.create_response("echo", input="x")
+        c.get_response("resp_1")
+        c.create_response("echo", input="x", extra_headers={"X-MS-Client-Request-Id": "mine-1"})
+
+    run_client(mode, handler, three_sync if mode == "sync" else three)
+    first, second, given = sent
+    assert first != second and str(uuid.UUID(first, version=4)) == first
+    assert given == "mine-1"
