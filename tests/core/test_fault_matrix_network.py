@@ -7,6 +7,7 @@ once (then the service answers) and persistently. The README's "Retries" table m
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import time
 import types
@@ -136,6 +137,8 @@ def _check_error(row: NetworkFault, err: Any, client_id: str) -> None:
     assert isinstance(err, row.error), err
     assert isinstance(err, APIOutcomeUnknownError) is row.outcome_unknown
     assert err.client_request_id == client_id
+    copy = pickle.loads(pickle.dumps(err))
+    assert type(copy) is type(err) and str(copy) == str(err) and copy.client_request_id == client_id
     if row.outcome_unknown:
         text = str(err)
         assert "outcome is unknown" in text and "not sent again" in text and client_id in text
