@@ -340,7 +340,7 @@ def outcome_unknown(err: APIError, what: str) -> APIOutcomeUnknownError:
     rid = f" (client request id {err.client_request_id})" if err.client_request_id else ""
     new.message = (
         f"{err.message}; the outcome is unknown: the service may have processed {what}, so it was "
-        "not sent again (that could run the agent twice); check with get_response or "
+        "not sent again (a second send could run the agent or apply it twice); check with get_response or "
         f"list_conversation_items before retrying{rid}"
     )
     Exception.__init__(new, new.message)
