@@ -6,6 +6,7 @@ import inspect
 import json
 import logging
 import pickle
+import types
 
 import httpx
 import pytest
@@ -45,8 +46,9 @@ def no_sleep(monkeypatch):
     async def fake_async_sleep(seconds):
         slept.append(seconds)
 
-    monkeypatch.setattr(flow.time, "sleep", slept.append)
-    monkeypatch.setattr(flow.asyncio, "sleep", fake_async_sleep)
+    # Only the flow's sleeps: patching asyncio.sleep itself makes the session emulator's thread spin.
+    monkeypatch.setattr(flow, "time", types.SimpleNamespace(sleep=slept.append))
+    monkeypatch.setattr(flow, "asyncio", types.SimpleNamespace(sleep=fake_async_sleep))
     return slept
 
 
