@@ -3,7 +3,9 @@
 :func:`request_flow` yields *actions* (get a token, send, read a body, sleep) and receives their
 results; :func:`drive` and :func:`adrive` are the only sync/async code, a few lines each, so the
 two clients cannot drift. Transport exceptions are thrown back into the generator, which decides
-whether to retry.
+whether to retry (the policy is in :mod:`foundry_agents.retry`). Every attempt of one call carries
+the same ``x-ms-client-request-id``; once a request is sent, a copy without its credential takes
+its place on the response and on any transport error, so no error can reach the token.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import httpx
 from .auth import TokenProvider
 from .errors import (
     APIConnectionError,
-    APIError,
     APITimeoutError,
     error_from_response,
     outcome_unknown,
@@ -88,14 +89,10 @@ def _decode_body(content: bytes) -> Any:
         return content.decode("utf-8", "replace")
 
 
-def map_transport_error(exc: Exception, *, outcome_unknown_of: str | None = None) -> APIError:
-    """The typed error for a transport failure; ``outcome_unknown_of`` names what may have run."""
-    err: APIError
+def map_transport_error(exc: Exception) -> APIConnectionError:
     if isinstance(exc, httpx.TimeoutException):
-        err = APITimeoutError(f"the request timed out ({type(exc).__name__})")
-    else:
-        err = APIConnectionError(f"connection error: {exc or type(exc).__name__}")
-    return err if outcome_unknown_of is None else outcome_unknown(err, outcome_unknown_of)
+        return APITimeoutError(f"the request timed out ({type(exc).__name__})")
+    return APIConnectionError(f"connection error: {exc or type(exc).__name__}")
 
 
 #: Headers that carry a credential; never kept on what an error can reach.
@@ -147,9 +144,7 @@ def request_flow(
             if not retry:
                 err = map_transport_error(exc)
                 err.client_request_id = client_request_id
-                if not safe:
-                    err = outcome_unknown(err, what)
-                raise err from exc
+                raise (err if safe else outcome_unknown(err, what)) from exc
             attempt += 1
             yield Sleep(retry_delay(attempt))
             continue
