@@ -121,3 +121,18 @@ def test_dot_item_id_does_not_delete_the_conversation(mode, bad, emulator_endpoi
     assert run(lambda c: c.get_conversation(conv.id)).id == conv.id
     items = run(lambda c: c.list_conversation_items(conv.id))
     assert [i["content"][0]["text"] for i in items.data] == ["keep me"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "action",
+    [lambda c: c.get_agent(".."), lambda c: c.get_agent("a/b"), lambda c: c.list_agent_versions("x?y"),
+     lambda c: c.get_agent_version("echo", ".."), lambda c: c.get_agent_version("echo", "1/../2"),
+     lambda c: c.create_response("../agents", input="x")],
+)
+def test_agent_names_and_versions_are_refused_before_any_request(mode, action):
+    def handler(request):  # pragma: no cover - must not be called
+        raise AssertionError(f"sent {request.url}")
+
+    with pytest.raises(FoundryConfigError):
+        run_client(mode, handler, action)
