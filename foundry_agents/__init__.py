@@ -17,6 +17,7 @@ from .endpoints import ProjectEndpoint, Route
 from .errors import (
     APIConnectionError,
     APIError,
+    APIOutcomeUnknownError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -83,6 +84,7 @@ __all__ = [
     "FOUNDRY_SCOPE",
     "APIConnectionError",
     "APIError",
+    "APIOutcomeUnknownError",
     "APIStatusError",
     "APITimeoutError",
     "Agent",

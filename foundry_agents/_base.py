@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -205,8 +206,8 @@ class _ClientBase:
             self.endpoint.responses_url(self.route, agent_name=ref.name),
             body,
             stream=stream,
-            # With a conversation, a retry after the service accepted the request appends twice.
-            idempotent="conversation" not in body,
+            # Runs the agent (and its server-side tools): re-sent only when provably not processed.
+            idempotent=False,
             agent=ref,
             headers=dict(options.get("extra_headers") or {}),
             timeout=_as_timeout(options.get("timeout")),
@@ -284,9 +285,19 @@ class _ClientBase:
         return Call("GET", self.endpoint.agents_url())
 
 
+#: What a service id looks like (``resp_…``, ``caresp_…``, ``conv_…``, ``msg_…``): it goes into a URL
+#: path, so it may not contain anything that could change the route (``/``, ``..``, ``?``, ``#``,
+#: ``%``, whitespace, control or non-ASCII characters).
+_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.:~-]{0,511}")
+
+
 def _id(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise FoundryConfigError(f"{what} must be a non-empty string, got {value!r}")
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        shown = repr(value) if not isinstance(value, str) or len(value) <= 80 else repr(value[:80]) + "..."
+        raise FoundryConfigError(
+            f"{what} must be an id such as the service returns ('resp_...', 'conv_...', 'msg_...': "
+            f"ASCII letters, digits, '_', '-', '.', ':' and '~', not starting with '.'), got {shown}"
+        )
     return value
 
 

@@ -3,7 +3,9 @@
 :func:`request_flow` yields *actions* (get a token, send, read a body, sleep) and receives their
 results; :func:`drive` and :func:`adrive` are the only sync/async code, a few lines each, so the
 two clients cannot drift. Transport exceptions are thrown back into the generator, which decides
-whether to retry.
+whether to retry (the policy is in :mod:`foundry_agents.retry`). Every attempt of one call carries
+the same ``x-ms-client-request-id``; once a request is sent, a copy without its credential takes
+its place on the response and on any transport error, so no error can reach the token.
 """
 
 from __future__ import annotations
@@ -12,21 +14,32 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from .auth import TokenProvider
-from .errors import APIConnectionError, APITimeoutError, error_from_response
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    error_from_response,
+    outcome_unknown,
+)
 from .reference import AgentRef
-from .retry import parse_retry_after, retry_delay, should_retry_status
+from .retry import (
+    CLIENT_REQUEST_ID_HEADER,
+    outcome_unknown_status,
+    parse_retry_after,
+    retry_delay,
+    sent_before_failure,
+    should_retry_status,
+)
 
 logger = logging.getLogger("foundry_agents")
-
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
 
 @dataclass(slots=True)
 class Call:
@@ -36,7 +49,8 @@ class Call:
     url: str
     body: Any = None
     stream: bool = False
-    #: False when a retry after the server accepted the request could apply it twice.
+    #: False when the call runs an agent or changes state: it is then re-sent only when the
+    #: failure proves the service did not process it (see :mod:`foundry_agents.retry`).
     idempotent: bool = True
     agent: AgentRef | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
@@ -87,6 +101,26 @@ def map_transport_error(exc: Exception) -> APIConnectionError:
     return APIConnectionError(f"connection error: {exc or type(exc).__name__}{where}")
 
 
+#: Headers that carry a credential; never kept on what an error can reach.
+_SECRET_HEADERS = frozenset({"authorization", "api-key", "ocp-apim-subscription-key"})
+
+
+def without_secrets(request: httpx.Request) -> httpx.Request:
+    """A copy of a sent request without its credential headers.
+
+    httpx keeps the request on its exceptions and responses (``exc.request``,
+    ``response.request``, and errors raised later while reading a stream), so once a request is
+    sent the copy takes its place there: no error can hand the token to whoever holds it.
+    """
+    headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _SECRET_HEADERS]
+    try:
+        content: bytes | None = request.content
+    except httpx.RequestNotRead:
+        content = None
+    return httpx.Request(request.method, request.url, headers=headers, content=content,
+                         extensions=request.extensions)
+
+
 def request_flow(
     call: Call,
     *,
@@ -97,20 +131,30 @@ def request_flow(
 ) -> Flow:
     attempt = 0
     refreshed = False
+    client_request_id: str | None = None
+    what = f"the {call.method} request to .../{urlsplit(call.url).path.rsplit('/', 1)[-1]}"
     while True:
-        token: str = yield GetToken()
-        request = build(call, token)
+        request = build(call, (yield GetToken()))
+        # The same id on every attempt, so the service's logs tie the attempts together.
+        client_request_id = (client_request_id or request.headers.get(CLIENT_REQUEST_ID_HEADER)
+                             or str(uuid.uuid4()))
+        request.headers[CLIENT_REQUEST_ID_HEADER] = client_request_id
         try:
             response: httpx.Response = yield Send(request, call.stream)
         except httpx.TransportError as exc:
-            retry = attempt < max_retries and (call.idempotent or isinstance(exc, _NOT_SENT))
+            exc.request = without_secrets(request)
+            safe = call.idempotent or not sent_before_failure(exc)
+            retry = attempt < max_retries and safe
             logger.debug("%s %s failed: %s%s", call.method, request.url, type(exc).__name__,
                          " (retrying)" if retry else "")
             if not retry:
-                raise map_transport_error(exc) from exc
+                err = map_transport_error(exc)
+                err.client_request_id = client_request_id
+                raise (err if safe else outcome_unknown(err, what)) from exc
             attempt += 1
             yield Sleep(retry_delay(attempt))
             continue
+        response.request = without_secrets(request)
         status = response.status_code
         if status < 400:
             logger.debug("%s %s -> %s", call.method, request.url, status)
@@ -128,12 +172,16 @@ def request_flow(
             yield Sleep(retry_delay(attempt, headers))
             continue
         agent = call.agent
-        raise error_from_response(
+        error = error_from_response(
             status, headers, _decode_body(content),
             retry_after=parse_retry_after(headers),
             agent_name=agent.name if agent else None,
             agent_version=agent.version if agent else None,
         )
+        error.client_request_id = client_request_id
+        if not call.idempotent and outcome_unknown_status(status, headers):
+            raise outcome_unknown(error, what)
+        raise error
 
 
 def drive(flow: Flow, http: httpx.Client, auth: TokenProvider) -> httpx.Response:

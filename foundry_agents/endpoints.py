@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-from .errors import InvalidEndpointError
+from .errors import FoundryConfigError, InvalidEndpointError
 
 __all__ = [
     "ENDPOINT_ENV_VARS",
@@ -103,36 +103,36 @@ class ProjectEndpoint:
         if not agent_name:
             raise InvalidEndpointError("the agent_endpoint route needs an agent name")
         return (
-            f"{self.url}/agents/{quote(agent_name, safe='')}/endpoint/protocols/openai/responses"
+            f"{self.url}/agents/{_segment(agent_name, 'agent name')}/endpoint/protocols/openai/responses"
             f"?api-version={AGENTS_API_VERSION}"
         )
 
     def response_url(self, response_id: str, suffix: str = "") -> str:
-        return f"{self.url}/openai/v1/responses/{quote(response_id, safe='')}{suffix}"
+        return f"{self.url}/openai/v1/responses/{_segment(response_id, 'response_id')}{suffix}"
 
     def conversations_url(self, conversation_id: str | None = None, *, items: bool = False,
                           item_id: str | None = None, agent_name: str | None = None) -> str:
         """Project-level conversations, or (``agent_name``) those under the agent's own endpoint."""
         url = f"{self.url}/openai/v1/conversations"
         if agent_name is not None:
-            url = f"{self.url}/agents/{quote(agent_name, safe='')}/endpoint/protocols/openai/conversations"
+            url = f"{self.url}/agents/{_segment(agent_name, 'agent_name')}/endpoint/protocols/openai/conversations"
         if conversation_id is not None:
-            url += f"/{quote(conversation_id, safe='')}"
+            url += f"/{_segment(conversation_id, 'conversation_id')}"
             if items or item_id is not None:
                 url += "/items"
             if item_id is not None:
-                url += f"/{quote(item_id, safe='')}"
+                url += f"/{_segment(item_id, 'item_id')}"
         return url if agent_name is None else f"{url}?api-version={AGENTS_API_VERSION}"
 
     def agents_url(self, name: str | None = None, *, versions: bool = False,
                    version: str | None = None) -> str:
         url = f"{self.url}/agents"
         if name is not None:
-            url += f"/{quote(name, safe='')}"
+            url += f"/{_segment(name, 'agent name')}"
             if versions or version is not None:
                 url += "/versions"
             if version is not None:
-                url += f"/{quote(version, safe='')}"
+                url += f"/{_segment(version, 'agent version')}"
         return f"{url}?api-version={AGENTS_API_VERSION}"
 
     @property
@@ -169,3 +169,15 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _segment(value: str, what: str) -> str:
+    """``value`` as exactly one URL path segment: percent-encoded, never ``.``/``..`` or empty.
+
+    The second layer behind the callers' own id checks: whatever the string, it can only name
+    the resource the route is for (``/``, ``?``, ``#``, ``%`` are encoded; dot segments refused,
+    since URL normalisation would climb to the parent resource).
+    """
+    if not isinstance(value, str) or value.strip(".") == "":
+        raise FoundryConfigError(f"{what} {value!r} cannot be used in a URL path")
+    return quote(value, safe="")

@@ -19,6 +19,7 @@ Every error the package raises derives from :class:`FoundryAgentsError`::
         │   └── ServerError              5xx
         ├── APIConnectionError                     the request never got an answer
         │   └── APITimeoutError
+        ├── APIOutcomeUnknownError                 sent, may have been processed, not re-sent (see below)
         └── StreamError                            raised while reading a stream; .partial_response
             ├── StreamInterruptedError             the connection closed before a terminal event
             ├── ResponseFailedError                response.failed, or status "failed"
@@ -29,6 +30,13 @@ Every :class:`APIError` carries ``status_code`` (``None`` when there was no HTTP
 ``apim-request-id`` or the body's ``additionalInfo.request_id``). Errors met inside a stream
 raise the same classes as errors met before it. No error ever holds a token: the request
 headers are never kept.
+
+A request that runs an agent or changes state (a response POST, conversation create/add items,
+cancel) is not re-sent after a failure that leaves its outcome unknown (a reset, timeout, 408 or
+5xx other than 503 once it was written). That failure raises an :class:`APIOutcomeUnknownError`
+which is also the class the failure would otherwise have (``ServerError``, ``APITimeoutError``,
+``APIConnectionError`` or ``APIStatusError``); its ``client_request_id`` is the
+``x-ms-client-request-id`` the client sent, so the call can be traced and checked.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIOutcomeUnknownError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -100,7 +109,10 @@ class APIError(FoundryAgentsError):
         details: the service's ``details[]`` entries.
         request_id: the id to quote to Azure support.
         body: the parsed error body (never contains credentials).
+        client_request_id: the ``x-ms-client-request-id`` sent with every attempt of the call.
     """
+
+    client_request_id: str | None = None
 
     def __init__(
         self,
@@ -282,3 +294,54 @@ def error_from_response(
             err.message = f"{message} (agent {ref!r})"
             err.args = (err.message,)
     return err
+
+
+# -- Outcome unknown: sent, maybe processed, deliberately not re-sent ------------------------------
+
+
+class APIOutcomeUnknownError(APIError):
+    """A request that runs an agent (or changes state) failed after it was sent.
+
+    The service may have processed it, so it was not sent again (the agent would run twice).
+    Check with ``get_response`` / ``list_conversation_items`` and decide. Each instance is also
+    the class the failure would otherwise have, e.g. ``except ServerError`` still catches it.
+    """
+
+
+class OutcomeUnknownConnectionError(APIOutcomeUnknownError, APIConnectionError):
+    """The connection broke after the request was written."""
+
+
+class OutcomeUnknownTimeoutError(APIOutcomeUnknownError, APITimeoutError):
+    """The answer did not come in time after the request was written."""
+
+
+class OutcomeUnknownServerError(APIOutcomeUnknownError, ServerError):
+    """A 5xx that does not prove the request was not processed."""
+
+
+class OutcomeUnknownStatusError(APIOutcomeUnknownError, APIStatusError):
+    """Another status (408) that does not prove the request was not processed."""
+
+
+_OUTCOME_UNKNOWN: tuple[tuple[type[APIError], type[APIOutcomeUnknownError]], ...] = (
+    (APITimeoutError, OutcomeUnknownTimeoutError),
+    (APIConnectionError, OutcomeUnknownConnectionError),
+    (ServerError, OutcomeUnknownServerError),
+    (APIError, OutcomeUnknownStatusError),
+)
+
+
+def outcome_unknown(err: APIError, what: str) -> APIOutcomeUnknownError:
+    """``err`` as its outcome-unknown twin, with a message saying what to do (pure)."""
+    cls = next(unknown for base, unknown in _OUTCOME_UNKNOWN if isinstance(err, base))
+    new = cls.__new__(cls)
+    new.__dict__.update(err.__dict__)
+    rid = f" (client request id {err.client_request_id})" if err.client_request_id else ""
+    new.message = (
+        f"{err.message}; the outcome is unknown: the service may have processed {what}, so it was "
+        "not sent again (a second send could run the agent or apply it twice); check with get_response or "
+        f"list_conversation_items before retrying{rid}"
+    )
+    Exception.__init__(new, new.message)
+    return new

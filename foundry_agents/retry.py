@@ -1,10 +1,25 @@
 """When to retry and how long to wait: pure functions, shared by the sync and async clients.
 
-Matches the OpenAI SDK's policy (PROTOCOL.md §7): retry 408/409/429/5xx and connection errors;
-``x-should-retry`` overrides; wait ``retry-after-ms``, else ``retry-after`` (seconds or an HTTP
-date) when reasonable, else exponential backoff with jitter. A request that may already have
-been applied to server-side state (a POST carrying a ``conversation``) is retried only when
-the answer proves it was not processed (429, or a connection that was never established).
+Two kinds of call. *Idempotent* calls (GET, DELETE, metadata updates) can be sent again at no
+risk. Calls that *run an agent or change state* (``create_response``, streamed or not,
+``create_conversation``, ``add_conversation_items``, ``cancel_response``) are sent again only
+when the failure proves the service did not process them::
+
+    failure                                         idempotent call     call that runs an agent
+    ----------------------------------------------  ------------------  ---------------------------
+    connect error/timeout, pool timeout (not sent)  re-sent             re-sent
+    reset, dropped or timed-out after it was sent   re-sent             not re-sent, outcome unknown
+    401 with a refreshable credential               once, new token     once, new token
+    429, 503                                        re-sent             re-sent
+    408, 409, other 5xx                             re-sent             not re-sent (408/5xx: unknown)
+    ``x-should-retry: true`` / ``false``            re-sent / not       re-sent / not
+    other 4xx                                       not re-sent         not re-sent
+
+"Outcome unknown" raises an :class:`~foundry_agents.errors.APIOutcomeUnknownError`. The wait is
+``retry-after-ms``, else ``retry-after`` (seconds or an HTTP date) when at most
+:data:`MAX_RETRY_AFTER`, else exponential backoff with jitter. Every attempt of one call carries
+the same ``x-ms-client-request-id``. The README's "Retries" table lists each case, and a test
+keeps it equal to the fault matrix (``tests/core/fault_rows_network.py``).
 """
 
 from __future__ import annotations
@@ -14,12 +29,17 @@ import random
 import time
 from collections.abc import Mapping
 
+import httpx
+
 __all__ = [
+    "CLIENT_REQUEST_ID_HEADER",
     "INITIAL_DELAY",
     "MAX_DELAY",
     "MAX_RETRY_AFTER",
+    "outcome_unknown_status",
     "parse_retry_after",
     "retry_delay",
+    "sent_before_failure",
     "should_retry_status",
 ]
 
@@ -27,9 +47,19 @@ INITIAL_DELAY = 0.5
 MAX_DELAY = 8.0
 #: Longest server-requested wait we honour; longer ones fall back to backoff.
 MAX_RETRY_AFTER = 60.0
+#: Client-generated id sent with every attempt of one call (the same on each retry).
+CLIENT_REQUEST_ID_HEADER = "x-ms-client-request-id"
 
 _RETRYABLE = frozenset({408, 409, 429})
-_NOT_PROCESSED = frozenset({429})
+#: Overload answers given before any work starts: the request was not processed.
+_NOT_PROCESSED = frozenset({429, 503})
+#: Transport failures that happen before the request is written.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def sent_before_failure(exc: Exception) -> bool:
+    """Whether a transport failure may have happened after the service received the request."""
+    return not isinstance(exc, _NOT_SENT)
 
 
 def should_retry_status(status: int, headers: Mapping[str, str], *, idempotent: bool = True) -> bool:
@@ -42,6 +72,13 @@ def should_retry_status(status: int, headers: Mapping[str, str], *, idempotent: 
     if not idempotent:
         return status in _NOT_PROCESSED
     return status in _RETRYABLE or status >= 500
+
+
+def outcome_unknown_status(status: int, headers: Mapping[str, str]) -> bool:
+    """Whether a final non-2xx answer leaves open that a non-idempotent request was processed."""
+    if headers.get("x-should-retry") == "true" or status in _NOT_PROCESSED:
+        return False
+    return status == 408 or status >= 500
 
 
 def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:

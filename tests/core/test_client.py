@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import logging
 import pickle
-import threading
-import time
+import types
 
 import httpx
 import pytest
@@ -43,26 +41,14 @@ OK = {"id": "resp_1", "object": "response", "status": "completed", "model": "gpt
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch):
-    # time.sleep and asyncio.sleep are patched process-wide; only this thread's sleeps are the
-    # client's (the session emulator's server thread keeps its real ones).
     slept: list[float] = []
-    here = threading.get_ident()
-    real_sleep, real_async_sleep = time.sleep, asyncio.sleep
 
-    def fake_sleep(seconds):
-        if threading.get_ident() != here:
-            return real_sleep(seconds)
+    async def fake_async_sleep(seconds):
         slept.append(seconds)
-        return None
 
-    async def fake_async_sleep(seconds, *args):
-        if threading.get_ident() != here:
-            return await real_async_sleep(seconds, *args)
-        slept.append(seconds)
-        return args[0] if args else None
-
-    monkeypatch.setattr(flow.time, "sleep", fake_sleep)
-    monkeypatch.setattr(flow.asyncio, "sleep", fake_async_sleep)
+    # Only the flow's sleeps: patching asyncio.sleep itself makes the session emulator's thread spin.
+    monkeypatch.setattr(flow, "time", types.SimpleNamespace(sleep=slept.append))
+    monkeypatch.setattr(flow, "asyncio", types.SimpleNamespace(sleep=fake_async_sleep))
     return slept
 
 

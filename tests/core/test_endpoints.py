@@ -69,3 +69,36 @@ def test_missing_endpoint_explains(monkeypatch):
     monkeypatch.delenv("AZURE_AI_PROJECT_ENDPOINT", raising=False)
     with pytest.raises(InvalidEndpointError, match="FOUNDRY_PROJECT_ENDPOINT"):
         resolve_endpoint(None)
+
+
+# -- ids are confined to one path segment (the layer behind the clients' own id checks) ----------
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoded"),
+    [("a/b", "a%2Fb"), ("x?limit=1", "x%3Flimit%3D1"), ("x#f", "x%23f"), ("%2e%2e", "%252e%252e"),
+     ("a b", "a%20b"), ("m\x00", "m%00"), ("..x", "..x"), ("\u2025", "%E2%80%A5")],
+)
+def test_odd_ids_stay_one_path_segment(raw, encoded):
+    ep = ProjectEndpoint.parse(EP)
+    conv = EP + "/openai/v1/conversations/c"
+    assert ep.conversations_url("c", item_id=raw) == f"{conv}/items/{encoded}"
+    assert ep.response_url(raw) == f"{EP}/openai/v1/responses/{encoded}"
+    assert ep.agents_url(raw, version=raw) == f"{EP}/agents/{encoded}/versions/{encoded}?api-version=v1"
+    import httpx
+
+    assert httpx.URL(ep.conversations_url("c", item_id=raw)).raw_path.decode().startswith(
+        "/api/projects/demo/openai/v1/conversations/c/items/")
+
+
+@pytest.mark.parametrize("dots", ["", ".", "..", "..."])
+def test_dot_segments_are_refused(dots):
+    from foundry_agents import FoundryConfigError
+
+    ep = ProjectEndpoint.parse(EP)
+    for build in (lambda: ep.conversations_url("c", item_id=dots), lambda: ep.conversations_url(dots),
+                  lambda: ep.response_url(dots), lambda: ep.agents_url(dots),
+                  lambda: ep.agents_url("a", version=dots),
+                  lambda: ep.responses_url(Route.AGENT_ENDPOINT, agent_name=dots or ".")):
+        with pytest.raises(FoundryConfigError, match="cannot be used in a URL path"):
+            build()

@@ -3,7 +3,14 @@ import random
 import httpx
 import pytest
 
-from foundry_agents.retry import MAX_DELAY, parse_retry_after, retry_delay, should_retry_status
+from foundry_agents.retry import (
+    MAX_DELAY,
+    outcome_unknown_status,
+    parse_retry_after,
+    retry_delay,
+    sent_before_failure,
+    should_retry_status,
+)
 
 
 @pytest.mark.parametrize(
@@ -18,8 +25,15 @@ from foundry_agents.retry import MAX_DELAY, parse_retry_after, retry_delay, shou
         (404, {}, True, False),
         (400, {"x-should-retry": "true"}, True, True),
         (503, {"x-should-retry": "false"}, True, False),
-        (500, {}, False, False),  # may have been applied to a conversation
+        (500, {}, False, False),  # may have run the agent
+        (502, {}, False, False),
+        (504, {}, False, False),
+        (408, {}, False, False),
+        (409, {}, False, False),
         (429, {}, False, True),   # provably not processed
+        (503, {}, False, True),   # overload answer, given before any work starts
+        (500, {"x-should-retry": "true"}, False, True),
+        (429, {"x-should-retry": "false"}, False, False),
     ],
 )
 def test_should_retry(status, headers, idempotent, expected):
@@ -54,3 +68,23 @@ def test_backoff_grows_and_is_capped():
 
 def test_unreasonable_retry_after_falls_back_to_backoff():
     assert retry_delay(1, httpx.Headers({"retry-after": "3600"})) <= 0.5
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "unknown"),
+    [(500, {}, True), (502, {}, True), (504, {}, True), (408, {}, True), (503, {}, False),
+     (429, {}, False), (400, {}, False), (404, {}, False), (409, {}, False),
+     (500, {"x-should-retry": "true"}, False), (500, {"x-should-retry": "false"}, True)],
+)
+def test_outcome_unknown_status(status, headers, unknown):
+    assert outcome_unknown_status(status, httpx.Headers(headers)) is unknown
+
+
+@pytest.mark.parametrize(
+    ("exc", "sent"),
+    [(httpx.ConnectError("refused"), False), (httpx.ConnectTimeout("slow"), False),
+     (httpx.PoolTimeout("busy"), False), (httpx.ReadError("reset"), True), (httpx.ReadTimeout("slow"), True),
+     (httpx.WriteError("broken pipe"), True), (httpx.RemoteProtocolError("closed"), True)],
+)
+def test_sent_before_failure(exc, sent):
+    assert sent_before_failure(exc) is sent
