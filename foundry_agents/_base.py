@@ -18,7 +18,7 @@ from ._flow import Call, request_flow
 from ._version import __version__
 from .auth import TokenProvider, make_token_provider
 from .endpoints import ProjectEndpoint, Route, resolve_endpoint
-from .errors import FoundryConfigError
+from .errors import FoundryConfigError, unexpected_response
 from .messages import Message, to_input_items
 from .reference import AgentRef
 from .request import REFUSED_FIELDS, ToolChoice, build_response_body, check_refused
@@ -216,14 +216,15 @@ class _ClientBase:
                             refreshable=self._refreshable)
 
     @staticmethod
-    def _json(response: httpx.Response) -> Any:
-        return json.loads(response.content) if response.content else {}
+    def _json(response: httpx.Response) -> dict[str, Any]:
+        """The JSON object a success answer must hold, or :class:`UnexpectedResponseError`."""
+        return _json_object(response)
 
     @staticmethod
     def _to_response(response: httpx.Response) -> AgentResponse:
         headers = response.headers
         result = parse_response(
-            json.loads(response.content),
+            _json_object(response),
             request_id=headers.get("x-request-id") or headers.get("apim-request-id"),
         )
         if result.status == "failed":
@@ -278,6 +279,27 @@ class _ClientBase:
 
     def _list_agents_call(self) -> Call:
         return Call("GET", self.endpoint.agents_url())
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any]:
+    """Decode a success body (pure): a JSON object, else a typed error naming what came back.
+
+    An empty body is accepted only with 204 No Content (read as ``{}``).
+    """
+    content = response.content
+    status, headers = response.status_code, response.headers
+    if not content:
+        if status == 204:
+            return {}
+        raise unexpected_response(status, headers, content, "the body is empty")
+    try:
+        value = json.loads(content)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise unexpected_response(status, headers, content, f"the body is not JSON ({type(exc).__name__})") from None
+    if not isinstance(value, dict):
+        raise unexpected_response(status, headers, content,
+                                  f"the body is a JSON {type(value).__name__}, not an object")
+    return value
 
 
 def _id(value: Any, what: str) -> str:

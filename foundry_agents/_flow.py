@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from .auth import TokenProvider
-from .errors import APIConnectionError, APITimeoutError, error_from_response
+from .errors import APIConnectionError, APITimeoutError, error_from_response, unexpected_response
 from .reference import AgentRef
 from .retry import parse_retry_after, retry_delay, should_retry_status
 
@@ -106,11 +106,13 @@ def request_flow(
             yield Sleep(retry_delay(attempt))
             continue
         status = response.status_code
-        if status < 400:
+        if status < 300:
             logger.debug("%s %s -> %s", call.method, request.url, status)
             return response
         content: bytes = yield ReadBody(response)
         headers = response.headers
+        if status < 400:  # the service never redirects an API call: not a success
+            raise unexpected_response(status, headers, content, "a redirect")
         logger.debug("%s %s -> %s (request id %s)", call.method, request.url, status,
                      headers.get("x-request-id") or headers.get("apim-request-id"))
         if status == 401 and refreshable and not refreshed:
@@ -127,7 +129,15 @@ def request_flow(
             retry_after=parse_retry_after(headers),
             agent_name=agent.name if agent else None,
             agent_version=agent.version if agent else None,
+            secrets=(token,),
         )
+
+
+def _undecodable(flow: Flow, response: httpx.Response, exc: httpx.DecodingError) -> Exception:
+    """A success body whose Content-Encoding is garbled: a typed error naming the answer."""
+    flow.close()
+    return unexpected_response(response.status_code, response.headers, None,
+                               f"the body could not be decoded ({exc})")
 
 
 def drive(flow: Flow, http: httpx.Client, auth: TokenProvider) -> httpx.Response:
@@ -144,13 +154,20 @@ def drive(flow: Flow, http: httpx.Client, auth: TokenProvider) -> httpx.Response
             value = auth.get_token()
         elif isinstance(action, Send):
             try:
-                value = http.send(action.request, stream=action.stream)
+                value = http.send(action.request, stream=True)
+                if not action.stream and value.status_code < 300:
+                    try:
+                        value.read()
+                    except httpx.DecodingError as exc:
+                        raise _undecodable(flow, value, exc) from None
+                    finally:
+                        value.close()
             except httpx.TransportError as exc:
                 error = exc
         elif isinstance(action, ReadBody):
             try:
                 value = action.response.read()
-            except httpx.TransportError:
+            except (httpx.TransportError, httpx.DecodingError):
                 value = b""
             finally:
                 action.response.close()
@@ -172,13 +189,20 @@ async def adrive(flow: Flow, http: httpx.AsyncClient, auth: TokenProvider) -> ht
             value = await auth.aget_token()
         elif isinstance(action, Send):
             try:
-                value = await http.send(action.request, stream=action.stream)
+                value = await http.send(action.request, stream=True)
+                if not action.stream and value.status_code < 300:
+                    try:
+                        await value.aread()
+                    except httpx.DecodingError as exc:
+                        raise _undecodable(flow, value, exc) from None
+                    finally:
+                        await value.aclose()
             except httpx.TransportError as exc:
                 error = exc
         elif isinstance(action, ReadBody):
             try:
                 value = await action.response.aread()
-            except httpx.TransportError:
+            except (httpx.TransportError, httpx.DecodingError):
                 value = b""
             finally:
                 await action.response.aclose()
