@@ -32,9 +32,11 @@ from .errors import (
     RefusedParameterError,
     ResponseFailedError,
     ServerError,
+    StreamDecodeError,
     StreamError,
     StreamErrorEvent,
     StreamInterruptedError,
+    UnexpectedResponseError,
     UnprocessableEntityError,
 )
 from .messages import (
@@ -137,6 +139,7 @@ __all__ = [
     "ServerError",
     "ServerToolCallItem",
     "StaticTokenProvider",
+    "StreamDecodeError",
     "StreamError",
     "StreamErrorEvent",
     "StreamEvent",
@@ -147,6 +150,7 @@ __all__ = [
     "ToolCallPart",
     "ToolResultPart",
     "ToolRunResult",
+    "UnexpectedResponseError",
     "UnprocessableEntityError",
     "Usage",
     "__version__",

@@ -71,7 +71,7 @@ Flow = Generator[Action, Any, httpx.Response]
 def _decode_body(content: bytes) -> Any:
     try:
         return json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return content.decode("utf-8", "replace")
 
 

@@ -129,7 +129,7 @@ def summarize_text(text: str, *, limit: int = MESSAGE_LIMIT) -> str:
     one_line = " ".join(text.split())
     if len(one_line) <= limit:
         return one_line
-    return f"{one_line[:limit].rstrip()}... ({len(one_line)} characters; the full text is on .body)"
+    return f"{one_line[:limit].rstrip()}... ({len(one_line)} characters in all)"
 
 
 
