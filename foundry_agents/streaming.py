@@ -205,7 +205,7 @@ class StreamAccumulator:
                 # A field of the wrong type or shape that no check below anticipated.
                 raise self._error(StreamDecodeError, f"malformed {kind!r} event ({type(exc).__name__}: {exc})",
                                   code="invalid_stream_data", body=dict(event)) from None
-        elif kind not in _IGNORED and not (isinstance(kind, str) and kind.endswith(_IGNORED_SUFFIXES)):
+        elif not isinstance(kind, str) or (kind not in _IGNORED and not kind.endswith(_IGNORED_SUFFIXES)):
             logger.debug("skipping unknown stream event %r", kind)
 
     def close(self) -> None:
