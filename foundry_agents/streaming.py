@@ -21,7 +21,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import FoundryAgentsError, StreamDecodeError, StreamError, StreamErrorEvent, StreamInterruptedError
+from .errors import (
+    FoundryAgentsError,
+    StreamDecodeError,
+    StreamError,
+    StreamErrorEvent,
+    StreamInterruptedError,
+)
 from .response import (
     AgentResponse,
     Annotation,

@@ -192,7 +192,7 @@ def play(fault: Fault, mode: str) -> tuple[Any, BaseException | None, int]:
     sync_call, async_call = CALLS[fault.call]
     try:
         result = run_client(mode, handler, sync_call if mode == "sync" else async_call, max_retries=2)
-    except BaseException as exc:  # noqa: BLE001 - the point is to see what escapes
+    except BaseException as exc:
         return None, exc, len(sent)
     return result, None, len(sent)
 

@@ -13,6 +13,8 @@ Deterministic (``derandomize=True``) and bounded: about 1,950 inputs in all by d
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import json
 import os
 from collections.abc import Callable
@@ -100,10 +102,8 @@ def views(response: Any) -> None:
         if hasattr(item, "text"):
             _ = item.text
     for call in response.function_calls:
-        try:
+        with contextlib.suppress(ValueError):  # documented: arguments that are not a JSON object
             call.parsed_arguments()
-        except ValueError:  # documented: arguments that are not a JSON object
-            pass
 
 
 # -- SSE decoder -----------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def test_sse_decoder_raises_only_typed_errors(data: bytes, cuts: list[int]) -> N
     bounds = [0, *sorted(c for c in cuts if c <= len(data)), len(data)]
 
     def run() -> None:
-        for start, end in zip(bounds, bounds[1:], strict=False):
+        for start, end in itertools.pairwise(bounds):
             decoder.feed(data[start:end])
         decoder.flush()
 
