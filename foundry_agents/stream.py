@@ -3,6 +3,9 @@
 Iterate a stream to get neutral :mod:`~foundry_agents.streaming` events; the last one is
 :class:`~foundry_agents.streaming.ResponseDone`. :meth:`ResponseStream.get_final_response`
 returns the same :class:`~foundry_agents.response.AgentResponse` a non-streaming call would.
+Data that cannot be decoded (not UTF-8, not JSON, events of the wrong shape, a garbled
+``Content-Encoding``, an HTML page instead of events) raises
+:class:`~foundry_agents.errors.StreamDecodeError` with ``partial_response`` and the request id.
 
 Example:
     >>> with client.stream_response("echo", input="Hi") as stream:   # doctest: +SKIP
@@ -20,7 +23,7 @@ from typing import Any
 import httpx
 
 from ._flow import map_transport_error
-from .errors import StreamDecodeError, StreamError, StreamInterruptedError
+from .errors import StreamDecodeError, StreamError, StreamInterruptedError, summarize_text
 from .response import AgentResponse, failed_error, parse_response
 from .sse import SSEDecoder
 from .streaming import ResponseDone, StreamAccumulator, StreamEvent, TextDelta
@@ -48,15 +51,16 @@ _DATA_ERRORS = (ValueError, RecursionError)
 class _StreamCore:
     """Bytes in, neutral events out. Shared by both shells; no I/O."""
 
-    __slots__ = ("acc", "decoder", "is_sse", "json_parts", "request_id", "sentinel")
+    __slots__ = ("acc", "ctype", "decoder", "is_sse", "json_parts", "request_id", "sentinel")
 
     def __init__(self, response: httpx.Response) -> None:
         self.request_id = response.headers.get("x-request-id") or response.headers.get("apim-request-id")
         self.acc = StreamAccumulator(request_id=self.request_id)
         self.decoder = SSEDecoder()
-        ctype = response.headers.get("content-type", "")
-        # A service that answers a stream request with plain JSON still gives a complete answer.
-        self.is_sse = "json" not in ctype
+        self.ctype = ctype = response.headers.get("content-type", "")
+        # A service that answers a stream request with plain JSON still gives a complete answer;
+        # an HTML page (a proxy's or a login page) is read whole to say so.
+        self.is_sse = "json" not in ctype and "html" not in ctype
         self.json_parts: list[bytes] = []
         self.sentinel = False
 
@@ -104,6 +108,11 @@ class _StreamCore:
     def _json_body(self) -> ResponseDone:
         """A stream request answered with a whole JSON response: as complete as a stream."""
         body = b"".join(self.json_parts)
+        if "html" in self.ctype:
+            page = summarize_text(body.decode("utf-8", "replace"), limit=120)
+            raise self.completed(StreamDecodeError(
+                f"the answer to a stream request is not an event stream but {self.ctype}: {page}",
+                code="invalid_stream_data", body=body.decode("utf-8", "replace")))
         try:
             raw = json.loads(body)
         except _DATA_ERRORS as exc:

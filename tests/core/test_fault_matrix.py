@@ -103,7 +103,7 @@ def names_the_answer(status: int, ctype: str | None) -> Callable[[Any], None]:
     return check
 
 
-def short_html_message(err: ServerError) -> None:
+def short_html_message(err: ServerError | StreamDecodeError) -> None:
     assert "502 Bad Gateway" in str(err) and len(str(err)) < MESSAGE_LIMIT + 100
     assert len(err.body) == len(HTML_502) and err.request_id == RID
 
@@ -129,6 +129,8 @@ FAULTS: list[Fault] = [
           StreamDecodeError, "Hel", False),
     Fault("stream: garbled gzip", [stream_of(b"\x1f\x8bnot gzip at all", **{"content-encoding": "gzip"})],
           "stream", StreamDecodeError, "", False),
+    Fault("stream: HTML page instead of events", [answer(200, HTML_502, "text/html")], "stream",
+          StreamDecodeError, "", False, short_html_message),
     Fault("stream: JSON answer that is not an object", [answer(200, b"[1]")], "stream",
           StreamDecodeError, "", False),
     Fault("stream: CR-only, last event without blank line", [stream_of(_cr_only([CREATED, ADDED, HEL, COMPLETED]))],
