@@ -22,7 +22,7 @@ from .errors import FoundryConfigError, unexpected_response
 from .messages import Message, to_input_items
 from .reference import AgentRef
 from .request import REFUSED_FIELDS, ToolChoice, build_response_body, check_refused
-from .resources import AgentVersion
+from .resources import Agent, AgentVersion
 from .response import AgentResponse, failed_error, parse_response
 
 if TYPE_CHECKING:  # pydantic is imported only when a secret is actually given
@@ -308,8 +308,14 @@ def _id(value: Any, what: str) -> str:
     return value
 
 
+def _agents(raw: Mapping[str, Any]) -> list[Agent]:
+    data = raw.get("data")
+    return [Agent.from_wire(a) for a in (data if isinstance(data, list) else ())]
+
+
 def _versions(raw: Mapping[str, Any]) -> list[AgentVersion]:
-    return [AgentVersion.from_wire(v) for v in raw.get("data") or ()]
+    data = raw.get("data")
+    return [AgentVersion.from_wire(v) for v in (data if isinstance(data, list) else ())]
 
 
 # Refused names may not be smuggled in as options either (checked by _check_options).

@@ -248,3 +248,24 @@ def test_every_method_rejects_a_bad_success_body(method: str, action: Any, conte
     with pytest.raises(UnexpectedResponseError) as info:
         run_client(mode, answer(200, content, ctype), action)
     assert info.value.status_code == 200 and info.value.request_id == RID and ctype in str(info.value)
+
+
+WRONG_TYPES: list[tuple[str, Callable[[Any], Any], bytes, type[FoundryAgentsError] | None]] = [
+    ("get_conversation", lambda c: c.get_conversation("conv_1"), b'{"id": "conv_1", "metadata": 5}', None),
+    ("list_agents", lambda c: c.list_agents(), b'{"data": 5}', None),
+    ("get_agent", lambda c: c.get_agent("agent"), b'{"name": "agent", "versions": [1]}', None),
+    ("list_conversation_items", lambda c: c.list_conversation_items("conv_1"), b'{"data": [1]}',
+     UnexpectedResponseError),
+    ("list_agent_versions", lambda c: c.list_agent_versions("agent"), b'{"data": ["x"]}', UnexpectedResponseError),
+]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize(("method", "action", "content", "error"), WRONG_TYPES, ids=[w[0] for w in WRONG_TYPES])
+def test_wrong_field_types_in_a_success_body_read_as_absent_or_typed(method: str, action: Any, content: bytes,
+                                                                     error: Any, mode: str) -> None:
+    if error is None:
+        assert run_client(mode, answer(200, content), action) is not None
+    else:
+        with pytest.raises(error, match="must be a JSON object"):
+            run_client(mode, answer(200, content), action)

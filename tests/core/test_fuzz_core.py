@@ -5,8 +5,8 @@ public stream shells; random JSON goes into the response parser and the success-
 Property: whatever comes in, the only exceptions are :class:`FoundryAgentsError` subclasses, and a
 stream error keeps what was received (``partial_response``) and the request id.
 
-Deterministic (``derandomize=True``) and bounded: about 1,950 inputs in all by default (CI);
-``FUZZ_SCALE=10 pytest tests/core/test_fuzz_core.py`` runs ten times as many (19,500 inputs,
+Deterministic (``derandomize=True``) and bounded: about 2,250 inputs in all by default (CI);
+``FUZZ_SCALE=10 pytest tests/core/test_fuzz_core.py`` runs ten times as many (22,500 inputs,
 0 untyped exceptions when this suite was written).
 """
 
@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from foundry_agents import AsyncResponseStream, FoundryAgentsError, ResponseStream, StreamError
-from foundry_agents._base import _json_object
+from foundry_agents._base import _agents, _json_object, _versions
+from foundry_agents.resources import Agent, AgentVersion, Conversation, ItemList
 from foundry_agents.response import parse_output_item, parse_response
 from foundry_agents.sse import SSEDecoder
 from foundry_agents.streaming import _HANDLERS, _IGNORED, StreamAccumulator
@@ -173,6 +174,33 @@ def test_success_body_decoder_raises_only_typed_errors(body: bytes, status: int,
         assert err.request_id == RID
     for result in holder:
         views(result)
+
+
+resource_bodies = st.fixed_dictionaries(
+    {}, optional={k: json_values for k in ("id", "name", "version", "created_at", "metadata", "definition",
+                                           "description", "versions", "has_more", "first_id")}
+    | {"data": st.lists(json_values | st.fixed_dictionaries({}, optional={"name": json_values,
+                                                                            "definition": json_values}),
+                        max_size=3) | json_values},
+) | json_values
+
+
+@fuzz(300)
+@given(raw=resource_bodies)
+def test_resource_parsers_raise_only_typed_errors(raw: Any) -> None:
+    def run() -> None:
+        for parse in (Conversation.from_wire, ItemList.from_wire, Agent.from_wire, _agents, _versions):
+            with contextlib.suppress(FoundryAgentsError):
+                parsed = parse(raw)
+                for version in parsed if isinstance(parsed, list) else [parsed]:
+                    version = getattr(version, "latest", version)
+                    if isinstance(version, AgentVersion):
+                        _ = (version.kind, version.tools, version.function_names, version.output_format)
+
+    if isinstance(raw, dict):
+        run()
+    else:
+        only_typed(lambda: Conversation.from_wire(raw))
 
 
 # -- the public stream shells (sync and async) -------------------------------------------------------
