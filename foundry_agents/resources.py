@@ -106,7 +106,7 @@ class AgentVersion:
 
     @property
     def tools(self) -> list[dict[str, Any]]:
-        return [t for t in _seq(self.definition.get("tools")) if isinstance(t, Mapping)]
+        return [dict(t) for t in _seq(self.definition.get("tools")) if isinstance(t, Mapping)]
 
     @property
     def function_names(self) -> list[str]:
