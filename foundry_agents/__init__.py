@@ -33,9 +33,11 @@ from .errors import (
     RefusedParameterError,
     ResponseFailedError,
     ServerError,
+    StreamDecodeError,
     StreamError,
     StreamErrorEvent,
     StreamInterruptedError,
+    UnexpectedResponseError,
     UnprocessableEntityError,
 )
 from .messages import (
@@ -140,6 +142,7 @@ __all__ = [
     "ServerError",
     "ServerToolCallItem",
     "StaticTokenProvider",
+    "StreamDecodeError",
     "StreamError",
     "StreamErrorEvent",
     "StreamEvent",
@@ -150,6 +153,7 @@ __all__ = [
     "ToolCallPart",
     "ToolResultPart",
     "ToolRunResult",
+    "UnexpectedResponseError",
     "UnprocessableEntityError",
     "Usage",
     "__version__",

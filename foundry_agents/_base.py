@@ -19,11 +19,11 @@ from ._flow import Call, request_flow
 from ._version import __version__
 from .auth import TokenProvider, make_token_provider
 from .endpoints import ProjectEndpoint, Route, resolve_endpoint
-from .errors import FoundryConfigError
+from .errors import FoundryConfigError, unexpected_response
 from .messages import Message, to_input_items
 from .reference import AgentRef
 from .request import REFUSED_FIELDS, ToolChoice, build_response_body, check_refused
-from .resources import AgentVersion
+from .resources import Agent, AgentVersion
 from .response import AgentResponse, failed_error, parse_response
 
 if TYPE_CHECKING:  # pydantic is imported only when a secret is actually given
@@ -218,14 +218,15 @@ class _ClientBase:
                             refreshable=self._refreshable)
 
     @staticmethod
-    def _json(response: httpx.Response) -> Any:
-        return json.loads(response.content) if response.content else {}
+    def _json(response: httpx.Response) -> dict[str, Any]:
+        """The JSON object a success answer must hold, or :class:`UnexpectedResponseError`."""
+        return _json_object(response)
 
     @staticmethod
     def _to_response(response: httpx.Response) -> AgentResponse:
         headers = response.headers
         result = parse_response(
-            json.loads(response.content),
+            _json_object(response),
             request_id=headers.get("x-request-id") or headers.get("apim-request-id"),
         )
         if result.status == "failed":
@@ -290,6 +291,26 @@ class _ClientBase:
 #: ``%``, whitespace, control or non-ASCII characters).
 _ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.:~-]{0,511}")
 
+def _json_object(response: httpx.Response) -> dict[str, Any]:
+    """Decode a success body (pure): a JSON object, else a typed error naming what came back.
+
+    An empty body is accepted only with 204 No Content (read as ``{}``).
+    """
+    content = response.content
+    status, headers = response.status_code, response.headers
+    if not content:
+        if status == 204:
+            return {}
+        raise unexpected_response(status, headers, content, "the body is empty")
+    try:
+        value = json.loads(content)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise unexpected_response(status, headers, content, f"the body is not JSON ({type(exc).__name__})") from None
+    if not isinstance(value, dict):
+        raise unexpected_response(status, headers, content,
+                                  f"the body is a JSON {type(value).__name__}, not an object")
+    return value
+
 
 def _id(value: Any, what: str) -> str:
     if not isinstance(value, str) or not _ID.fullmatch(value):
@@ -301,8 +322,14 @@ def _id(value: Any, what: str) -> str:
     return value
 
 
+def _agents(raw: Mapping[str, Any]) -> list[Agent]:
+    data = raw.get("data")
+    return [Agent.from_wire(a) for a in (data if isinstance(data, list) else ())]
+
+
 def _versions(raw: Mapping[str, Any]) -> list[AgentVersion]:
-    return [AgentVersion.from_wire(v) for v in raw.get("data") or ()]
+    data = raw.get("data")
+    return [AgentVersion.from_wire(v) for v in (data if isinstance(data, list) else ())]
 
 
 # Refused names may not be smuggled in as options either (checked by _check_options).

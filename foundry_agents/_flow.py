@@ -28,6 +28,7 @@ from .errors import (
     APITimeoutError,
     error_from_response,
     outcome_unknown,
+    unexpected_response,
 )
 from .reference import AgentRef
 from .retry import (
@@ -85,7 +86,7 @@ Flow = Generator[Action, Any, httpx.Response]
 def _decode_body(content: bytes) -> Any:
     try:
         return json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return content.decode("utf-8", "replace")
 
 
@@ -134,7 +135,8 @@ def request_flow(
     client_request_id: str | None = None
     what = f"the {call.method} request to .../{urlsplit(call.url).path.rsplit('/', 1)[-1]}"
     while True:
-        request = build(call, (yield GetToken()))
+        token: str = yield GetToken()
+        request = build(call, token)
         # The same id on every attempt, so the service's logs tie the attempts together.
         client_request_id = (client_request_id or request.headers.get(CLIENT_REQUEST_ID_HEADER)
                              or str(uuid.uuid4()))
@@ -156,11 +158,13 @@ def request_flow(
             continue
         response.request = without_secrets(request)
         status = response.status_code
-        if status < 400:
+        if status < 300:
             logger.debug("%s %s -> %s", call.method, request.url, status)
             return response
         content: bytes = yield ReadBody(response)
         headers = response.headers
+        if status < 400:  # the service never redirects an API call: not a success
+            raise unexpected_response(status, headers, content, "a redirect")
         logger.debug("%s %s -> %s (request id %s)", call.method, request.url, status,
                      headers.get("x-request-id") or headers.get("apim-request-id"))
         if status == 401 and refreshable and not refreshed:
@@ -177,11 +181,19 @@ def request_flow(
             retry_after=parse_retry_after(headers),
             agent_name=agent.name if agent else None,
             agent_version=agent.version if agent else None,
+            secrets=(token,),
         )
         error.client_request_id = client_request_id
         if not call.idempotent and outcome_unknown_status(status, headers):
             raise outcome_unknown(error, what)
         raise error
+
+
+def _undecodable(flow: Flow, response: httpx.Response, exc: httpx.DecodingError) -> Exception:
+    """A success body whose Content-Encoding is garbled: a typed error naming the answer."""
+    flow.close()
+    return unexpected_response(response.status_code, response.headers, None,
+                               f"the body could not be decoded ({exc})")
 
 
 def drive(flow: Flow, http: httpx.Client, auth: TokenProvider) -> httpx.Response:
@@ -198,13 +210,20 @@ def drive(flow: Flow, http: httpx.Client, auth: TokenProvider) -> httpx.Response
             value = auth.get_token()
         elif isinstance(action, Send):
             try:
-                value = http.send(action.request, stream=action.stream)
+                value = http.send(action.request, stream=True)
+                if not action.stream and value.status_code < 300:
+                    try:
+                        value.read()
+                    except httpx.DecodingError as exc:
+                        raise _undecodable(flow, value, exc) from None
+                    finally:
+                        value.close()
             except httpx.TransportError as exc:
                 error = exc
         elif isinstance(action, ReadBody):
             try:
                 value = action.response.read()
-            except httpx.TransportError:
+            except (httpx.TransportError, httpx.DecodingError):
                 value = b""
             finally:
                 action.response.close()
@@ -226,13 +245,20 @@ async def adrive(flow: Flow, http: httpx.AsyncClient, auth: TokenProvider) -> ht
             value = await auth.aget_token()
         elif isinstance(action, Send):
             try:
-                value = await http.send(action.request, stream=action.stream)
+                value = await http.send(action.request, stream=True)
+                if not action.stream and value.status_code < 300:
+                    try:
+                        await value.aread()
+                    except httpx.DecodingError as exc:
+                        raise _undecodable(flow, value, exc) from None
+                    finally:
+                        await value.aclose()
             except httpx.TransportError as exc:
                 error = exc
         elif isinstance(action, ReadBody):
             try:
                 value = await action.response.aread()
-            except httpx.TransportError:
+            except (httpx.TransportError, httpx.DecodingError):
                 value = b""
             finally:
                 await action.response.aclose()

@@ -20,6 +20,7 @@ from ._base import (
     DEFAULT_TIMEOUT,
     InputLike,
     ResponseOptions,
+    _agents,
     _ClientBase,
     _versions,
 )
@@ -116,7 +117,7 @@ class FoundryAgentsClient(_ClientBase):
         return Agent.from_wire(self._json(self._send(self._agent_call(name))))
 
     def list_agents(self) -> list[Agent]:
-        return [Agent.from_wire(a) for a in self._json(self._send(self._list_agents_call())).get("data") or ()]
+        return _agents(self._json(self._send(self._list_agents_call())))
 
     def list_agent_versions(self, name: str) -> list[AgentVersion]:
         return _versions(self._json(self._send(self._agent_call(name, versions=True))))
@@ -215,7 +216,7 @@ class AsyncFoundryAgentsClient(_ClientBase):
         return Agent.from_wire(self._json(await self._send(self._agent_call(name))))
 
     async def list_agents(self) -> list[Agent]:
-        return [Agent.from_wire(a) for a in self._json(await self._send(self._list_agents_call())).get("data") or ()]
+        return _agents(self._json(await self._send(self._list_agents_call())))
 
     async def list_agent_versions(self, name: str) -> list[AgentVersion]:
         return _versions(self._json(await self._send(self._agent_call(name, versions=True))))

@@ -20,8 +20,12 @@ Every error the package raises derives from :class:`FoundryAgentsError`::
         ├── APIConnectionError                     the request never got an answer
         │   └── APITimeoutError
         ├── APIOutcomeUnknownError                 sent, may have been processed, not re-sent (see below)
+        ├── UnexpectedResponseError                a 2xx body that is not the expected JSON (empty,
+        │                                          HTML, an array, garbled gzip) or a 3xx redirect;
+        │                                          .content_type, status and request id in the message
         └── StreamError                            raised while reading a stream; .partial_response
             ├── StreamInterruptedError             the connection closed before a terminal event
+            ├── StreamDecodeError                  stream data that is not valid UTF-8/JSON/event shape
             ├── ResponseFailedError                response.failed, or status "failed"
             └── StreamErrorEvent                   an in-stream ``error`` event
 
@@ -29,7 +33,10 @@ Every :class:`APIError` carries ``status_code`` (``None`` when there was no HTTP
 ``code``, ``message``, ``param``, ``details`` and ``request_id`` (from ``X-Request-ID``,
 ``apim-request-id`` or the body's ``additionalInfo.request_id``). Errors met inside a stream
 raise the same classes as errors met before it. No error ever holds a token: the request
-headers are never kept.
+headers are never kept, and :func:`redact` removes ``Bearer ...`` values, JWTs and the caller's own
+token from any message or body a gateway echoes back. Messages are capped at
+:data:`MESSAGE_LIMIT` characters (an HTML page is summarized by its ``<title>``); the whole body
+stays on ``.body``.
 
 A request that runs an agent or changes state (a response POST, conversation create/add items,
 cancel) is not re-sent after a failure that leaves its outcome unknown (a reset, timeout, 408 or
@@ -41,7 +48,9 @@ which is also the class the failure would otherwise have (``ServerError``, ``API
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -66,12 +75,71 @@ __all__ = [
     "RefusedParameterError",
     "ResponseFailedError",
     "ServerError",
+    "StreamDecodeError",
     "StreamError",
     "StreamErrorEvent",
     "StreamInterruptedError",
+    "UnexpectedResponseError",
     "UnprocessableEntityError",
     "error_from_response",
+    "redact",
+    "summarize_text",
+    "unexpected_response",
 ]
+
+#: The longest ``message`` an error carries; the full body stays on ``.body``.
+MESSAGE_LIMIT = 300
+
+_BEARER = re.compile(r"(?i)\b(bearer)(\s+|%20)[^\s\"',;<>]+")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+_TITLE = re.compile(r"(?is)<title[^>]*>(.*?)</title>")
+_HTML_START = re.compile(r"(?i)^\s*(<!doctype html|<html|<head|<body)")
+_REDACTED = "[REDACTED]"
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Remove credentials from text (pure): ``Bearer <x>``, JWTs and each of ``secrets``.
+
+    Example:
+        >>> redact("bad header Authorization: Bearer abc.def", secrets=["k-123"])
+        'bad header Authorization: Bearer [REDACTED]'
+        >>> redact("key k-123 refused", secrets=["k-123"])
+        'key [REDACTED] refused'
+    """
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, _REDACTED)
+    text = _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}{_REDACTED}", text)
+    return _JWT.sub(_REDACTED, text)
+
+
+def _redact_value(value: Any, secrets: Sequence[str]) -> Any:
+    """``redact`` applied to every string inside a parsed JSON body."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, Mapping):
+        return {redact(str(k), secrets): _redact_value(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_value(v, secrets) for v in value]
+    return value
+
+
+def summarize_text(text: str, *, limit: int = MESSAGE_LIMIT) -> str:
+    """A one-line, bounded version of a message or body text (pure).
+
+    An HTML page becomes its ``<title>``; whitespace runs become one space; text longer than
+    ``limit`` is cut with a note of its full length.
+    """
+    if _HTML_START.match(text) or "<html" in text[:512].lower():
+        title = _TITLE.search(text)
+        head = " ".join(html.unescape(title.group(1)).split()) if title else ""
+        return summarize_text(f"{head} (an HTML page of {len(text)} characters)" if head
+                              else f"an HTML page of {len(text)} characters", limit=limit)
+    one_line = " ".join(text.split())
+    if len(one_line) <= limit:
+        return one_line
+    return f"{one_line[:limit].rstrip()}... ({len(one_line)} characters in all)"
+
 
 
 class FoundryAgentsError(Exception):
@@ -125,6 +193,7 @@ class APIError(FoundryAgentsError):
         request_id: str | None = None,
         body: Any = None,
     ) -> None:
+        message = summarize_text(redact(str(message)))
         super().__init__(message)
         self.message = message
         self.status_code = status_code
@@ -213,6 +282,17 @@ class APITimeoutError(APIConnectionError):
     """The request timed out."""
 
 
+class UnexpectedResponseError(APIError):
+    """A success status whose body is not what the call expects, or a redirect.
+
+    Raised for an empty, HTML, non-JSON, non-object or undecodable (e.g. garbled gzip) 2xx body
+    and for any 3xx answer (the service never redirects an API call). ``status_code``,
+    ``content_type`` and ``request_id`` say what came back; ``body`` holds its text.
+    """
+
+    content_type: str | None = None
+
+
 class StreamError(APIError):
     """An error met while reading a streamed response.
 
@@ -224,6 +304,11 @@ class StreamError(APIError):
 
 class StreamInterruptedError(StreamError):
     """The stream closed before ``response.completed``/``failed``/``incomplete``."""
+
+
+class StreamDecodeError(StreamError):
+    """Stream data that cannot be decoded: not UTF-8, a ``data:`` line that is not a JSON object,
+    or an event whose fields have the wrong type (e.g. a non-integer ``output_index``)."""
 
 
 class ResponseFailedError(StreamError):
@@ -262,12 +347,15 @@ def error_from_response(
     retry_after: float | None = None,
     agent_name: str | None = None,
     agent_version: str | None = None,
+    secrets: Sequence[str] = (),
 ) -> APIStatusError:
     """Build the most specific :class:`APIStatusError` for a non-2xx answer (pure).
 
     ``headers`` must be case-insensitive (an ``httpx.Headers``) or use lower-case keys.
-    ``body`` is the parsed JSON body, or text when it was not JSON.
+    ``body`` is the parsed JSON body, or text when it was not JSON; ``secrets`` (the token sent)
+    are redacted from it, as are ``Bearer`` values and JWTs.
     """
+    body = _redact_value(body, secrets)
     error: Mapping[str, Any] = {}
     if isinstance(body, Mapping):
         raw = body.get("error", body)
@@ -291,7 +379,7 @@ def error_from_response(
         err.agent_name, err.agent_version = agent_name, agent_version
         if agent_name and "agent" not in message.lower():
             ref = f"{agent_name}:{agent_version}" if agent_version else agent_name
-            err.message = f"{message} (agent {ref!r})"
+            err.message = f"{err.message} (agent {ref!r})"
             err.args = (err.message,)
     return err
 
@@ -345,3 +433,29 @@ def outcome_unknown(err: APIError, what: str) -> APIOutcomeUnknownError:
     )
     Exception.__init__(new, new.message)
     return new
+
+def unexpected_response(
+    status_code: int,
+    headers: Mapping[str, str],
+    content: bytes | None,
+    problem: str,
+) -> UnexpectedResponseError:
+    """The error for a success or redirect answer the call cannot use (pure).
+
+    ``problem`` says what is wrong, e.g. ``"the body is not JSON"``. The message names the status,
+    the content type, the redirect target (3xx) and the request id; ``body`` keeps the text.
+    """
+    ctype = headers.get("content-type") or None
+    where = headers.get("location")
+    what = f"a redirect to {where!r}" if where and 300 <= status_code < 400 else problem
+    text = content.decode("utf-8", "replace") if content else ""
+    err = UnexpectedResponseError(
+        f"unexpected answer: HTTP {status_code}, content type {ctype or 'none'}: {what}"
+        + (f"; body starts: {summarize_text(text, limit=120)}" if text else ""),
+        status_code=status_code,
+        code="unexpected_response",
+        request_id=_request_id(headers, {}),
+        body=redact(text),
+    )
+    err.content_type = ctype
+    return err

@@ -1,4 +1,9 @@
-"""Conversations and agent definitions, as returned by the project's management routes."""
+"""Conversations and agent definitions, as returned by the project's management routes.
+
+The ``from_wire`` constructors read a field of the wrong type as absent (it stays in ``raw``); a
+value that is not a JSON object where one is expected raises
+:class:`~foundry_agents.errors.UnexpectedResponseError`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import UnexpectedResponseError
+
 __all__ = ["Agent", "AgentVersion", "Conversation", "ItemList"]
+
+
+def _object(raw: Any, what: str) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise UnexpectedResponseError(f"{what} must be a JSON object, got {type(raw).__name__}: {raw!r:.60}",
+                                      code="unexpected_response", body=raw)
+    return dict(raw)
+
+
+def _map(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _seq(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 @dataclass(slots=True)
@@ -20,8 +50,9 @@ class Conversation:
 
     @classmethod
     def from_wire(cls, raw: Mapping[str, Any]) -> Conversation:
-        return cls(id=str(raw.get("id") or ""), created_at=raw.get("created_at"),
-                   metadata=dict(raw.get("metadata") or {}), raw=dict(raw))
+        raw = _object(raw, "a conversation")
+        return cls(id=str(raw.get("id") or ""), created_at=_int(raw.get("created_at")),
+                   metadata=_map(raw.get("metadata")), raw=raw)
 
 
 @dataclass(slots=True)
@@ -35,8 +66,10 @@ class ItemList:
 
     @classmethod
     def from_wire(cls, raw: Mapping[str, Any]) -> ItemList:
-        return cls(data=[dict(i) for i in raw.get("data") or ()], has_more=bool(raw.get("has_more")),
-                   first_id=raw.get("first_id"), last_id=raw.get("last_id"))
+        raw = _object(raw, "an item list")
+        return cls(data=[_object(i, "a conversation item") for i in _seq(raw.get("data"))],
+                   has_more=raw.get("has_more") is True, first_id=_str(raw.get("first_id")),
+                   last_id=_str(raw.get("last_id")))
 
 
 @dataclass(slots=True)
@@ -53,10 +86,11 @@ class AgentVersion:
 
     @classmethod
     def from_wire(cls, raw: Mapping[str, Any]) -> AgentVersion:
+        raw = _object(raw, "an agent version")
         return cls(name=str(raw.get("name") or ""), version=str(raw.get("version") or ""),
-                   description=raw.get("description") or "", created_at=raw.get("created_at"),
-                   metadata=dict(raw.get("metadata") or {}), definition=dict(raw.get("definition") or {}),
-                   raw=dict(raw))
+                   description=_str(raw.get("description")) or "", created_at=_int(raw.get("created_at")),
+                   metadata=_map(raw.get("metadata")), definition=_map(raw.get("definition")),
+                   raw=raw)
 
     @property
     def kind(self) -> str | None:
@@ -72,18 +106,18 @@ class AgentVersion:
 
     @property
     def tools(self) -> list[dict[str, Any]]:
-        return list(self.definition.get("tools") or [])
+        return [dict(t) for t in _seq(self.definition.get("tools")) if isinstance(t, Mapping)]
 
     @property
     def function_names(self) -> list[str]:
         """Names of the client-side function tools the agent declares."""
-        return [t.get("name") or (t.get("function") or {}).get("name", "")
+        return [str(t.get("name") or _map(t.get("function")).get("name") or "")
                 for t in self.tools if t.get("type") == "function"]
 
     @property
     def output_format(self) -> dict[str, Any] | None:
         """The definition's ``text.format`` (e.g. a JSON schema), if any."""
-        fmt = (self.definition.get("text") or {}).get("format")
+        fmt = _map(self.definition.get("text")).get("format")
         return dict(fmt) if isinstance(fmt, Mapping) else None
 
 
@@ -97,7 +131,8 @@ class Agent:
 
     @classmethod
     def from_wire(cls, raw: Mapping[str, Any]) -> Agent:
-        latest = (raw.get("versions") or {}).get("latest")
+        raw = _object(raw, "an agent")
+        latest = _map(raw.get("versions")).get("latest")
         return cls(name=str(raw.get("name") or raw.get("id") or ""),
                    latest=AgentVersion.from_wire(latest) if isinstance(latest, Mapping) else None,
-                   raw=dict(raw))
+                   raw=raw)

@@ -3,7 +3,9 @@
 :func:`parse_response` maps a wire ``response`` object (PROTOCOL.md §3) to :class:`AgentResponse`;
 :func:`parse_output_item` maps one output item and is the only place that knows item shapes, used
 by the non-streaming path and the stream accumulator alike. Unknown item types and fields are
-kept (``raw``), never dropped and never fatal.
+kept (``raw``), never dropped and never fatal: a field of the wrong type reads as absent (the wire
+value stays in ``raw``). Only a response that is not a JSON object at all raises
+(:class:`~foundry_agents.errors.UnexpectedResponseError`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ResponseFailedError
+from .errors import ResponseFailedError, UnexpectedResponseError
 from .reference import AgentRef
 from .usage import Usage, parse_usage
 
@@ -51,16 +53,29 @@ class Annotation:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
+def _str(value: Any) -> str | None:
+    """A wire string field: the string, or ``None`` when absent or of another type."""
+    return value if isinstance(value, str) else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def parse_annotation(raw: Mapping[str, Any]) -> Annotation:
     return Annotation(
         type=str(raw.get("type", "")),
-        url=raw.get("url"),
-        title=raw.get("title"),
-        start_index=raw.get("start_index"),
-        end_index=raw.get("end_index"),
-        file_id=raw.get("file_id"),
-        filename=raw.get("filename"),
-        index=raw.get("index"),
+        url=_str(raw.get("url")),
+        title=_str(raw.get("title")),
+        start_index=_int(raw.get("start_index")),
+        end_index=_int(raw.get("end_index")),
+        file_id=_str(raw.get("file_id")),
+        filename=_str(raw.get("filename")),
+        index=_int(raw.get("index")),
         raw=dict(raw),
     )
 
@@ -188,7 +203,7 @@ def _content_part(raw: Any) -> OutputText | Refusal | dict[str, Any]:
     kind = raw.get("type")
     if kind == "output_text":
         return OutputText(str(raw.get("text") or ""),
-                          [parse_annotation(a) for a in raw.get("annotations") or () if isinstance(a, Mapping)])
+                          [parse_annotation(a) for a in _list(raw.get("annotations")) if isinstance(a, Mapping)])
     if kind == "refusal":
         return Refusal(str(raw.get("refusal") or ""))
     return dict(raw)
@@ -196,27 +211,27 @@ def _content_part(raw: Any) -> OutputText | Refusal | dict[str, Any]:
 
 def _message(raw: dict[str, Any]) -> MessageItem:
     content = raw.get("content")
-    return MessageItem(id=raw.get("id"), role=raw.get("role") or "assistant", status=raw.get("status"),
+    return MessageItem(id=_str(raw.get("id")), role=_str(raw.get("role")) or "assistant", status=_str(raw.get("status")),
                        content=[_content_part(p) for p in content] if isinstance(content, list) else [],
                        raw=raw)
 
 
 def _function_call(raw: dict[str, Any]) -> FunctionCallItem:
     args = raw.get("arguments")
-    return FunctionCallItem(id=raw.get("id"), call_id=str(raw.get("call_id") or raw.get("id") or ""),
+    return FunctionCallItem(id=_str(raw.get("id")), call_id=str(raw.get("call_id") or raw.get("id") or ""),
                             name=str(raw.get("name") or ""),
                             arguments=args if isinstance(args, str) else json.dumps(args or {}),
-                            status=raw.get("status"), raw=raw)
+                            status=_str(raw.get("status")), raw=raw)
 
 
 def _reasoning(raw: dict[str, Any]) -> ReasoningItem:
-    summary = [s.get("text", "") if isinstance(s, Mapping) else str(s) for s in raw.get("summary") or ()]
-    return ReasoningItem(id=raw.get("id"), summary=summary, raw=raw)
+    summary = [str(s.get("text", "")) if isinstance(s, Mapping) else str(s) for s in _list(raw.get("summary"))]
+    return ReasoningItem(id=_str(raw.get("id")), summary=summary, raw=raw)
 
 
 def _approval(raw: dict[str, Any]) -> McpApprovalRequestItem:
-    return McpApprovalRequestItem(id=str(raw.get("id") or ""), server_label=raw.get("server_label"),
-                                  name=raw.get("name"), arguments=raw.get("arguments"), raw=raw)
+    return McpApprovalRequestItem(id=str(raw.get("id") or ""), server_label=_str(raw.get("server_label")),
+                                  name=_str(raw.get("name")), arguments=_str(raw.get("arguments")), raw=raw)
 
 
 _ITEM_PARSERS: dict[str, Callable[[dict[str, Any]], OutputItem]] = {
@@ -233,14 +248,16 @@ def _is_server_tool(kind: str) -> bool:
 
 def parse_output_item(raw: Mapping[str, Any]) -> OutputItem:
     """Map one wire output item to its neutral type (pure, never raises on unknown shapes)."""
+    if not isinstance(raw, Mapping):
+        return OtherItem(type="unknown", id=None, raw={"value": raw})
     data = dict(raw)
     kind = str(data.get("type") or "")
     parser = _ITEM_PARSERS.get(kind)
     if parser is not None:
         return parser(data)
     if _is_server_tool(kind):
-        return ServerToolCallItem(type=kind, id=data.get("id"), status=data.get("status"), raw=data)
-    return OtherItem(type=kind or "unknown", id=data.get("id"), raw=data)
+        return ServerToolCallItem(type=kind, id=_str(data.get("id")), status=_str(data.get("status")), raw=data)
+    return OtherItem(type=kind or "unknown", id=_str(data.get("id")), raw=data)
 
 
 @dataclass(slots=True)
@@ -285,7 +302,7 @@ class AgentResponse:
     @property
     def approval_requests(self) -> list[McpApprovalRequestItem]:
         """MCP approval requests in this response that still wait for an answer."""
-        answered = {i.raw.get("approval_request_id") for i in self.output if i.type == "mcp_call"}
+        answered = {_str(i.raw.get("approval_request_id")) for i in self.output if i.type == "mcp_call"}
         return [i for i in self.output if isinstance(i, McpApprovalRequestItem) and i.id not in answered]
 
     @property
@@ -344,6 +361,9 @@ def _conversation_id(value: Any) -> str | None:
 
 def parse_response(raw: Mapping[str, Any], *, request_id: str | None = None) -> AgentResponse:
     """Map a wire ``response`` object to :class:`AgentResponse` (pure)."""
+    if not isinstance(raw, Mapping):
+        raise UnexpectedResponseError(f"a response must be a JSON object, got {type(raw).__name__}: {raw!r:.80}",
+                                      code="unexpected_response", request_id=request_id, body=raw)
     data = dict(raw)
     output = data.get("output")
     incomplete = data.get("incomplete_details")
@@ -351,15 +371,15 @@ def parse_response(raw: Mapping[str, Any], *, request_id: str | None = None) -> 
     return AgentResponse(
         id=str(data.get("id") or ""),
         status=str(data.get("status") or ""),
-        model=data.get("model") or None,
+        model=_str(data.get("model")) or None,
         agent=_agent_of(data),
         conversation_id=_conversation_id(data.get("conversation")),
-        previous_response_id=data.get("previous_response_id"),
+        previous_response_id=_str(data.get("previous_response_id")),
         output=[parse_output_item(i) for i in output if isinstance(i, Mapping)] if isinstance(output, list) else [],
         usage=parse_usage(data.get("usage")),
         error=dict(error) if isinstance(error, Mapping) else None,
-        incomplete_reason=incomplete.get("reason") if isinstance(incomplete, Mapping) else None,
-        created_at=data.get("created_at"),
+        incomplete_reason=_str(incomplete.get("reason")) if isinstance(incomplete, Mapping) else None,
+        created_at=_int(data.get("created_at")),
         request_id=request_id,
         raw=data,
     )
@@ -371,7 +391,7 @@ def failed_error(response: AgentResponse, *, status_code: int | None = None) -> 
     err = ResponseFailedError(
         str(error.get("message") or "the response failed"),
         status_code=status_code,
-        code=error.get("code") or "response_failed",
+        code=_str(error.get("code")) or "response_failed",
         request_id=response.request_id,
         body=response.raw,
     )

@@ -3,7 +3,10 @@
 Feed it byte chunks as they arrive; it returns complete events. It handles ``\\n``, ``\\r\\n`` and
 ``\\r`` line endings (including a ``\\r\\n`` split across two chunks), multi-byte UTF-8
 characters split across chunks (it decodes whole lines only), ``: comment`` keep-alive lines,
-multi-line ``data:`` fields and events that have no ``event:`` line.
+multi-line ``data:`` fields and events that have no ``event:`` line. Bytes that are not UTF-8
+raise :class:`~foundry_agents.errors.StreamDecodeError` (never a bare ``UnicodeDecodeError``).
+At end of stream, :meth:`SSEDecoder.flush` dispatches a last event that lacks its blank line,
+whichever of the three line endings the stream uses.
 
 Example:
     >>> d = SSEDecoder()
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from .errors import StreamDecodeError
+
 __all__ = ["SSEDecoder", "ServerSentEvent"]
 
 
@@ -27,7 +32,11 @@ class ServerSentEvent(NamedTuple):
 
 
 class SSEDecoder:
-    __slots__ = ("_buffer", "_data", "_event", "_id", "_skip_lf")
+    """See the module docstring. Bytes that are not UTF-8 end the stream: :meth:`feed` returns
+    the events completed before the bad line, then the next :meth:`feed` or :meth:`flush` raises
+    :class:`~foundry_agents.errors.StreamDecodeError`."""
+
+    __slots__ = ("_buffer", "_data", "_event", "_failed", "_id", "_skip_lf")
 
     def __init__(self) -> None:
         self._buffer = b""
@@ -35,9 +44,12 @@ class SSEDecoder:
         self._event: str | None = None
         self._data: list[str] = []
         self._id: str | None = None
+        self._failed: StreamDecodeError | None = None
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode one network chunk; return the events it completed."""
+        if self._failed is not None:
+            raise self._failed
         if self._skip_lf and chunk[:1] == b"\n":
             chunk = chunk[1:]
         self._skip_lf = False
@@ -53,6 +65,18 @@ class SSEDecoder:
         else:
             self._buffer = lines.pop()
         events: list[ServerSentEvent] = []
+        try:
+            self._lines(lines, events)
+        except UnicodeDecodeError as exc:
+            # Return the events completed before the bad line; raise on the next call.
+            bad = exc.object[exc.start:exc.start + 4]
+            self._failed = StreamDecodeError(
+                f"the stream is not valid UTF-8 (bytes {bad!r} at offset {exc.start} in a line)",
+                code="invalid_stream_data",
+            )
+        return events
+
+    def _lines(self, lines: list[bytes], events: list[ServerSentEvent]) -> None:
         # The hot loop of every stream: inlined on purpose (no per-line method calls).
         pending = self._data
         for raw in lines:
@@ -70,10 +94,13 @@ class SSEDecoder:
                 self._event = value.decode("utf-8")
             elif raw[:1] != b":":  # ":" starts a comment, e.g. ": keep-alive"
                 self._field(raw.decode("utf-8"))
-        return events
 
     def flush(self) -> list[ServerSentEvent]:
         """At end of stream: dispatch a last event that lacked its blank line."""
+        if self._failed is not None:
+            raise self._failed
+        # EOF ends the last line: a pending CR must not swallow the LF fed here (CR-only streams).
+        self._skip_lf = False
         events: list[ServerSentEvent] = []
         if self._buffer:
             events.extend(self.feed(b"\n"))

@@ -3,6 +3,9 @@
 Iterate a stream to get neutral :mod:`~foundry_agents.streaming` events; the last one is
 :class:`~foundry_agents.streaming.ResponseDone`. :meth:`ResponseStream.get_final_response`
 returns the same :class:`~foundry_agents.response.AgentResponse` a non-streaming call would.
+Data that cannot be decoded (not UTF-8, not JSON, events of the wrong shape, a garbled
+``Content-Encoding``, an HTML page instead of events) raises
+:class:`~foundry_agents.errors.StreamDecodeError` with ``partial_response`` and the request id.
 
 Example:
     >>> with client.stream_response("echo", input="Hi") as stream:   # doctest: +SKIP
@@ -20,7 +23,7 @@ from typing import Any
 import httpx
 
 from ._flow import map_transport_error
-from .errors import StreamError, StreamInterruptedError
+from .errors import StreamDecodeError, StreamError, StreamInterruptedError, summarize_text
 from .response import AgentResponse, failed_error, parse_response
 from .sse import SSEDecoder
 from .streaming import ResponseDone, StreamAccumulator, StreamEvent, TextDelta
@@ -41,18 +44,23 @@ def _loads(data: str) -> Any:
     return value
 
 
+#: What bad stream data raises inside the decoders (mapped to StreamDecodeError).
+_DATA_ERRORS = (ValueError, RecursionError)
+
+
 class _StreamCore:
     """Bytes in, neutral events out. Shared by both shells; no I/O."""
 
-    __slots__ = ("acc", "decoder", "is_sse", "json_parts", "request_id", "sentinel")
+    __slots__ = ("acc", "ctype", "decoder", "is_sse", "json_parts", "request_id", "sentinel")
 
     def __init__(self, response: httpx.Response) -> None:
         self.request_id = response.headers.get("x-request-id") or response.headers.get("apim-request-id")
         self.acc = StreamAccumulator(request_id=self.request_id)
         self.decoder = SSEDecoder()
-        ctype = response.headers.get("content-type", "")
-        # A service that answers a stream request with plain JSON still gives a complete answer.
-        self.is_sse = "json" not in ctype
+        self.ctype = ctype = response.headers.get("content-type", "")
+        # A service that answers a stream request with plain JSON still gives a complete answer;
+        # an HTML page (a proxy's or a login page) is read whole to say so.
+        self.is_sse = "json" not in ctype and "html" not in ctype
         self.json_parts: list[bytes] = []
         self.sentinel = False
 
@@ -63,31 +71,76 @@ class _StreamCore:
         if self.sentinel:
             return []
         out: list[StreamEvent] = []
+        try:
+            self._dispatch(self.decoder.feed(chunk), out)
+        except StreamError as err:
+            raise self.completed(err) from None
+        return out
+
+    def _dispatch(self, events: list[Any], out: list[StreamEvent]) -> None:
         feed = self.acc.feed_into
-        for sse in self.decoder.feed(chunk):
+        for sse in events:
             data = sse.data
             if data == "[DONE]":
                 self.sentinel = True
                 break
             if data:
-                feed(_loads(data), out)
-        return out
+                try:
+                    value = _loads(data)
+                except _DATA_ERRORS as exc:
+                    raise self.completed(StreamDecodeError(
+                        f"a stream data line is not JSON ({type(exc).__name__}: {exc}): {data!r:.80}",
+                        code="invalid_stream_data", body=data)) from None
+                feed(value, out)
 
     def on_end(self) -> list[StreamEvent]:
         if not self.is_sse:
-            raw = json.loads(b"".join(self.json_parts) or b"{}")
-            final = parse_response(raw, request_id=self.request_id)
-            self.acc.final = final
-            if final.status == "failed":
-                raise failed_error(final)
-            return [ResponseDone(final)]
+            return [self._json_body()]
         out: list[StreamEvent] = []
-        if not self.sentinel:
-            for sse in self.decoder.flush():
-                if sse.data and sse.data != "[DONE]":
-                    out.extend(self.acc.feed(json.loads(sse.data)))
-        self.acc.close()
+        try:
+            if not self.sentinel:
+                self._dispatch(self.decoder.flush(), out)
+            self.acc.close()
+        except StreamError as err:
+            raise self.completed(err) from None
         return out
+
+    def _json_body(self) -> ResponseDone:
+        """A stream request answered with a whole JSON response: as complete as a stream."""
+        body = b"".join(self.json_parts)
+        if "html" in self.ctype:
+            page = summarize_text(body.decode("utf-8", "replace"), limit=120)
+            raise self.completed(StreamDecodeError(
+                f"the answer to a stream request is not an event stream but {self.ctype}: {page}",
+                code="invalid_stream_data", body=body.decode("utf-8", "replace")))
+        try:
+            raw = json.loads(body)
+        except _DATA_ERRORS as exc:
+            raise self.completed(StreamDecodeError(
+                f"the JSON answer to a stream request is not valid JSON ({type(exc).__name__}); "
+                f"{len(body)} bytes", code="invalid_stream_data", body=body.decode("utf-8", "replace"))) from None
+        if not isinstance(raw, dict):
+            raise self.completed(StreamDecodeError(
+                f"the JSON answer to a stream request is not a JSON object: {raw!r:.80}",
+                code="invalid_stream_data", body=raw))
+        final = parse_response(raw, request_id=self.request_id)
+        self.acc.final = final
+        if final.status == "failed":
+            raise failed_error(final)
+        return ResponseDone(final)
+
+    def completed(self, err: StreamError) -> StreamError:
+        """Give a stream error met in the decoders the request id and what was received."""
+        if err.request_id is None:
+            err.request_id = self.request_id
+        if err.partial_response is None:
+            err.partial_response = self.acc.partial_response()
+        return err
+
+    def undecodable(self, exc: Exception) -> StreamError:
+        """The transfer encoding (e.g. gzip) of the stream is garbled."""
+        return self.completed(StreamDecodeError(
+            f"the stream body could not be decoded ({type(exc).__name__}: {exc})", code="invalid_stream_data"))
 
     def interrupted(self, exc: Exception) -> StreamError:
         cause = map_transport_error(exc)
@@ -142,6 +195,8 @@ class ResponseStream(_StreamBase):
                     yield from core.on_bytes(chunk)
             except httpx.TransportError as exc:
                 raise core.interrupted(exc) from exc
+            except httpx.DecodingError as exc:
+                raise core.undecodable(exc) from None
             yield from core.on_end()
         finally:
             self._response.close()
@@ -191,6 +246,8 @@ class AsyncResponseStream(_StreamBase):
                         yield event
             except httpx.TransportError as exc:
                 raise core.interrupted(exc) from exc
+            except httpx.DecodingError as exc:
+                raise core.undecodable(exc) from None
             for event in core.on_end():
                 yield event
         finally:

@@ -9,7 +9,9 @@ explicit ignore set; unknown events are logged at debug level and skipped.
 Errors: an ``error`` event raises :class:`~foundry_agents.errors.StreamErrorEvent`,
 ``response.failed`` raises :class:`~foundry_agents.errors.ResponseFailedError`, and
 :meth:`StreamAccumulator.close` on a stream that never reached a terminal event raises
-:class:`~foundry_agents.errors.StreamInterruptedError`. Each carries ``partial_response``.
+:class:`~foundry_agents.errors.StreamInterruptedError`, and an event that is not a JSON object
+or whose fields have the wrong type (``"output_index": "zero"``, a non-string ``delta``) raises
+:class:`~foundry_agents.errors.StreamDecodeError`. Each carries ``partial_response``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import StreamError, StreamErrorEvent, StreamInterruptedError
+from .errors import (
+    FoundryAgentsError,
+    StreamDecodeError,
+    StreamError,
+    StreamErrorEvent,
+    StreamInterruptedError,
+)
 from .response import (
     AgentResponse,
     Annotation,
@@ -186,14 +194,24 @@ class StreamAccumulator:
 
     def feed_into(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         """Like :meth:`feed`, appending to ``out`` (the streaming hot path: no list per event)."""
+        if not isinstance(event, Mapping):
+            raise self._error(StreamDecodeError, f"a stream event is not a JSON object: {event!r:.80}",
+                              code="invalid_stream_data")
         kind = event.get("type")
         seq = event.get("sequence_number")
-        if seq is not None:
+        if isinstance(seq, int):
             self.last_sequence_number = seq
-        handler = _HANDLERS.get(kind)  # type: ignore[arg-type]
+        handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
         if handler is not None:
-            handler(self, event, out)
-        elif kind not in _IGNORED and not (isinstance(kind, str) and kind.endswith(_IGNORED_SUFFIXES)):
+            try:
+                handler(self, event, out)
+            except FoundryAgentsError:
+                raise
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+                # A field of the wrong type or shape that no check below anticipated.
+                raise self._error(StreamDecodeError, f"malformed {kind!r} event ({type(exc).__name__}: {exc})",
+                                  code="invalid_stream_data", body=dict(event)) from None
+        elif not isinstance(kind, str) or (kind not in _IGNORED and not kind.endswith(_IGNORED_SUFFIXES)):
             logger.debug("skipping unknown stream event %r", kind)
 
     def close(self) -> None:
@@ -222,7 +240,8 @@ class StreamAccumulator:
         kind = raw.get("type")
         if kind == "message" or (not kind and (slot.texts or slot.refusals)):
             raw.setdefault("type", "message")
-            content = list(raw.get("content") or [])
+            content = raw.get("content")
+            content = list(content) if isinstance(content, list) else []
             parts = [(ci, {"type": "output_text", "text": "".join(p), "annotations": slot.annotations.get(ci, [])})
                      for ci, p in slot.texts.items()]
             parts += [(ci, {"type": "refusal", "refusal": "".join(p)}) for ci, p in slot.refusals.items()]
@@ -251,6 +270,37 @@ class StreamAccumulator:
         err.partial_response = self.partial_response()
         return err
 
+    def _index(self, event: Mapping[str, Any], key: str, default: int | None = 0) -> int:
+        """An ``output_index``/``content_index``/``summary_index``: a non-negative int, or an error."""
+        value = event.get(key, default)
+        if value is None and default is not None:
+            value = default
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self._error(StreamDecodeError,
+                              f"{event.get('type')!r} event: {key} must be a non-negative integer, got {value!r:.40}",
+                              code="invalid_stream_data", param=key, body=dict(event))
+        return value
+
+    def _delta(self, event: Mapping[str, Any]) -> str:
+        value = event.get("delta")
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise self._error(StreamDecodeError,
+                              f"{event.get('type')!r} event: delta must be a string, got {value!r:.40}",
+                              code="invalid_stream_data", param="delta", body=dict(event))
+        return value
+
+    def _item(self, event: Mapping[str, Any]) -> dict[str, Any] | None:
+        value = event.get("item")
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            raise self._error(StreamDecodeError,
+                              f"{event.get('type')!r} event: item must be a JSON object, got {value!r:.40}",
+                              code="invalid_stream_data", param="item", body=dict(event))
+        return dict(value)
+
     # -- handlers -------------------------------------------------------------------------------
     def _on_created(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         response = event.get("response")
@@ -260,23 +310,23 @@ class StreamAccumulator:
         out.append(ResponseStarted(parse_response(self._snapshot, request_id=self._request_id)))
 
     def _on_item_added(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
-        index = int(event.get("output_index", len(self._slots)))
-        raw = dict(event.get("item") or {})
+        index = self._index(event, "output_index", len(self._slots))
+        raw = self._item(event) or {}
         slot = self._slot(index)
         slot.raw = raw
         out.append(ItemAdded(index, parse_output_item(raw)))
         if raw.get("type") == "function_call":
             out.append(FunctionCallDelta("", index, str(raw.get("call_id") or ""), str(raw.get("name") or ""),
                                          raw.get("id"), first=True))
-            if raw.get("arguments"):
+            if raw.get("arguments") and isinstance(raw["arguments"], str):
                 slot.arguments.append(raw["arguments"])
                 out.append(FunctionCallDelta(raw["arguments"], index, str(raw.get("call_id") or ""),
                                              str(raw.get("name") or ""), raw.get("id")))
 
     def _on_text_delta(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
-        index = event.get("output_index", 0)
-        ci = event.get("content_index", 0)
-        delta = event.get("delta") or ""
+        index = self._index(event, "output_index")
+        ci = self._index(event, "content_index")
+        delta = self._delta(event)
         slot = self._slots.get(index) or self._slot(index)
         pieces = slot.texts.get(ci)
         if pieces is None:
@@ -285,15 +335,15 @@ class StreamAccumulator:
         out.append(TextDelta(delta, index, ci, event.get("item_id")))
 
     def _on_refusal_delta(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
-        index = event.get("output_index", 0)
-        ci = event.get("content_index", 0)
-        delta = event.get("delta") or ""
+        index = self._index(event, "output_index")
+        ci = self._index(event, "content_index")
+        delta = self._delta(event)
         self._slot(index).refusals.setdefault(ci, []).append(delta)
         out.append(RefusalDelta(delta, index, ci, event.get("item_id")))
 
     def _on_annotation(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
-        index = event.get("output_index", 0)
-        ci = event.get("content_index", 0)
+        index = self._index(event, "output_index")
+        ci = self._index(event, "content_index")
         raw = event.get("annotation")
         if not isinstance(raw, Mapping):
             return
@@ -301,32 +351,37 @@ class StreamAccumulator:
         out.append(AnnotationAdded(parse_annotation(raw), index, ci, event.get("item_id")))
 
     def _on_arguments_delta(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
-        index = event.get("output_index", 0)
+        index = self._index(event, "output_index")
         slot = self._slot(index)
-        delta = event.get("delta") or ""
+        delta = self._delta(event)
         slot.arguments.append(delta)
         raw = slot.raw
         out.append(FunctionCallDelta(delta, index, str(raw.get("call_id") or ""), str(raw.get("name") or ""),
                                   event.get("item_id")))
 
     def _on_reasoning_delta(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
-        index = event.get("output_index", 0)
-        si = event.get("summary_index", 0)
-        delta = event.get("delta") or ""
+        index = self._index(event, "output_index")
+        si = self._index(event, "summary_index")
+        delta = self._delta(event)
         self._slot(index).summaries.setdefault(si, []).append(delta)
         out.append(ReasoningDelta(delta, index, si, event.get("item_id")))
 
     def _on_item_done(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
-        index = int(event.get("output_index", 0))
+        index = self._index(event, "output_index")
         slot = self._slot(index)
-        raw = event.get("item")
-        if isinstance(raw, Mapping):
-            slot.raw = dict(raw)
+        raw = self._item(event)
+        if raw is not None:
+            slot.raw = raw
             slot.done = True
         out.append(ItemDone(index, parse_output_item(self._item_raw(slot))))
 
     def _finish(self, event: Mapping[str, Any]) -> AgentResponse:
-        raw = dict(event.get("response") or self._snapshot)
+        response = event.get("response")
+        if response is not None and not isinstance(response, Mapping):
+            raise self._error(StreamDecodeError,
+                              f"{event.get('type')!r} event: response must be a JSON object, got {response!r:.40}",
+                              code="invalid_stream_data", param="response", body=dict(event))
+        raw = dict(response or self._snapshot)
         if not raw.get("output") and self._slots:
             # Keep what streamed when the terminal event omits the output.
             raw["output"] = [self._item_raw(s) for _, s in sorted(self._slots.items())]

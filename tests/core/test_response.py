@@ -104,3 +104,70 @@ def test_incomplete_and_conversation():
                         "conversation": {"id": "conv_1"}, "unknown_top_level": 1})
     assert r.incomplete_reason == "max_output_tokens" and r.conversation_id == "conv_1"
     assert r.raw["unknown_top_level"] == 1
+
+
+# -- malformed wire data: fields of the wrong type read as absent, never crash --------------------
+def test_wrong_field_types_do_not_crash_the_parser_or_its_views():
+    from foundry_agents import parse_response
+
+    r = parse_response({
+        "id": 5, "status": None, "model": {"x": 1}, "created_at": "yesterday", "previous_response_id": [1],
+        "incomplete_details": {"reason": 3},
+        "output": [
+            {"type": "message", "id": 7, "role": 1, "content": [{"type": "output_text", "text": "Hi", "annotations": 5}]},
+            {"type": "reasoning", "summary": 3},
+            {"type": "reasoning", "summary": [{"text": 9}]},
+            {"type": "mcp_call", "approval_request_id": ["unhashable"]},
+            {"type": "mcp_approval_request", "id": "a1", "name": {}, "arguments": 1},
+        ],
+    })
+    assert r.output_text == "Hi" and r.model is None and r.created_at is None
+    assert r.messages[0].id is None and r.messages[0].role == "assistant"
+    assert [i.text for i in r.reasoning] == ["", "9"]
+    assert [a.id for a in r.approval_requests] == ["a1"] and r.pending_items
+    assert r.model_name == "" and r.raw["model"] == {"x": 1}  # kept in raw
+
+
+@pytest.mark.parametrize("raw", [[1], 42, "text", None])
+def test_a_response_that_is_not_an_object_is_a_typed_error(raw):
+    from foundry_agents import FoundryAgentsError, UnexpectedResponseError, parse_response
+
+    with pytest.raises(UnexpectedResponseError, match="must be a JSON object") as info:
+        parse_response(raw, request_id="rid")
+    assert isinstance(info.value, FoundryAgentsError) and info.value.request_id == "rid"
+
+
+def test_an_output_item_that_is_not_an_object_is_kept_as_other():
+    item = parse_output_item(["x"])
+    assert item.type == "unknown" and item.raw == {"value": ["x"]}
+
+
+# -- error messages: bounded, HTML summarized by its title, tokens redacted ------------------------
+def test_html_error_page_message_is_its_title_and_the_body_is_kept():
+    from foundry_agents.errors import MESSAGE_LIMIT, error_from_response
+
+    page = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>" + "x" * 20000 + "</body></html>"
+    err = error_from_response(502, {}, page)
+    assert err.message.startswith("502 Bad Gateway (an HTML page of")
+    assert len(str(err)) < MESSAGE_LIMIT + 50 and err.body == page
+
+
+def test_long_text_message_is_capped_with_its_length():
+    from foundry_agents.errors import MESSAGE_LIMIT, error_from_response
+
+    err = error_from_response(500, {}, {"error": {"message": "boom " * 5000}})
+    assert len(err.message) < MESSAGE_LIMIT + 80 and "24999 characters" in err.message
+    assert err.body["error"]["message"] == "boom " * 5000
+
+
+def test_tokens_echoed_by_a_gateway_are_redacted_from_message_and_body():
+    from foundry_agents.errors import error_from_response, redact
+
+    jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+    body = {"error": {"message": f"invalid header Authorization: Bearer {jwt}", "code": "bad",
+                      "details": [{"message": "key sk-live-12345 refused"}]}}
+    err = error_from_response(401, {}, body, secrets=["sk-live-12345"])
+    text = str(err) + repr(err.body) + repr(err.details)
+    assert jwt not in text and "sk-live-12345" not in text and "[REDACTED]" in str(err)
+    assert redact(f"token={jwt}") == "token=[REDACTED]"
+    assert redact("bearer%20abc123") == "bearer%20[REDACTED]"

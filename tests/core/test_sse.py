@@ -26,6 +26,10 @@ CASES = [
     ("no space after colon", b"event:a\ndata:1\n\n", [ServerSentEvent("a", "1")]),
     ("id field", b"id: 7\ndata: 1\n\n", [ServerSentEvent(None, "1", "7")]),
     ("missing final blank line", b"event: a\ndata: 1", [ServerSentEvent("a", "1")]),
+    # At EOF the last event is dispatched whichever line ending ends its last line.
+    ("last event without blank line (lf)", b"event: a\ndata: 1\n", [ServerSentEvent("a", "1")]),
+    ("last event without blank line (crlf)", b"event: a\r\ndata: 1\r\n", [ServerSentEvent("a", "1")]),
+    ("last event without blank line (cr)", b"event: a\rdata: 1\r", [ServerSentEvent("a", "1")]),
     ("utf8", "data: caf\u00e9 \u2019 \U0001f600\n\n".encode(), [ServerSentEvent(None, "caf\u00e9 \u2019 \U0001f600")]),
 ]
 
@@ -44,3 +48,15 @@ def test_multibyte_character_split_across_chunks():
 
 def test_crlf_split_between_chunks_makes_no_spurious_event():
     assert feed_all([b"data: 1\r", b"\n\r", b"\n"]) == [ServerSentEvent(None, "1")]
+
+
+def test_invalid_utf8_is_a_typed_error_after_the_events_before_it():
+    from foundry_agents import FoundryAgentsError, StreamDecodeError
+
+    d = SSEDecoder()
+    assert d.feed(b"data: 1\n\ndata: \xff\xfe\n\ndata: 2\n\n") == [ServerSentEvent(None, "1")]
+    with pytest.raises(StreamDecodeError, match="not valid UTF-8") as info:
+        d.flush()
+    assert isinstance(info.value, FoundryAgentsError) and info.value.code == "invalid_stream_data"
+    with pytest.raises(StreamDecodeError):  # the stream stays failed
+        d.feed(b"data: 3\n\n")

@@ -136,3 +136,38 @@ def test_refusal_streams_and_is_kept_in_partial_output():
                     {"type": "response.refusal.delta", "output_index": 0, "content_index": 0, "delta": " help."}])
     assert [e.delta for e in out if isinstance(e, RefusalDelta)] == ["I can't", " help."]
     assert acc.partial_response().messages[0].content[0].refusal == "I can't help."
+
+
+
+# -- malformed events: a typed StreamDecodeError that keeps what streamed --------------------------
+@pytest.mark.parametrize("bad", [
+    {"type": "response.output_text.delta", "output_index": "zero", "content_index": 0, "delta": "x"},
+    {"type": "response.output_text.delta", "output_index": 0, "content_index": [1], "delta": "x"},
+    {"type": "response.output_text.delta", "output_index": 0, "content_index": 0, "delta": 5},
+    {"type": "response.output_item.added", "output_index": "1", "item": {"type": "message"}},
+    {"type": "response.output_item.added", "output_index": 1, "item": "message"},
+    {"type": "response.output_item.done", "output_index": -1, "item": {}},
+    {"type": "response.function_call_arguments.delta", "output_index": 1.5, "delta": "{"},
+    {"type": "response.completed", "response": [1]},
+], ids=lambda e: f"{e['type']}-{sorted(e.items())[-1]}")
+def test_malformed_event_is_a_stream_decode_error_with_partial(bad):
+    from foundry_agents import StreamDecodeError
+
+    acc = StreamAccumulator(request_id="rid")
+    for e in [CREATED, *text_events(["Hel"])]:
+        acc.feed(e)
+    with pytest.raises(StreamDecodeError) as info:
+        acc.feed(bad)
+    err = info.value
+    assert err.partial_response is not None and err.partial_response.output_text == "Hel"
+    assert err.request_id == "rid" and err.code == "invalid_stream_data"
+
+
+@pytest.mark.parametrize("event", [42, "x", None, [1, 2]])
+def test_event_that_is_not_an_object_is_a_stream_decode_error(event):
+    from foundry_agents import StreamDecodeError
+
+    acc = StreamAccumulator(request_id="rid")
+    with pytest.raises(StreamDecodeError, match="not a JSON object") as info:
+        acc.feed(event)
+    assert info.value.partial_response is not None
