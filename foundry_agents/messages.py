@@ -2,8 +2,10 @@
 
 Adapters translate their framework's messages into :class:`Message` objects; :func:`to_input_items`
 is the only place that knows the wire shape, and it honours the service's strict validation:
-role items get ``"type": "message"``, replayed assistant text gets ``"annotations": []``, no
-``status: null`` is ever sent, and server-only items are never replayed.
+role items get ``"type": "message"``, replayed assistant text goes out as a plain message with
+string content (the spec's ``EasyInputMessage``; ``output_text`` parts belong to output items,
+which need the ``id``/``status`` the service gave them), no ``status: null`` is ever sent, and
+server-only items are never replayed.
 
 Example:
     >>> to_input_items([Message("system", "Be brief."), Message("user", "Hi")])[1]
@@ -197,12 +199,9 @@ def to_input_items(
             if content:
                 items.append(_message_item("user", content))
         elif role == "assistant":
-            text = [p.text for p in parts if isinstance(p, TextPart)]
-            if text:
-                items.append(_message_item(
-                    "assistant",
-                    [{"type": "output_text", "text": t, "annotations": []} for t in text],
-                ))
+            text = "".join(p.text for p in parts if isinstance(p, TextPart))
+            if text:  # string content: the only assistant message shape the spec allows without an id
+                items.append({"type": "message", "role": "assistant", "content": text})
             for p in parts:
                 if isinstance(p, ToolCallPart):
                     items.append({"type": "function_call", "call_id": p.call_id, "name": p.name,

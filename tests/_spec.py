@@ -1,0 +1,102 @@
+"""Validate request bodies against the published OpenAPI documents (``../shared/spec``).
+
+Foundry's document (an excerpt) names OpenAI's schemas as ``OpenAI.X``; OpenAI's document defines
+them as ``X``. :func:`create_response_validator` merges both into one registry (Foundry's wins where
+both define a name) and validates with JSON Schema 2020-12, with two documented adjustments:
+
+- OpenAPI discriminated unions overlap (a user message matches both ``EasyInputMessage`` and
+  ``InputMessage``), and JSON Schema's ``oneOf`` ignores the discriminator, so every ``oneOf`` is
+  read as ``anyOf``;
+- TypeSpec's base-model marker (``allOf: [OpenAI.InputItem]`` inside a member of that very union)
+  would recurse forever; such self-referencing ``allOf`` entries are dropped.
+
+The documents are loaded once per session; tests skip when they are not found.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_PREFIX = "#/components/schemas/"
+
+
+def spec_dir() -> Path | None:
+    """``$FOUNDRY_SPEC_DIR``, else ``../shared/spec`` beside the checkout (or its parent's)."""
+    env = os.environ.get("FOUNDRY_SPEC_DIR")
+    candidates = [Path(env)] if env else []
+    candidates += [ROOT.parent / "shared" / "spec", ROOT.parent.parent / "shared" / "spec", ROOT / "shared" / "spec"]
+    for path in candidates:
+        if (path / "openai-openapi.json").is_file() and (path / "foundry-v1-excerpt.yaml").is_file():
+            return path
+    return None
+
+
+def _rewrite(node: Any, prefix: str) -> Any:
+    """Copy of ``node`` with refs renamed (``X`` -> ``OpenAI.X``) and ``oneOf`` read as ``anyOf``."""
+    if isinstance(node, dict):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith(_PREFIX):
+                out[key] = _PREFIX + prefix + value[len(_PREFIX):]
+            elif key == "oneOf":
+                out["anyOf"] = _rewrite(value, prefix)
+            elif key == "discriminator":
+                continue
+            else:
+                out[key] = _rewrite(value, prefix)
+        return out
+    if isinstance(node, list):
+        return [_rewrite(v, prefix) for v in node]
+    return node
+
+
+@functools.cache
+def _schemas() -> dict[str, Any]:
+    import yaml
+
+    path = spec_dir()
+    if path is None:
+        pytest.skip("API spec not found: set FOUNDRY_SPEC_DIR or place shared/ beside the checkout")
+    openai = json.loads((path / "openai-openapi.json").read_text(encoding="utf-8"))
+    foundry = yaml.safe_load((path / "foundry-v1-excerpt.yaml").read_text(encoding="utf-8"))
+    schemas = {f"OpenAI.{k}": _rewrite(v, "OpenAI.") for k, v in openai["components"]["schemas"].items()}
+    schemas.setdefault("OpenAI.integer", {"type": "integer"})
+    schemas.setdefault("OpenAI.numeric", {"type": "number"})
+    for name, schema in foundry["components"]["schemas"].items():
+        schema = _rewrite(schema, "")
+        base = schema.get("allOf")
+        if isinstance(base, list):  # TypeSpec's base-model marker: the union this schema is part of
+            kept = [b for b in base if not (isinstance(b, dict) and b.get("$ref") == _PREFIX + "OpenAI.InputItem")]
+            if kept:
+                schema["allOf"] = kept
+            else:
+                del schema["allOf"]
+        schemas[name] = schema
+    return schemas
+
+
+@functools.cache
+def create_response_validator() -> Any:
+    """A validator for the body of ``POST /openai/v1/responses`` (``CreateResponseRequest``)."""
+    from jsonschema import Draft202012Validator
+
+    root = {"$ref": _PREFIX + "CreateResponseRequest", "components": {"schemas": _schemas()}}
+    return Draft202012Validator(root)
+
+
+def spec_errors(body: dict[str, Any]) -> list[str]:
+    """Every place ``body`` breaks the spec, deepest reason first (empty when valid)."""
+    from jsonschema.exceptions import best_match
+
+    out = []
+    for error in create_response_validator().iter_errors(body):
+        best = best_match([error])
+        out.append(f"{'/'.join(map(str, best.absolute_path))}: {best.message[:300]}")
+    return out
