@@ -2,8 +2,10 @@
 
 Adapters translate their framework's messages into :class:`Message` objects; :func:`to_input_items`
 is the only place that knows the wire shape, and it honours the service's strict validation:
-role items get ``"type": "message"``, replayed assistant text gets ``"annotations": []``, no
-``status: null`` is ever sent, and server-only items are never replayed.
+role items get ``"type": "message"``, replayed assistant text goes out as a plain message with
+string content (the spec's ``EasyInputMessage``; ``output_text`` parts belong to output items,
+which need the ``id``/``status`` the service gave them), no ``status: null`` is ever sent, and
+server-only items are never replayed.
 
 Example:
     >>> to_input_items([Message("system", "Be brief."), Message("user", "Hi")])[1]
@@ -39,6 +41,15 @@ Role = Literal["system", "developer", "user", "assistant", "tool"]
 SystemRoleMode = Literal["system", "developer", "refuse"]
 
 
+_DETAILS = ("auto", "low", "high", "original")
+
+
+def _check_str(part: str, **fields: Any) -> None:
+    for name, value in fields.items():
+        if value is not None and not isinstance(value, str):
+            raise FoundryConfigError(f"{part} {name} must be a string, got {type(value).__name__}")
+
+
 @dataclass(frozen=True, slots=True)
 class TextPart:
     text: str
@@ -50,11 +61,14 @@ class ImagePart:
 
     url: str | None = None
     file_id: str | None = None
-    detail: Literal["auto", "low", "high"] | None = None
+    detail: Literal["auto", "low", "high", "original"] | None = None
 
     def __post_init__(self) -> None:
         if (self.url is None) == (self.file_id is None):
             raise FoundryConfigError("ImagePart needs exactly one of url= or file_id=")
+        _check_str("ImagePart", url=self.url, file_id=self.file_id)
+        if self.detail is not None and self.detail not in _DETAILS:
+            raise FoundryConfigError(f"ImagePart detail must be one of {_DETAILS}, got {self.detail!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +84,9 @@ class FilePart:
     def __post_init__(self) -> None:
         if sum(x is not None for x in (self.data, self.file_id, self.url)) != 1:
             raise FoundryConfigError("FilePart needs exactly one of data=, file_id= or url=")
+        if self.data is not None and not isinstance(self.data, (bytes, str)):
+            raise FoundryConfigError(f"FilePart data must be bytes or a data: URI, got {type(self.data).__name__}")
+        _check_str("FilePart", filename=self.filename, file_id=self.file_id, url=self.url, mime_type=self.mime_type)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,12 +214,9 @@ def to_input_items(
             if content:
                 items.append(_message_item("user", content))
         elif role == "assistant":
-            text = [p.text for p in parts if isinstance(p, TextPart)]
-            if text:
-                items.append(_message_item(
-                    "assistant",
-                    [{"type": "output_text", "text": t, "annotations": []} for t in text],
-                ))
+            text = "".join(p.text for p in parts if isinstance(p, TextPart))
+            if text:  # string content: the only assistant message shape the spec allows without an id
+                items.append({"type": "message", "role": "assistant", "content": text})
             for p in parts:
                 if isinstance(p, ToolCallPart):
                     items.append({"type": "function_call", "call_id": p.call_id, "name": p.name,

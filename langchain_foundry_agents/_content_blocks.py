@@ -8,6 +8,11 @@ own (``bing_grounding_call`` and ``bing_grounding_call_output``, ``azure_ai_sear
 ``server_tool_result`` blocks first, then hands the message to the OpenAI translator. Anything
 else it does not know becomes a ``non_standard`` block, never dropped.
 
+The OpenAI translator indexes fields the service always sends (``id`` of a server-side item, a
+``reasoning`` block's ``summary``); a block without them is completed first (an item without an
+``id`` gets ``""``, as ``function_call`` blocks without ``call_id`` do there), and a block the
+translator still cannot read becomes ``non_standard`` instead of raising.
+
 Registered on import of :mod:`langchain_foundry_agents` through langchain-core's public
 ``register_translator`` hook.
 """
@@ -15,7 +20,7 @@ Registered on import of :mod:`langchain_foundry_agents` through langchain-core's
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
@@ -37,6 +42,10 @@ _OPENAI_KNOWN = frozenset({
     "text", "reasoning", "function_call", "web_search_call", "file_search_call",
     "code_interpreter_call", "mcp_call", "mcp_list_tools", "image_generation_call", "tool_search_call",
 })
+#: OpenAI item types the OpenAI translator reads ``block["id"]`` of.
+_NEEDS_ID = frozenset({"web_search_call", "file_search_call", "code_interpreter_call", "mcp_call",
+                       "mcp_list_tools", "tool_search_call"})
+_TRANSLATOR_ERRORS = (KeyError, TypeError, AttributeError, ValueError, IndexError)
 _CALL_FIELDS = frozenset({"type", "id", "call_id", "arguments", "status", "index", "output"})
 
 
@@ -101,6 +110,10 @@ def _rewrite(block: Any) -> list[Any] | None:
     if not isinstance(block, Mapping):
         return None
     kind = block.get("type")
+    if kind in _NEEDS_ID and not isinstance(block.get("id"), str):
+        return [{**block, "id": str(block.get("call_id") or "")}]
+    if kind == "reasoning" and not isinstance(block.get("summary"), list):
+        return [{**block, "summary": []}]
     if not isinstance(kind, str) or kind in _OPENAI_KNOWN or kind in types.KNOWN_BLOCK_TYPES:
         return None
     if kind.endswith("_call_output"):
@@ -125,14 +138,35 @@ def _normalized(message: AIMessage) -> AIMessage:
     return message.model_copy(update={"content": content}) if changed else message
 
 
+def _translate(message: AIMessage, translate: Callable[[Any], list[types.ContentBlock]]) -> list[types.ContentBlock]:
+    normalized = _normalized(message)
+    try:
+        return translate(normalized)
+    except _TRANSLATOR_ERRORS:
+        if isinstance(normalized.content, str):
+            raise
+    # One block the translator cannot read: translate block by block, keep that one as it is.
+    out: list[types.ContentBlock] = []
+    for block in normalized.content:
+        try:
+            out.extend(translate(normalized.model_copy(update={"content": [block]})))
+        except _TRANSLATOR_ERRORS:
+            out.append(types.NonStandardContentBlock(type="non_standard", value=_as_dict(block)))
+    return out
+
+
+def _as_dict(block: Any) -> dict[str, Any]:
+    return dict(block) if isinstance(block, Mapping) else {"value": block}
+
+
 def translate_content(message: AIMessage) -> list[types.ContentBlock]:
     """Standard blocks of a complete message produced by ``ChatFoundryAgent``."""
-    return _openai_content(_normalized(message))
+    return _translate(message, _openai_content)
 
 
 def translate_content_chunk(message: AIMessageChunk) -> list[types.ContentBlock]:
     """Standard blocks of one streamed chunk."""
-    return _openai_chunk(_normalized(message))  # type: ignore[arg-type]
+    return _translate(message, _openai_chunk)
 
 
 def register() -> None:

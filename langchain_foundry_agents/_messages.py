@@ -40,6 +40,7 @@ from foundry_agents import (
     ToolCallPart,
     ToolResultPart,
 )
+from foundry_agents.errors import FoundryConfigError
 from foundry_agents.messages import Part
 
 __all__ = [
@@ -56,8 +57,8 @@ PROVIDER = "azure_foundry"
 APPROVAL_RESPONSE_TYPE = "mcp_approval_response"
 
 
-class UnsupportedContentError(ValueError):
-    """A message or content block that a Foundry agent cannot receive."""
+class UnsupportedContentError(FoundryConfigError):
+    """A message or content block that a Foundry agent cannot receive (also a ``ValueError``)."""
 
 
 # -- content blocks ------------------------------------------------------------------------------
@@ -82,9 +83,18 @@ def _file_id(block: Mapping[str, Any]) -> str:
     return str(block.get("file_id") or block.get("id"))
 
 
+def _extras(block: Mapping[str, Any], key: str = "extras") -> Mapping[str, Any]:
+    value = block.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise UnsupportedContentError(f"block field {key!r} must be a dict, got {type(value).__name__}")
+    return value
+
+
 def _image(block: Mapping[str, Any]) -> Part:
     source = _source(block)
-    detail = block.get("detail") or (block.get("extras") or {}).get("detail")
+    detail = block.get("detail") or _extras(block).get("detail")
     if source == "file_id":
         return ImagePart(file_id=_file_id(block), detail=detail)
     if source == "base64":
@@ -108,8 +118,8 @@ def _input_image(block: Mapping[str, Any]) -> Part:
 
 
 def _filename(block: Mapping[str, Any]) -> str | None:
-    for holder in (block, block.get("extras") or {}, block.get("metadata") or {}):
-        if isinstance(holder, Mapping) and holder.get("filename"):
+    for holder in (block, _extras(block), _extras(block, "metadata")):
+        if holder.get("filename"):
             return str(holder["filename"])
     return None
 
@@ -146,8 +156,15 @@ def _text_plain(block: Mapping[str, Any]) -> Part:
 
 
 def _approval(block: Mapping[str, Any]) -> Part:
-    return ApprovalResponsePart(str(block["approval_request_id"]), bool(block.get("approve")),
-                                block.get("reason"))
+    request_id, reason = block.get("approval_request_id"), block.get("reason")
+    if not isinstance(request_id, str) or not request_id:
+        raise UnsupportedContentError(
+            f"an {APPROVAL_RESPONSE_TYPE} block needs approval_request_id (the 'mcpr_...' id), "
+            f"got {request_id!r}; build it with approval_message()"
+        )
+    if reason is not None and not isinstance(reason, str):
+        raise UnsupportedContentError(f"an {APPROVAL_RESPONSE_TYPE} block's reason must be a string")
+    return ApprovalResponsePart(request_id, bool(block.get("approve")), reason)
 
 
 _BLOCKS: dict[str, Callable[[Mapping[str, Any]], Part]] = {
@@ -178,20 +195,30 @@ def _parts(content: str | list[Any], where: str) -> list[Part]:
     if isinstance(content, str):
         return [TextPart(content)] if content else []
     parts: list[Part] = []
-    for block in content:
+    for bi, block in enumerate(content):
         if isinstance(block, str):
             parts.append(TextPart(block))
             continue
-        kind = block.get("type") if isinstance(block, Mapping) else None
-        mapper = _BLOCKS.get(kind)  # type: ignore[arg-type]
-        if mapper is None:
-            reason = _UNSUPPORTED.get(kind, "unknown content block type")  # type: ignore[arg-type]
-            raise UnsupportedContentError(f"{where}: cannot send block {_short(block)}: {reason}")
-        try:
-            parts.append(mapper(block))
-        except (ValueError, KeyError) as exc:  # incl. the core's FoundryConfigError
-            raise UnsupportedContentError(f"{where}: {exc}") from exc
+        parts.append(_block_part(block, f"{where}, block {bi}"))
     return parts
+
+
+def _block_part(block: Any, where: str) -> Part:
+    if not isinstance(block, Mapping):
+        raise UnsupportedContentError(f"{where}: a content block must be a str or a dict, got {type(block).__name__}")
+    kind = block.get("type")
+    if not isinstance(kind, str):
+        raise UnsupportedContentError(f"{where}: a content block's 'type' must be a string, got {_short(kind)}")
+    mapper = _BLOCKS.get(kind)
+    if mapper is None:
+        reason = _UNSUPPORTED.get(kind, "unknown content block type")
+        raise UnsupportedContentError(f"{where}: cannot send block {_short(block)}: {reason}")
+    try:
+        return mapper(block)
+    except UnsupportedContentError as exc:
+        raise UnsupportedContentError(f"{where}: {exc}") from exc
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # incl. the core's FoundryConfigError
+        raise UnsupportedContentError(f"{where}: malformed {kind!r} block {_short(block)}: {exc}") from exc
 
 
 # -- messages ------------------------------------------------------------------------------------
@@ -211,14 +238,18 @@ def _assistant_text(content: str | list[Any]) -> list[Part]:
     """Replayable text of an assistant message: text blocks only (server items are never replayed)."""
     if isinstance(content, str):
         return [TextPart(content)] if content else []
-    texts = [b if isinstance(b, str) else b.get("text", "") for b in content
+    texts = [b if isinstance(b, str) else _str_text(b.get("text")) for b in content
              if isinstance(b, str) or (isinstance(b, Mapping) and b.get("type") in ("text", "output_text"))]
     joined = "".join(texts)
     return [TextPart(joined)] if joined else []
 
 
+def _str_text(value: Any) -> str:
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
 def _arguments(args: Any) -> str:
-    return args if isinstance(args, str) else json.dumps(args or {}, ensure_ascii=False)
+    return args if isinstance(args, str) else json.dumps(args or {}, ensure_ascii=False, default=str)
 
 
 def _ai(msg: BaseMessage, where: str) -> Message:
@@ -229,7 +260,7 @@ def _ai(msg: BaseMessage, where: str) -> Message:
     parts += [ToolCallPart(str(tc.get("id") or ""), str(tc.get("name") or ""), _arguments(tc.get("args")))
               for tc in msg.invalid_tool_calls]
     if isinstance(msg.content, list):  # approval answers may ride on an assistant turn too
-        parts += [_approval(b) for b in msg.content
+        parts += [_block_part(b, f"{where}, block {bi}") for bi, b in enumerate(msg.content)
                   if isinstance(b, Mapping) and b.get("type") == APPROVAL_RESPONSE_TYPE]
     if _produced_by_agent(msg):
         return Message("assistant", tuple(parts), response_id=msg.id,
@@ -241,9 +272,10 @@ def _tool(msg: BaseMessage, where: str) -> Message:
     assert isinstance(msg, ToolMessage)
     content = msg.content
     if isinstance(content, list):
-        approvals = [b for b in content if isinstance(b, Mapping) and b.get("type") == APPROVAL_RESPONSE_TYPE]
+        approvals = [_block_part(b, f"{where}, block {bi}") for bi, b in enumerate(content)
+                     if isinstance(b, Mapping) and b.get("type") == APPROVAL_RESPONSE_TYPE]
         if approvals:
-            return Message("tool", tuple(_approval(b) for b in approvals))
+            return Message("tool", tuple(approvals))
     # The core JSON-encodes non-string output; a list of blocks is sent as that JSON.
     return Message("tool", (ToolResultPart(msg.tool_call_id, content),))
 

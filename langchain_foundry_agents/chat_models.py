@@ -32,6 +32,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 from foundry_agents import AgentResponse, AgentVersion, FoundryAgent, Message
 from foundry_agents.errors import APIError, FoundryAgentsError
 from foundry_agents.request import check_refused
+from foundry_agents.tokens import count_message_tokens, count_text_tokens
 
 from ._messages import PROVIDER, to_neutral_messages
 from ._outputs import ChunkMapper, to_ai_message
@@ -404,6 +405,24 @@ class ChatFoundryAgent(BaseChatModel):
         parsed = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)
         failed = RunnablePassthrough.assign(parsed=lambda _: None)
         return RunnableMap(raw=llm) | parsed.with_fallbacks([failed], exception_key="parsing_error")
+
+    # -- token counting (estimates without transformers; see docs/langchain.md) ----------------
+    def get_num_tokens(self, text: str) -> int:
+        """Estimated tokens of ``text``: tiktoken (``o200k_base``) when its encoding is available
+        offline, else a word-based heuristic; ``custom_get_token_ids`` wins when set."""
+        if self.custom_get_token_ids is not None:
+            return super().get_num_tokens(text)
+        return count_text_tokens(text)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Estimated input tokens of ``messages`` as this model sends them (``trim_messages``'s
+        ``token_counter=llm``). ``tools`` are ignored: the agent definition holds the tools, so
+        their tokens are counted on the service, like the agent's instructions."""
+        if self.custom_get_token_ids is not None:
+            return super().get_num_tokens_from_messages(messages, tools)
+        return count_message_tokens(to_neutral_messages(messages))
 
 
 def _result(response: AgentResponse) -> ChatResult:

@@ -125,7 +125,7 @@ def _image(block: ImageBlock, role: Role, index: int) -> list[Part]:
         return [ImagePart(url=str(block.url), detail=detail)]  # type: ignore[arg-type]
     if block.image is None and block.path is None:
         raise FoundryConfigError(f"message {index}: an ImageBlock needs url=, path= or image=")
-    data = block.resolve_image(as_base64=False).read()
+    data = _read(lambda: block.resolve_image(as_base64=False).read(), "ImageBlock", index)
     mime = block.image_mimetype or "image/png"
     return [ImagePart(url=data_uri(data, mime), detail=detail)]  # type: ignore[arg-type]
 
@@ -136,11 +136,18 @@ def _document(block: DocumentBlock, role: Role, index: int) -> list[Part]:
         return [FilePart(url=str(block.url), mime_type=mime)]
     if block.data is None and block.path is None:
         raise FoundryConfigError(f"message {index}: a DocumentBlock needs data=, path= or url=")
-    data = block.resolve_document().read()
+    data = _read(lambda: block.resolve_document().read(), "DocumentBlock", index)
     filename = block.title if block.title and block.title != "input_document" else None
     if filename is None and block.path is not None:
         filename = str(block.path).replace("\\", "/").rsplit("/", 1)[-1]
     return [FilePart(data=data, filename=filename or "document", mime_type=mime)]
+
+
+def _read(read: Callable[[], bytes], kind: str, index: int) -> bytes:
+    try:
+        return read()
+    except (OSError, ValueError) as exc:
+        raise FoundryConfigError(f"message {index}: cannot read the {kind}'s data: {exc}") from exc
 
 
 def _tool_call(block: ToolCallBlock, role: Role, index: int) -> list[Part]:
@@ -184,6 +191,11 @@ def _legacy_tool_calls(raw: Any, parts: Sequence[Part], index: int) -> list[Part
     """OpenAI-style ``additional_kwargs["tool_calls"]`` (dicts or SDK objects), minus those in blocks."""
     if not raw:
         return []
+    if not isinstance(raw, (list, tuple)):
+        raise FoundryConfigError(
+            f"message {index}: additional_kwargs['tool_calls'] must be a list of tool calls "
+            f"(dicts with id and function), got {type(raw).__name__}"
+        )
     seen = {p.call_id for p in parts if isinstance(p, ToolCallPart)}
     out: list[Part] = []
     for call in raw:

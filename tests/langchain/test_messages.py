@@ -18,6 +18,7 @@ from langchain_core.messages import (
 from foundry_agents import (
     ApprovalResponsePart,
     FilePart,
+    FoundryConfigError,
     ImagePart,
     Message,
     TextPart,
@@ -143,3 +144,37 @@ def test_system_message_is_never_dropped() -> None:
     assert to_input_items(neutral)[0]["role"] == "system"
     with pytest.raises(ValueError, match="system_message_role='refuse'"):
         to_input_items(neutral, system_role="refuse")
+
+
+@pytest.mark.parametrize(("block", "fragment"), [
+    ({"type": 5}, "'type' must be a string, got 5"),
+    ({"type": ["image"]}, "'type' must be a string"),
+    ({"type": None, "text": "x"}, "'type' must be a string"),
+    ({"type": "image", "url": "https://x/a.png", "extras": 5}, "'extras' must be a dict, got int"),
+    ({"type": "file", "base64": "AA", "extras": "a.pdf"}, "'extras' must be a dict, got str"),
+    ({"type": "file", "base64": "AA", "metadata": ["a.pdf"]}, "'metadata' must be a dict, got list"),
+    ({"type": "image", "url": "https://x/a.png", "detail": "huge"}, "detail must be one of"),
+    ({"type": "mcp_approval_response", "approve": True}, "needs approval_request_id"),
+    (7, "must be a str or a dict, got int"),
+], ids=["int type", "list type", "null type", "int extras", "str extras", "list metadata", "bad detail",
+        "approval without id", "int block"])
+def test_malformed_blocks_raise_a_package_error_naming_message_and_block(block: Any, fragment: str) -> None:
+    with pytest.raises(UnsupportedContentError, match=fragment) as info:
+        to_neutral_messages([HumanMessage("ok"), HumanMessage.model_construct(content=["hi", block])])
+    assert "message 1 (HumanMessage), block 1" in str(info.value)
+    assert isinstance(info.value, FoundryConfigError) and isinstance(info.value, ValueError)
+
+
+def test_malformed_approval_on_assistant_or_tool_turn_is_a_package_error() -> None:
+    bad = [{"type": "mcp_approval_response", "approval_request_id": 3}]
+    for message in (AIMessage(bad), ToolMessage(bad, tool_call_id="c")):
+        with pytest.raises(UnsupportedContentError, match="approval_request_id"):
+            to_neutral_messages([message])
+
+
+def test_assistant_text_blocks_with_odd_text_and_arguments_still_map() -> None:
+    msg = AIMessage([{"type": "text", "text": None}, {"type": "text", "text": 42}],
+                    tool_calls=[{"name": "f", "args": {"when": object}, "id": "c1"}])
+    (neutral,) = to_neutral_messages([msg])
+    assert neutral.parts[0] == TextPart("42")
+    assert "when" in neutral.parts[1].arguments

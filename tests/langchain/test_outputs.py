@@ -6,10 +6,11 @@ from functools import reduce
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk
 
 from foundry_agents import Usage, parse_response
 from foundry_agents.streaming import StreamAccumulator
+from langchain_foundry_agents import PROVIDER
 from langchain_foundry_agents._outputs import (
     ChunkMapper,
     response_metadata,
@@ -187,3 +188,25 @@ def test_annotations_only_in_done_item_are_not_lost() -> None:
     acc, mapper = StreamAccumulator(), ChunkMapper()
     chunks = [c for event in events for e in acc.feed(event) if (c := mapper.feed(e)) is not None]
     assert reduce(lambda a, b: a + b, chunks).content == to_ai_message(parse_response(body)).content
+
+
+@pytest.mark.parametrize("item", [
+    {"type": "mcp_call", "name": "search", "server_label": "docs", "arguments": "{}", "output": "ok"},
+    {"type": "mcp_list_tools", "server_label": "docs", "tools": []},
+    {"type": "web_search_call", "status": "completed", "action": {"type": "search"}},
+    {"type": "code_interpreter_call", "code": "1+1", "outputs": []},
+], ids=lambda item: item["type"])
+def test_server_items_without_id_still_give_standard_blocks(item: dict[str, Any]) -> None:
+    msg = to_ai_message(parse_response(response_body([item])))
+    blocks = msg.content_blocks
+    assert blocks[0]["type"] == "server_tool_call" and blocks[0]["id"] == ""
+    assert blocks[1]["type"] == "server_tool_result" and blocks[1]["tool_call_id"] == ""
+
+
+def test_a_block_the_translator_cannot_read_is_kept_as_non_standard() -> None:
+    odd = {"type": "reasoning", "summary": [5], "index": 1}
+    msg = AIMessage([{"type": "text", "text": "Hi", "annotations": [], "index": 0}, odd],
+                    response_metadata={"model_provider": PROVIDER})
+    blocks = msg.content_blocks
+    assert blocks[0]["type"] == "text" and blocks[0]["text"] == "Hi"
+    assert blocks[1] == {"type": "non_standard", "value": odd}

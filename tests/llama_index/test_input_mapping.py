@@ -136,7 +136,7 @@ def test_document_path(tmp_path: Any) -> None:
     assert part.data == b"hello" and part.filename == "notes.txt"
 
 
-BAD: list[tuple[str, ChatMessage, str]] = [
+BAD: list[tuple[str, ChatMessage, str | None]] = [
     ("tool without call id", ChatMessage(role="tool", content="x"), "tool_call_id"),
     ("audio", ChatMessage(role="user", blocks=[AudioBlock(audio=b"RIFF0000WAVE", format="wav")]), "audio"),
     ("tool call on a user message", ChatMessage(role="user", blocks=[ToolCallBlock(tool_name="f")]), "tool call"),
@@ -144,12 +144,32 @@ BAD: list[tuple[str, ChatMessage, str]] = [
      "function name"),
     ("approval without id", ChatMessage(role="user", additional_kwargs={APPROVAL_KEY: {"approve": True}}),
      "approval_request_id"),
+    ("tool_calls not a list", ChatMessage(role="assistant", content="x", additional_kwargs={"tool_calls": True}),
+     r"message 0: additional_kwargs\['tool_calls'\] must be a list of tool calls .*got bool"),
+    ("tool_calls a dict", ChatMessage(role="assistant", additional_kwargs={"tool_calls": {"id": "c"}}),
+     "must be a list of tool calls"),
+    ("tool call entry not a call", ChatMessage(role="assistant", additional_kwargs={"tool_calls": ["f"]}),
+     "lacks its id or function name"),
+    ("image detail not allowed", ChatMessage(role="user", blocks=[ImageBlock(url="https://x/a.png", detail="huge")]),
+     None),
 ]
 
 
 @pytest.mark.parametrize(("name", "message", "needle"), BAD, ids=[b[0] for b in BAD])
-def test_bad_input_raises_config_error(name: str, message: ChatMessage, needle: str) -> None:
+def test_bad_input_raises_config_error(name: str, message: ChatMessage, needle: str | None) -> None:
+    if needle is None:  # accepted: an unknown detail is left to the service's default
+        assert to_foundry_messages([message])
+        return
     with pytest.raises(FoundryConfigError, match=needle):
+        to_foundry_messages([message])
+
+
+def test_unreadable_image_path_is_a_config_error(tmp_path: Any) -> None:
+    path = tmp_path / "gone.png"
+    path.write_bytes(PNG)
+    message = ChatMessage(role="user", blocks=[ImageBlock(path=path)])
+    path.unlink()  # removed between building the message and sending it
+    with pytest.raises(FoundryConfigError, match="message 0: cannot read the ImageBlock"):
         to_foundry_messages([message])
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from llama_index.core.base.llms.types import CitationBlock, TextBlock, ThinkingBlock, ToolCallBlock
 
-from foundry_agents.response import parse_response
+from foundry_agents.response import parse_annotation, parse_response
 from foundry_agents.streaming import StreamAccumulator
 from llama_index_foundry import StreamMapper, to_chat_response, tool_selections
 from llama_index_foundry._outputs import to_completion_response
@@ -205,3 +205,18 @@ def test_stream_annotations_not_overwritten() -> None:
                                     annotations=[CITE, FILE_PATH]))
     seen = [len(c.message.additional_kwargs.get("annotations", [])) for c in chunks]
     assert seen == sorted(seen) and seen[-1] == 2
+
+
+def test_per_delta_work_does_not_grow_with_the_answer() -> None:
+    """Structural, not timed: a late chunk holds no more objects than an early one, and the
+    annotations list is shared between text chunks rather than copied per delta."""
+    from foundry_agents.streaming import AnnotationAdded, TextDelta
+
+    mapper = StreamMapper()
+    mapper.feed(AnnotationAdded(parse_annotation({"type": "url_citation", "url": "u"}), 0, 0))
+    chunks = [mapper.feed(TextDelta("abcd", 0, 0)) for _ in range(2_000)]
+    first, last = chunks[0], chunks[-1]
+    assert last.message.content == "abcd" * 2_000 and last.delta == "abcd"
+    assert len(last.message.blocks) == len(first.message.blocks) == 1
+    assert last.message.additional_kwargs.keys() == first.message.additional_kwargs.keys()
+    assert last.message.additional_kwargs["annotations"] is first.message.additional_kwargs["annotations"]
