@@ -75,9 +75,23 @@ class ConnectionSettings:
     Secrets are held as :class:`Secret`: no ``repr``, ``vars``, copy or pickle shows them.
     """
 
-    __slots__ = ("project_endpoint", "credential", "api_key", "tenant_id", "client_id", "client_secret",
-                 "route", "timeout", "max_retries", "default_headers", "user_agent_extra",
-                 "foundry_features", "http_client", "http_async_client", "_api_key_from_env")
+    __slots__ = (
+        "_api_key_from_env",
+        "api_key",
+        "client_id",
+        "client_secret",
+        "credential",
+        "default_headers",
+        "foundry_features",
+        "http_async_client",
+        "http_client",
+        "max_retries",
+        "project_endpoint",
+        "route",
+        "tenant_id",
+        "timeout",
+        "user_agent_extra",
+    )
 
     project_endpoint: ProjectEndpoint
     credential: Any
@@ -93,6 +107,7 @@ class ConnectionSettings:
     foundry_features: str | None
     http_client: httpx.Client | None
     http_async_client: httpx.AsyncClient | None
+    _api_key_from_env: bool
 
     def __init__(
         self,

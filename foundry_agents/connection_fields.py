@@ -13,7 +13,7 @@ same for every entry point). Imports pydantic, so the core's clients do not impo
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field, create_model, field_validator
 
@@ -65,8 +65,12 @@ def _field(parameter: inspect.Parameter) -> tuple[Any, Any]:
 
 
 _PARAMETERS = inspect.signature(ConnectionSettings.__init__).parameters
-#: Pydantic fields for every connection argument (see the module docstring).
-ConnectionFields: type[_ConnectionBase] = create_model(  # type: ignore[call-overload]
-    "ConnectionFields", __base__=_ConnectionBase, __module__=__name__,
-    **{name: _field(_PARAMETERS[name]) for name in CONNECTION_ARGUMENTS},
-)
+if TYPE_CHECKING:  # a generated pydantic class is not a valid base for type checkers
+    class ConnectionFields:
+        def connection_settings(self, *, user_agent_extra: str | None = None) -> ConnectionSettings: ...
+else:
+    #: Pydantic fields for every connection argument (see the module docstring).
+    ConnectionFields = create_model(
+        "ConnectionFields", __base__=_ConnectionBase, __module__=__name__,
+        **{name: _field(_PARAMETERS[name]) for name in CONNECTION_ARGUMENTS},
+    )

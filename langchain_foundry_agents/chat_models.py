@@ -95,7 +95,7 @@ class _CoreSlot:
         return _CoreSlot()
 
 
-class ChatFoundryAgent(ConnectionFields, BaseChatModel):  # type: ignore[misc]
+class ChatFoundryAgent(ConnectionFields, BaseChatModel):
     """A Microsoft Foundry Agent Service v2 agent as a LangChain chat model.
 
     The agent definition (model, instructions, tools, output format) lives in Foundry; this

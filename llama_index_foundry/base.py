@@ -90,7 +90,7 @@ class _Shared:
         return (_Shared, ())
 
 
-class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):  # type: ignore[misc]
+class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
     """A Foundry v2 agent as a LlamaIndex LLM: query engines, chat engines, agent workflows.
 
     The agent's model, instructions and tools live in its definition: this LLM never sends
