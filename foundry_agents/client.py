@@ -57,8 +57,10 @@ class FoundryAgentsClient(_ClientBase):
 
     def __init__(self, project_endpoint: str | ProjectEndpoint | None = None, *,
                  http_client: httpx.Client | None = None, **kwargs: Any) -> None:
+        if http_client is not None:
+            kwargs["http_client"] = http_client  # validated with the other connection arguments
         super().__init__(project_endpoint, **kwargs)
-        http_client = http_client if http_client is not None else self.connection.http_client
+        http_client = self.connection.http_client
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(limits=DEFAULT_LIMITS)
 
@@ -157,8 +159,10 @@ class AsyncFoundryAgentsClient(_ClientBase):
 
     def __init__(self, project_endpoint: str | ProjectEndpoint | None = None, *,
                  http_client: httpx.AsyncClient | None = None, **kwargs: Any) -> None:
+        if http_client is not None:
+            kwargs["http_async_client"] = http_client  # validated with the other connection arguments
         super().__init__(project_endpoint, **kwargs)
-        http_client = http_client if http_client is not None else self.connection.http_async_client
+        http_client = self.connection.http_async_client
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient(limits=DEFAULT_LIMITS)
 

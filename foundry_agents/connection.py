@@ -250,6 +250,7 @@ class ConnectionSettings:
             raise TypeError("ConnectionSettings holding a credential or an HTTP client cannot be pickled")
         args = self._arguments()
         args["project_endpoint"] = self.project_endpoint.url
+        args["default_headers"] = dict(self.default_headers)
         return (_rebuild, (args,))
 
     def __repr__(self) -> str:

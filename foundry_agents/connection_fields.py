@@ -42,8 +42,9 @@ class _ConnectionBase(BaseModel):
     def connection_settings(self, *, user_agent_extra: str | None = None) -> ConnectionSettings:
         """Validated settings from the fields; ``user_agent_extra`` goes before the user's own."""
         arguments = {name: getattr(self, name) for name in CONNECTION_ARGUMENTS}
-        extras = [e for e in (user_agent_extra, arguments["user_agent_extra"]) if e]
-        arguments["user_agent_extra"] = " ".join(extras) if extras else None
+        own = arguments["user_agent_extra"]
+        if user_agent_extra and (own is None or isinstance(own, str)):  # else ConnectionSettings reports it
+            arguments["user_agent_extra"] = f"{user_agent_extra} {own}" if own else user_agent_extra
         return ConnectionSettings(**arguments)
 
     def __getstate__(self) -> dict[Any, Any]:
