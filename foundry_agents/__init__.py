@@ -13,6 +13,7 @@ from ._version import __version__
 from .agent import CallPlan, FoundryAgent
 from .auth import FOUNDRY_SCOPE, CredentialTokenProvider, StaticTokenProvider, TokenProvider
 from .client import AsyncFoundryAgentsClient, FoundryAgentsClient, ResponseOptions
+from .connection import ConnectionSettings, Secret
 from .endpoints import ProjectEndpoint, Route
 from .errors import (
     APIConnectionError,
@@ -81,6 +82,7 @@ from .usage import Usage
 
 __all__ = [
     "FOUNDRY_SCOPE",
+    "Secret",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -99,6 +101,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "ConnectionSettings",
     "Conversation",
     "CredentialTokenProvider",
     "FilePart",

@@ -8,6 +8,7 @@ result is walked recursively through ``vars()``, ``__slots__``, containers, ``re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import json
 import pickle
@@ -41,10 +42,8 @@ def _children(obj: Any) -> Iterator[tuple[str, Any]]:
         yield ".args", obj.args
         yield ".__cause__", obj.__cause__
         yield ".__context__", obj.__context__
-    try:
+    with contextlib.suppress(TypeError):
         yield from ((f".{k}", v) for k, v in vars(obj).items())
-    except TypeError:
-        pass
     for cls in type(obj).__mro__:
         for slot in getattr(cls, "__slots__", ()):
             if isinstance(slot, str) and slot not in ("__dict__", "__weakref__") and hasattr(obj, slot):
@@ -72,7 +71,7 @@ def token_paths(root: Any, *, limit: int = 200_000) -> list[str]:
             try:
                 if TOKEN in show(obj):
                     found.append(f"{kind}({path})")
-            except Exception:  # noqa: S112 - a repr that fails shows nothing
+            except Exception:  # a repr that fails shows nothing
                 continue
         stack.extend((path + step, child) for step, child in _children(obj))
     return found
@@ -88,7 +87,7 @@ def _attempts(obj: Any, *extra: Callable[[Any], Any]) -> list[Any]:
     for attempt in (copy.copy, copy.deepcopy, pickle.dumps, lambda o: pickle.loads(pickle.dumps(o)), *extra):
         try:
             results.append(attempt(obj))
-        except Exception as exc:  # noqa: BLE001 - a refusal is fine, if it shows nothing
+        except Exception as exc:  # a refusal is fine, if it shows nothing
             results.append(exc)
             results.append(str(exc))
     return results
