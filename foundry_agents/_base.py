@@ -103,7 +103,8 @@ class _ClientBase:
         arguments it accepts (``credential``, ``api_key``, ``route``, ``timeout``, ...)."""
         if project_endpoint is not None:
             arguments["project_endpoint"] = project_endpoint
-        self.connection = settings = ConnectionSettings.resolve(connection, **arguments)
+        self.connection = settings = ConnectionSettings.resolve(connection, where=f"{type(self).__name__}(...)",
+                                                                **arguments)
         self.endpoint = settings.project_endpoint
         self.route = settings.route
         self.max_retries = settings.max_retries

@@ -178,8 +178,13 @@ class ConnectionSettings:
             object.__setattr__(self, name, value)
 
     @classmethod
-    def resolve(cls, connection: ConnectionSettings | None, /, **arguments: Any) -> ConnectionSettings:
-        """``connection`` with ``arguments`` applied, or settings built from ``arguments`` alone."""
+    def resolve(cls, connection: ConnectionSettings | None, /, *, where: str = "ConnectionSettings(...)",
+                **arguments: Any) -> ConnectionSettings:
+        """``connection`` with ``arguments`` applied, or settings built from ``arguments`` alone;
+        an unknown argument raises, naming ``where`` it was given and the valid ones."""
+        from ._arguments import check_arguments
+
+        check_arguments(arguments, valid=CONNECTION_ARGUMENTS, where=where)
         if connection is None:
             return cls(**arguments)
         if not isinstance(connection, ConnectionSettings):

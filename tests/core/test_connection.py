@@ -102,6 +102,14 @@ def test_the_settings_are_immutable_and_shared_by_copies() -> None:
     assert (plain.project_endpoint.url, plain.route.value, plain.auth) == (EP, "preview", "default")
 
 
+def test_clients_refuse_unknown_arguments_like_the_adapters() -> None:
+    with pytest.raises(FoundryConfigError, match=r"FoundryAgentsClient\(\.\.\.\) sets 'temperature'"):
+        FoundryAgentsClient(EP, api_key="t", temperature=0.5)
+    with pytest.raises(FoundryConfigError, match=r"AsyncFoundryAgentsClient\(\.\.\.\) got unexpected argument\(s\) "
+                                                 r"\['api_base'\] \('api_base' -> did you mean 'project_endpoint'\?\)"):
+        AsyncFoundryAgentsClient(EP, api_key="t", api_base="x")
+
+
 def test_connection_arguments_match_the_settings_signature() -> None:
     assert CONNECTION_ARGUMENTS == (
         "project_endpoint", "credential", "api_key", "tenant_id", "client_id", "client_secret", "route",
