@@ -62,3 +62,13 @@ def test_the_core_agent_refuses_the_same_names() -> None:
         FoundryAgent("echo", project_endpoint=EP, api_key="t", temperature=0.5)
     with pytest.raises(FoundryConfigError, match="max_tokens"):
         FoundryAgent("echo", project_endpoint=EP, api_key="t", max_tokens=10)
+
+
+def test_a_llama_index_dict_round_trips_through_the_argument_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llama_index_foundry import FoundryAgentLLM
+
+    monkeypatch.delenv("FOUNDRY_API_KEY", raising=False)
+    llm = _llama_index(metadata={"team": "a"}, timeout=5)
+    clone = FoundryAgentLLM.from_dict(llm.to_dict())  # every dumped field is a valid argument
+    assert (clone.request_metadata, clone.timeout, clone.agent) == ({"team": "a"}, 5, "echo")
+    assert clone.foundry_agent.connection.auth == "default"  # the token is never dumped
