@@ -13,6 +13,7 @@ from ._version import __version__
 from .agent import CallPlan, FoundryAgent
 from .auth import FOUNDRY_SCOPE, CredentialTokenProvider, StaticTokenProvider, TokenProvider
 from .client import AsyncFoundryAgentsClient, FoundryAgentsClient, ResponseOptions
+from .connection import ConnectionSettings, Secret
 from .endpoints import ProjectEndpoint, Route
 from .errors import (
     APIConnectionError,
@@ -84,6 +85,7 @@ from .usage import Usage
 
 __all__ = [
     "FOUNDRY_SCOPE",
+    "Secret",
     "APIConnectionError",
     "APIError",
     "APIOutcomeUnknownError",
@@ -103,6 +105,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "ConnectionSettings",
     "Conversation",
     "CredentialTokenProvider",
     "FilePart",

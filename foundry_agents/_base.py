@@ -7,18 +7,17 @@ objects and HTTP answers into typed results; the clients in :mod:`foundry_agents
 from __future__ import annotations
 
 import json
-import platform
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import httpx
 from typing_extensions import TypedDict
 
 from ._flow import Call, request_flow
-from ._version import __version__
-from .auth import TokenProvider, make_token_provider
-from .endpoints import ProjectEndpoint, Route, resolve_endpoint
+from .auth import TokenProvider
+from .connection import DEFAULT_TIMEOUT, SDK_AGENT_PREVIEW_FEATURES, ConnectionSettings
+from .endpoints import ProjectEndpoint, Route
 from .errors import FoundryConfigError, unexpected_response
 from .messages import Message, to_input_items
 from .reference import AgentRef
@@ -26,17 +25,9 @@ from .request import REFUSED_FIELDS, ToolChoice, build_response_body, check_refu
 from .resources import Agent, AgentVersion
 from .response import AgentResponse, failed_error, parse_response
 
-if TYPE_CHECKING:  # pydantic is imported only when a secret is actually given
-    from pydantic import SecretStr
+__all__ = ["DEFAULT_TIMEOUT", "SDK_AGENT_PREVIEW_FEATURES", "InputLike", "ResponseOptions"]
 
-__all__ = ["DEFAULT_TIMEOUT", "InputLike", "ResponseOptions"]
-
-DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
-#: What azure-ai-projects 2.4 sends as ``Foundry-Features`` on agent operations when the caller opts
-#: in to previews (``allow_preview=True``); pass it as ``foundry_features=`` to do the same. Nothing is
-#: sent by default: the SDK sends no flag without that opt-in (docs/protocol.md, "Foundry-Features").
-SDK_AGENT_PREVIEW_FEATURES = "WorkflowAgents=V1Preview,ExternalAgents=V1Preview,DraftAgents=V1Preview,AgentsOptimization=V2Preview"
 
 InputLike = str | Sequence[Message | Mapping[str, Any]]
 
@@ -107,53 +98,23 @@ class _ClientBase:
     #: Set by the async client: a service principal then gets an azure.identity.aio credential.
     _is_async = False
 
-    def __init__(
-        self,
-        project_endpoint: str | ProjectEndpoint | None = None,
-        *,
-        credential: Any = None,
-        api_key: str | SecretStr | None = None,
-        tenant_id: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | SecretStr | None = None,
-        route: Route | str = Route.RESPONSES,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int = 2,
-        default_headers: Mapping[str, str] | None = None,
-        user_agent_extra: str | None = None,
-        foundry_features: str | None = None,
-    ) -> None:
-        self.endpoint = resolve_endpoint(project_endpoint)
-        try:
-            self.route = Route(route)
-        except ValueError:
-            raise FoundryConfigError(
-                f"route must be one of {[r.value for r in Route]}, got {route!r}"
-            ) from None
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise FoundryConfigError(f"max_retries must be a non-negative integer, got {max_retries!r}")
-        self.max_retries = max_retries
-        self.timeout = _as_timeout(timeout) or DEFAULT_TIMEOUT
-        self._auth: TokenProvider = make_token_provider(
-            credential=credential, api_key=api_key, tenant_id=tenant_id, client_id=client_id,
-            client_secret=client_secret, prefer_async=self._is_async,
-        )
+    def __init__(self, project_endpoint: str | ProjectEndpoint | None = None, *,
+                 connection: ConnectionSettings | None = None, **arguments: Any) -> None:
+        """Takes ready :class:`ConnectionSettings` (``connection=``) and/or the connection
+        arguments it accepts (``credential``, ``api_key``, ``route``, ``timeout``, ...)."""
+        if project_endpoint is not None:
+            arguments["project_endpoint"] = project_endpoint
+        self.connection = settings = ConnectionSettings.resolve(connection, where=f"{type(self).__name__}(...)",
+                                                                **arguments)
+        self.endpoint = settings.project_endpoint
+        self.route = settings.route
+        self.max_retries = settings.max_retries
+        self.timeout = settings.timeout
+        self._auth: TokenProvider = settings.token_provider(prefer_async=self._is_async)
         self._refreshable = bool(getattr(self._auth, "refreshable", True))
-        agent = f"foundry-agents/{__version__} Python/{platform.python_version()}"
-        if user_agent_extra:
-            agent += f" {user_agent_extra}"
-        self._headers = {"User-Agent": agent, "Accept": "application/json"}
-        for key, value in (default_headers or {}).items():
-            if key.lower() == "authorization":
-                raise FoundryConfigError("set credentials with api_key= or credential=, not an Authorization header")
-            self._headers[key] = value
+        self._headers = settings.headers()
         #: Sent only where the SDK sends its flags: agent operations and the per-agent endpoint.
-        self._foundry_features = foundry_features or None
-
-    @staticmethod
-    def _validate(connection: Mapping[str, Any]) -> None:
-        """Check every connection argument without building an HTTP client (no network)."""
-        _ClientBase(**connection)
+        self._foundry_features = settings.foundry_features
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint={self.endpoint.url!r}, route={self.route.value!r})"

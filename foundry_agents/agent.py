@@ -30,12 +30,10 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-import httpx
+from typing import Any
 
 from .client import AsyncFoundryAgentsClient, FoundryAgentsClient
-from .endpoints import ProjectEndpoint, Route
+from .connection import ConnectionSettings, pop_connection_arguments
 from .errors import FoundryConfigError
 from .messages import Message, SystemRoleMode, to_input_items
 from .reference import AgentRef
@@ -43,9 +41,6 @@ from .request import check_refused
 from .resources import AgentVersion
 from .response import AgentResponse
 from .streaming import StreamEvent
-
-if TYPE_CHECKING:  # pydantic is imported only when a secret is actually given
-    from pydantic import SecretStr
 
 __all__ = ["CallPlan", "FoundryAgent"]
 
@@ -78,9 +73,12 @@ class FoundryAgent:
         agent_version: pins a version (alternative to ``"name:version"``).
         system_message_role: ``"system"`` (default), ``"developer"``, or ``"refuse"``.
         auto_chain: chain from agent-produced history with ``previous_response_id``.
-        client / async_client: ready clients to share; else built from the connection arguments
-            (``project_endpoint``, ``credential``, ``api_key``, ``timeout``, ``max_retries``,
-            ``http_client``, ``http_async_client``, ``default_headers``, ``route``, ...).
+        connection: ready :class:`~foundry_agents.connection.ConnectionSettings`; or pass its
+            arguments here (``project_endpoint``, ``credential``, ``api_key``, ``timeout``,
+            ``max_retries``, ``http_client``, ``http_async_client``, ``default_headers``,
+            ``route``, ...), validated at construction. Both modes' clients are built from it.
+        client / async_client: ready clients to share (without connection arguments, the other
+            mode's client is built from the given client's settings).
         Remaining keywords are default call options (``conversation``, ``store``,
         ``tool_choice``, ``structured_inputs``, ``metadata``, ``include``, ...).
     """
@@ -90,24 +88,12 @@ class FoundryAgent:
         agent: str | AgentRef,
         *,
         agent_version: str | int | None = None,
-        project_endpoint: str | ProjectEndpoint | None = None,
-        credential: Any = None,
-        api_key: str | SecretStr | None = None,
-        tenant_id: str | None = None,
-        client_id: str | None = None,
-        client_secret: str | SecretStr | None = None,
-        route: Route | str = Route.RESPONSES,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int = 2,
-        http_client: httpx.Client | None = None,
-        http_async_client: httpx.AsyncClient | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        user_agent_extra: str | None = None,
+        connection: ConnectionSettings | None = None,
         client: FoundryAgentsClient | None = None,
         async_client: AsyncFoundryAgentsClient | None = None,
         system_message_role: SystemRoleMode = "system",
         auto_chain: bool = True,
-        **defaults: Any,
+        **options: Any,
     ) -> None:
         self.ref = AgentRef.parse(agent, version=agent_version)
         if system_message_role not in ("system", "developer", "refuse"):
@@ -116,17 +102,13 @@ class FoundryAgent:
             )
         self.system_message_role: SystemRoleMode = system_message_role
         self.auto_chain = auto_chain
-        self.defaults = self._check_options(defaults, where="FoundryAgent(...)")
-        connection = dict(project_endpoint=project_endpoint, credential=credential, api_key=api_key,
-                          tenant_id=tenant_id, client_id=client_id, client_secret=client_secret,
-                          route=route, timeout=timeout, max_retries=max_retries,
-                          default_headers=default_headers, user_agent_extra=user_agent_extra)
-        if client is None and async_client is None:
-            # Validate endpoint and auth now (no network): bad input fails at construction.
-            FoundryAgentsClient._validate(connection)
-        self._connection = connection
-        self._http_client = http_client
-        self._http_async_client = http_async_client
+        arguments = pop_connection_arguments(options)
+        self.defaults = self._check_options(options, where="FoundryAgent(...)")
+        given = client or async_client
+        if connection is None and not arguments and given is not None:
+            connection = given.connection  # the other mode's client connects the same way
+        # Validates endpoint and auth now (no network): bad input fails at construction.
+        self.connection = ConnectionSettings.resolve(connection, **arguments)
         self._client = client
         self._async_client = async_client
         self._lock = threading.Lock()
@@ -146,7 +128,7 @@ class FoundryAgent:
         if self._client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = FoundryAgentsClient(http_client=self._http_client, **self._connection)
+                    self._client = FoundryAgentsClient(connection=self.connection)
         return self._client
 
     @property
@@ -155,17 +137,13 @@ class FoundryAgent:
         if self._async_client is None:
             with self._lock:
                 if self._async_client is None:
-                    self._async_client = AsyncFoundryAgentsClient(http_client=self._http_async_client,
-                                                                  **self._connection)
+                    self._async_client = AsyncFoundryAgentsClient(connection=self.connection)
         return self._async_client
 
     @property
     def endpoint(self) -> str | None:
         client = self._client or self._async_client
-        if client is not None:
-            return client.endpoint.url
-        ep = self._connection.get("project_endpoint")
-        return str(ep) if ep is not None else None
+        return (client.connection if client is not None else self.connection).project_endpoint.url
 
     def __repr__(self) -> str:
         return f"FoundryAgent(agent={str(self.ref)!r}, endpoint={self.endpoint!r})"

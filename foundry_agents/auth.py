@@ -1,7 +1,7 @@
 """Bearer tokens for Foundry: static keys or azure-identity credentials, cached and refreshed.
 
 Scope ``https://ai.azure.com/.default``. A provider never reveals its token in ``repr``,
-``str``, logs or pickles: static tokens are held as :class:`pydantic.SecretStr`, and pickling a
+``str``, logs or pickles: static tokens are held as :class:`~foundry_agents.connection.Secret`, and pickling a
 provider that holds a live credential is refused.
 """
 
@@ -17,6 +17,8 @@ from .errors import FoundryConfigError
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
+
+    from ._secret import Secret
 
 __all__ = [
     "FOUNDRY_SCOPE",
@@ -47,13 +49,13 @@ class StaticTokenProvider:
 
     __slots__ = ("_token",)
 
-    def __init__(self, token: str | SecretStr) -> None:
-        from pydantic import SecretStr  # imported here: ~100 ms that core-only users need not pay
+    def __init__(self, token: str | SecretStr | Secret) -> None:
+        from .connection import _secret
 
-        secret = token if isinstance(token, SecretStr) else SecretStr(token)
-        if not secret.get_secret_value().strip():
+        secret = _secret(token, "api_key")
+        if secret is None:
             raise FoundryConfigError("api_key is empty; pass a bearer token or leave it unset")
-        self._token = secret
+        self._token = secret  # a Secret: vars(), copies and pickles never show the token
 
     def get_token(self) -> str:
         return self._token.get_secret_value()
@@ -151,10 +153,10 @@ class CredentialTokenProvider:
 def make_token_provider(
     *,
     credential: Any = None,
-    api_key: str | SecretStr | None = None,
+    api_key: str | SecretStr | Secret | None = None,
     tenant_id: str | None = None,
     client_id: str | None = None,
-    client_secret: str | SecretStr | None = None,
+    client_secret: str | SecretStr | Secret | None = None,
     prefer_async: bool = False,
 ) -> TokenProvider:
     """Choose how to authenticate, in this order:

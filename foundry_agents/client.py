@@ -42,7 +42,9 @@ class FoundryAgentsClient(_ClientBase):
         project_endpoint: ``https://<resource>.services.ai.azure.com/api/projects/<project>``;
             defaults to ``FOUNDRY_PROJECT_ENDPOINT`` then ``AZURE_AI_PROJECT_ENDPOINT``.
         credential: an azure-identity ``TokenCredential`` (default: ``DefaultAzureCredential``).
-        api_key: a static bearer token instead of a credential.
+        api_key: a static bearer token instead of a credential (default: ``$FOUNDRY_API_KEY``).
+        connection: ready :class:`~foundry_agents.connection.ConnectionSettings` instead of (or
+            under) the separate arguments.
         tenant_id, client_id, client_secret: a service principal instead of a credential.
         route: ``"responses"`` (default), ``"preview"`` or ``"agent_endpoint"`` (see :class:`Route`).
         timeout: seconds or an ``httpx.Timeout``. max_retries: retries after the first try.
@@ -56,7 +58,10 @@ class FoundryAgentsClient(_ClientBase):
 
     def __init__(self, project_endpoint: str | ProjectEndpoint | None = None, *,
                  http_client: httpx.Client | None = None, **kwargs: Any) -> None:
+        if http_client is not None:
+            kwargs["http_client"] = http_client  # validated with the other connection arguments
         super().__init__(project_endpoint, **kwargs)
+        http_client = self.connection.http_client
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(limits=DEFAULT_LIMITS)
 
@@ -157,7 +162,10 @@ class AsyncFoundryAgentsClient(_ClientBase):
 
     def __init__(self, project_endpoint: str | ProjectEndpoint | None = None, *,
                  http_client: httpx.AsyncClient | None = None, **kwargs: Any) -> None:
+        if http_client is not None:
+            kwargs["http_async_client"] = http_client  # validated with the other connection arguments
         super().__init__(project_endpoint, **kwargs)
+        http_client = self.connection.http_async_client
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient(limits=DEFAULT_LIMITS)
 

@@ -27,11 +27,12 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
+from pydantic import ConfigDict, PrivateAttr
 
 from foundry_agents import AgentResponse, AgentVersion, FoundryAgent, Message
+from foundry_agents._arguments import check_arguments
+from foundry_agents.connection_fields import ConnectionFields
 from foundry_agents.errors import APIError, FoundryAgentsError
-from foundry_agents.request import check_refused
 from foundry_agents.tokens import count_message_tokens, count_text_tokens
 
 from ._messages import PROVIDER, to_neutral_messages
@@ -95,7 +96,7 @@ class _CoreSlot:
         return _CoreSlot()
 
 
-class ChatFoundryAgent(BaseChatModel):
+class ChatFoundryAgent(ConnectionFields, BaseChatModel):
     """A Microsoft Foundry Agent Service v2 agent as a LangChain chat model.
 
     The agent definition (model, instructions, tools, output format) lives in Foundry; this
@@ -106,6 +107,12 @@ class ChatFoundryAgent(BaseChatModel):
     (``AIMessage.id``), so passing the history back chains with ``previous_response_id`` and sends
     only the new messages; or set ``conversation_id`` (on the model, ``.bind(...)`` or per call);
     or ``store=False`` to replay the whole history statelessly.
+
+    Connection fields (``project_endpoint``, ``credential``, ``api_key``, ``tenant_id``,
+    ``client_id``, ``client_secret``, ``route``, ``timeout``, ``max_retries``, ``default_headers``,
+    ``http_client``, ...) are the core's :class:`~foundry_agents.connection.ConnectionSettings`
+    arguments, declared once in :mod:`foundry_agents.connection_fields`; ``api_key`` defaults to
+    ``$FOUNDRY_API_KEY``. Unknown or refused keyword arguments raise.
 
     Example:
         >>> llm = ChatFoundryAgent("weather:3", project_endpoint=endpoint)  # doctest: +SKIP
@@ -119,22 +126,10 @@ class ChatFoundryAgent(BaseChatModel):
     """``"name"``, ``"name:version"`` or ``"azure_ai/agents/name:version"``."""
     agent_version: str | None = None
     """Pins a version (alternative to ``"name:version"``); latest when neither is given."""
-    project_endpoint: str | None = None
-    """``https://<resource>.services.ai.azure.com/api/projects/<project>``; defaults to
-    ``FOUNDRY_PROJECT_ENDPOINT`` then ``AZURE_AI_PROJECT_ENDPOINT``."""
-    credential: Any = Field(default=None, exclude=True, repr=False)
-    """An azure-identity credential; default ``DefaultAzureCredential``."""
-    api_key: SecretStr | None = Field(default=None, repr=False)
-    """A static bearer token (e.g. from ``az account get-access-token``) instead of a credential."""
     conversation_id: str | None = None
     """A server-side conversation (``conv_...``) to continue on every call."""
     store: bool | None = None
     """``False`` for stateless replay of the whole history."""
-    timeout: float | None = None
-    max_retries: int = 2
-    http_client: Any = Field(default=None, exclude=True, repr=False)
-    http_async_client: Any = Field(default=None, exclude=True, repr=False)
-    default_headers: dict[str, str] | None = None
     structured_inputs: dict[str, Any] | None = None
     """Values for ``{{variables}}`` in the agent's instructions."""
     request_metadata: dict[str, str] | None = None
@@ -146,7 +141,6 @@ class ChatFoundryAgent(BaseChatModel):
     extra_body: dict[str, Any] | None = None
     system_message_role: Literal["system", "developer", "refuse"] = "system"
     """What a ``SystemMessage`` becomes: a system or developer item, or an error."""
-    route: Literal["responses", "preview", "agent_endpoint"] = "responses"
     auto_chain: bool = True
     """Chain from this agent's last reply in the history with ``previous_response_id``."""
     streaming: bool = False
@@ -157,7 +151,7 @@ class ChatFoundryAgent(BaseChatModel):
     def __init__(self, agent: str | None = None, /, **kwargs: Any) -> None:
         if agent is not None:
             kwargs["agent"] = agent
-        check_refused([k for k in kwargs if k not in type(self).model_fields], where="ChatFoundryAgent(...)")
+        check_arguments(kwargs, valid=type(self).model_fields, where="ChatFoundryAgent(...)")
         if isinstance(kwargs.get("agent_version"), int):
             kwargs["agent_version"] = str(kwargs["agent_version"])
         super().__init__(**kwargs)
@@ -181,29 +175,11 @@ class ChatFoundryAgent(BaseChatModel):
         return FoundryAgent(
             self.agent,
             agent_version=self.agent_version,
-            project_endpoint=self.project_endpoint,
-            credential=self.credential,
-            api_key=self.api_key,
-            route=self.route,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            http_client=self.http_client,
-            http_async_client=self.http_async_client,
-            default_headers=self.default_headers,
-            user_agent_extra=_USER_AGENT,
+            connection=self.connection_settings(user_agent_extra=_USER_AGENT),
             system_message_role=self.system_message_role,
             auto_chain=self.auto_chain,
             **{k: v for k, v in defaults.items() if v is not None},
         )
-
-    def __getstate__(self) -> dict[Any, Any]:
-        if self.api_key is not None or self.credential is not None:
-            raise TypeError(
-                "ChatFoundryAgent holds a credential (api_key= or credential=) and refuses to be "
-                "pickled, so the token never lands on disk or in a queue; rebuild the model from its "
-                "settings in the other process (without either, DefaultAzureCredential is used)"
-            )
-        return super().__getstate__()
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
         copy = super().model_copy(update=update, deep=deep)
@@ -227,7 +203,7 @@ class ChatFoundryAgent(BaseChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"agent": self._reference, "project_endpoint": self.foundry_agent.endpoint,
-                "route": self.route, "system_message_role": self.system_message_role,
+                "route": self.foundry_agent.connection.route.value, "system_message_role": self.system_message_role,
                 "conversation_id": self.conversation_id, "store": self.store}
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:

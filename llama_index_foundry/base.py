@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from importlib.metadata import version as _version
 from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -38,8 +37,9 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.types import Model, PydanticProgramMode
 
+from foundry_agents._arguments import check_arguments
 from foundry_agents.agent import FoundryAgent
-from foundry_agents.errors import FoundryConfigError
+from foundry_agents.connection_fields import ConnectionFields
 from foundry_agents.messages import Message
 from foundry_agents.streaming import StreamEvent
 
@@ -66,14 +66,13 @@ dispatcher = get_dispatcher(__name__)
 _USER_AGENT = f"llama-index-core/{_version('llama-index-core')}"
 
 class _Shared:
-    """Holds the core agent and the secrets; copies of the LLM share it (locks, HTTP pools and
-    credential objects cannot be copied), and it never appears in ``repr`` or a dump."""
+    """Holds the core agent; copies of the LLM share it (locks, HTTP pools and credential
+    objects cannot be copied), and it never appears in ``repr`` or a dump."""
 
-    __slots__ = ("agent", "lock", "secrets")
+    __slots__ = ("agent", "lock")
 
-    def __init__(self, secrets: dict[str, Any]) -> None:
+    def __init__(self) -> None:
         self.agent: FoundryAgent | None = None
-        self.secrets = secrets
         self.lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -86,12 +85,12 @@ class _Shared:
         return self
 
     def __reduce__(self) -> Any:
-        # Reached only for an LLM without api_key/credential (FoundryAgentLLM.__getstate__
+        # Reached only for an LLM without api_key/credential (ConnectionFields.__getstate__
         # refuses the others): the copy rebuilds its core handle and HTTP clients on first use.
-        return (_Shared, ({key: None for key in self.secrets},))
+        return (_Shared, ())
 
 
-class FoundryAgentLLM(FunctionCallingLLM):
+class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
     """A Foundry v2 agent as a LlamaIndex LLM: query engines, chat engines, agent workflows.
 
     The agent's model, instructions and tools live in its definition: this LLM never sends
@@ -103,12 +102,20 @@ class FoundryAgentLLM(FunctionCallingLLM):
         agent_version: pins a version (alternative to ``"name:version"``).
         project_endpoint: ``https://<resource>.services.ai.azure.com/api/projects/<project>``
             (default: ``$FOUNDRY_PROJECT_ENDPOINT``, as the core resolves it).
-        credential / api_key: an Azure ``TokenCredential`` or a static bearer token; never
-            serialized or shown in ``repr``.
+        credential / api_key: an Azure ``TokenCredential`` or a static bearer token (default
+            ``$FOUNDRY_API_KEY``, else ``DefaultAzureCredential``); never serialized or shown.
+            These and the other connection fields (``tenant_id``, ``client_id``,
+            ``client_secret``, ``route``, ``timeout``, ``max_retries``, ``default_headers``,
+            ``http_client``, ``http_async_client``, ...) are the core's
+            :class:`~foundry_agents.connection.ConnectionSettings` arguments, declared once in
+            :mod:`foundry_agents.connection_fields`.
         conversation_id / previous_response_id / store: default continuity for every call
             (each also accepted per call, e.g. ``llm.chat(messages, conversation_id="conv_...")``).
         structured_inputs / metadata / include / max_output_tokens: default request options.
         system_message_role: ``"system"``, ``"developer"`` or ``"refuse"``.
+
+    Unknown keyword arguments raise; sampling, model and tool arguments (``temperature``, ...)
+    raise :class:`~foundry_agents.errors.RefusedParameterError` (they belong to the agent definition).
 
     Example:
         >>> llm = FoundryAgentLLM("weather:3", project_endpoint=endpoint, api_key=token)  # doctest: +SKIP
@@ -117,16 +124,12 @@ class FoundryAgentLLM(FunctionCallingLLM):
 
     agent: str = Field(description="The agent: 'name', 'name:version' or 'azure_ai/agents/name:version'.")
     agent_version: str | None = Field(default=None, description="Pinned agent version.")
-    project_endpoint: str | None = Field(default=None, description="The Foundry project endpoint.")
     context_window: int = Field(default=DEFAULT_CONTEXT_WINDOW, gt=0,
                                 description="Context window of the agent's model, for prompt packing.")
     num_output: int = Field(default=DEFAULT_NUM_OUTPUT, gt=0, description="Tokens kept free for the answer.")
     conversation_id: str | None = Field(default=None, description="Default conversation id.")
     previous_response_id: str | None = Field(default=None, description="Default response to continue from.")
     store: bool | None = Field(default=None, description="False for stateless replay of the whole history.")
-    timeout: float | None = Field(default=None, description="Request timeout in seconds.")
-    max_retries: int = Field(default=2, ge=0, description="Retries of failed requests.")
-    default_headers: dict[str, str] | None = Field(default=None, description="Extra HTTP headers.")
     structured_inputs: dict[str, Any] | None = Field(default=None,
                                                      description="Values for the agent's {{templates}}.")
     request_metadata: dict[str, str] | None = Field(default=None,
@@ -135,7 +138,6 @@ class FoundryAgentLLM(FunctionCallingLLM):
     max_output_tokens: int | None = Field(default=None, gt=0, description="Cap on output tokens.")
     system_message_role: Literal["system", "developer", "refuse"] = Field(
         default="system", description="What system messages become.")
-    route: str = Field(default="responses", description="The core's Route: how the agent is addressed.")
     pydantic_program_mode: PydanticProgramMode = PydanticProgramMode.LLM
 
     _shared: _Shared = PrivateAttr()
@@ -145,59 +147,36 @@ class FoundryAgentLLM(FunctionCallingLLM):
         agent: str,
         *,
         agent_version: str | int | None = None,
-        project_endpoint: str | None = None,
-        credential: Any = None,
-        api_key: str | None = None,
         context_window: int = DEFAULT_CONTEXT_WINDOW,
         num_output: int = DEFAULT_NUM_OUTPUT,
         conversation_id: str | None = None,
         previous_response_id: str | None = None,
         store: bool | None = None,
-        timeout: float | None = None,
-        max_retries: int = 2,
-        http_client: httpx.Client | None = None,
-        http_async_client: httpx.AsyncClient | None = None,
-        default_headers: Mapping[str, str] | None = None,
         structured_inputs: Mapping[str, Any] | None = None,
         metadata: Mapping[str, str] | None = None,
         include: Sequence[str] | None = None,
         max_output_tokens: int | None = None,
         system_message_role: Literal["system", "developer", "refuse"] = "system",
-        route: str = "responses",
         foundry_agent: FoundryAgent | None = None,
         **kwargs: Any,
     ) -> None:
-        if any(k.lower() == "authorization" for k in default_headers or {}):
-            # The core checks this only when it builds a client (FoundryAgentsClient._validate
-            # skips headers); check now so the error comes at construction.
-            raise FoundryConfigError("set credentials with api_key= or credential=, not an Authorization header")
+        if metadata is None:  # the field's own name, as in to_dict() output
+            metadata = kwargs.pop("request_metadata", None)
+        check_arguments(kwargs, valid=type(self).model_fields, where="FoundryAgentLLM(...)")
         super().__init__(
             agent=agent,
             agent_version=str(agent_version) if agent_version is not None else None,
-            project_endpoint=str(project_endpoint) if project_endpoint is not None else None,
             context_window=context_window, num_output=num_output, conversation_id=conversation_id,
-            previous_response_id=previous_response_id, store=store, timeout=timeout, max_retries=max_retries,
-            default_headers=dict(default_headers) if default_headers else None,
+            previous_response_id=previous_response_id, store=store,
             structured_inputs=dict(structured_inputs) if structured_inputs else None,
             request_metadata=dict(metadata) if metadata else None,
             include=list(include) if include else None, max_output_tokens=max_output_tokens,
-            system_message_role=system_message_role, route=route, **kwargs,
+            system_message_role=system_message_role, **kwargs,
         )
-        self._shared = _Shared({"credential": credential, "api_key": api_key, "http_client": http_client,
-                                "http_async_client": http_async_client})
+        self._shared = _Shared()
         # Build the core handle now: it validates the reference, endpoint and auth (no network;
         # its HTTP clients are created on first use).
         self._shared.agent = foundry_agent or self._build_agent()
-
-    def __getstate__(self) -> dict[Any, Any]:
-        secrets = self._shared.secrets
-        if secrets.get("api_key") is not None or secrets.get("credential") is not None:
-            raise TypeError(
-                "FoundryAgentLLM holds a credential (api_key= or credential=) and refuses to be "
-                "pickled, so the token never lands on disk or in a queue; rebuild the LLM from its "
-                "settings in the other process (without either, DefaultAzureCredential is used)"
-            )
-        return super().__getstate__()
 
     @classmethod
     def class_name(cls) -> str:
@@ -209,11 +188,10 @@ class FoundryAgentLLM(FunctionCallingLLM):
                     "metadata": self.request_metadata, "include": self.include,
                     "max_output_tokens": self.max_output_tokens}
         return FoundryAgent(
-            self.agent, agent_version=self.agent_version, project_endpoint=self.project_endpoint,
-            route=self.route, timeout=self.timeout, max_retries=self.max_retries,
-            default_headers=self.default_headers, user_agent_extra=_USER_AGENT,
+            self.agent, agent_version=self.agent_version,
+            connection=self.connection_settings(user_agent_extra=_USER_AGENT),
             system_message_role=self.system_message_role,
-            **self._shared.secrets, **{k: v for k, v in defaults.items() if v is not None},
+            **{k: v for k, v in defaults.items() if v is not None},
         )
 
     @property

@@ -16,5 +16,5 @@ NO_ENDPOINT = (f"no project endpoint: pass --endpoint URL or set FOUNDRY_PROJECT
 def client_from_args(args: argparse.Namespace, *, framework: str = "cli") -> FoundryAgentsClient:
     if not args.endpoint and not any(os.environ.get(var) for var in ENDPOINT_ENV_VARS):
         raise InvalidEndpointError(NO_ENDPOINT)  # in CLI words, not the Python API's project_endpoint=
-    api_key = args.api_key or os.environ.get("FOUNDRY_API_KEY")
-    return FoundryAgentsClient(args.endpoint, api_key=api_key, user_agent_extra=framework)
+    # Without --api-key the core reads $FOUNDRY_API_KEY, as every other entry point does.
+    return FoundryAgentsClient(args.endpoint, api_key=args.api_key, user_agent_extra=framework)

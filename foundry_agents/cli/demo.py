@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 import threading
 import time
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..agent import FoundryAgent
+from ..connection import ConnectionSettings
 from ..errors import APIError, FoundryAgentsError, FoundryConfigError
 from ..messages import Message
 from ..tools import run_with_tools
@@ -358,13 +358,13 @@ def _emulator() -> Iterator[tuple[str, str]]:
 
 def run(args: argparse.Namespace) -> int:
     out = sys.stdout
-    api_key = args.api_key or os.environ.get("FOUNDRY_API_KEY")
     if args.endpoint:
-        FoundryAgent("echo", project_endpoint=args.endpoint, api_key=api_key)  # bad input: exit 2 now
+        # Bad input exits 2 now; without --api-key the core reads $FOUNDRY_API_KEY.
+        auth = ConnectionSettings(args.endpoint, api_key=args.api_key).auth
     out.write("foundry-agents demo: Foundry v2 agents from LangChain, LlamaIndex and the core\n")
     if args.endpoint:
-        out.write(f"project: {args.endpoint} ({'static token' if api_key else 'DefaultAzureCredential'})\n")
-        with Tour(args.endpoint, api_key, out) as t:
+        out.write(f"project: {args.endpoint} ({'static token' if auth == 'api_key' else 'DefaultAzureCredential'})\n")
+        with Tour(args.endpoint, args.api_key, out) as t:
             return tour(t)
     with _emulator() as (endpoint, token):
         out.write(f"emulator: {endpoint} (in-process; no Azure needed)\n")

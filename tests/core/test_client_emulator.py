@@ -209,7 +209,7 @@ def test_agent_endpoint_route_creates_conversations_under_the_agent(api):
 
 
 def test_foundry_features_only_on_agent_calls(emulator_endpoint, emulator_token):
-    from foundry_agents._base import SDK_AGENT_PREVIEW_FEATURES
+    from foundry_agents.connection import SDK_AGENT_PREVIEW_FEATURES
 
     plain = FoundryAgentsClient(emulator_endpoint, api_key=emulator_token, route="agent_endpoint")
     opted = FoundryAgentsClient(emulator_endpoint, api_key=emulator_token, route="agent_endpoint",

@@ -8,8 +8,6 @@ What the blocks print is checked too: a reader must see answers, not empty lines
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from pathlib import Path
 
 import pytest
@@ -73,31 +71,7 @@ def emulator_env(monkeypatch):
     with run_emulator() as emu:
         monkeypatch.setenv("FOUNDRY_PROJECT_ENDPOINT", emu.endpoint)
         monkeypatch.setenv("FOUNDRY_API_KEY", EMULATOR_TOKEN)
-        _static_key_from_env_until_supported(monkeypatch)
         yield emu
-
-
-def _static_key_from_env_until_supported(monkeypatch):
-    """Until the core reads ``FOUNDRY_API_KEY`` itself, answer the default credential with it.
-
-    A stand-in while that support is on its way (``foundry_agents.connection``); once it is
-    there this does nothing, so the docs test checks the real thing. Delete it then.
-    """
-    from foundry_agents import auth
-
-    if importlib.util.find_spec("foundry_agents.connection") is not None:
-        return  # the core reads FOUNDRY_API_KEY (ConnectionSettings)
-    if isinstance(auth.make_token_provider(), auth.StaticTokenProvider):
-        return
-    lazy = getattr(auth, "_LazyDefaultCredential", None)
-    if lazy is None:
-        return
-
-    async def aget_token(self):
-        return os.environ["FOUNDRY_API_KEY"]
-
-    monkeypatch.setattr(lazy, "get_token", lambda self: os.environ["FOUNDRY_API_KEY"])
-    monkeypatch.setattr(lazy, "aget_token", aget_token)
 
 
 @pytest.fixture

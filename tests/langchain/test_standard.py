@@ -15,6 +15,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
+import foundry_agents
 from langchain_foundry_agents import ChatFoundryAgent
 
 _ENDPOINT: dict[str, str] = {}
@@ -85,6 +86,13 @@ class TestChatFoundryAgentUnit(_Params, ChatModelUnitTests):
                 {"agent": "echo", "api_key": "t"},
                 {"project_endpoint": None})
 
+
+    @pytest.mark.xfail(strict=True, raises=foundry_agents.FoundryConfigError,
+                       reason="the test builds the model with max_tokens= and stop=, which an agent cannot "
+                       "take (no stop sequences; the output cap is max_output_tokens): the constructor "
+                       "refuses unknown arguments instead of dropping them silently")
+    def test_standard_params(self, model: BaseChatModel) -> None:
+        super().test_standard_params(model)
 
     @pytest.mark.xfail(strict=True, reason="method='function_calling' needs the schema sent as a tool, and per-request tools "
                        "are refused with an agent; ChatFoundryAgent raises a clear error for it")
