@@ -3,17 +3,25 @@
 Scope ``https://ai.azure.com/.default``. A provider never reveals its token in ``repr``,
 ``str``, logs or pickles: static tokens are held as :class:`pydantic.SecretStr`, and pickling a
 provider that holds a live credential is refused.
+
+A credential that fails to give a token (no ``az login``, a wrong secret, no managed identity)
+raises :class:`~foundry_agents.errors.AuthenticationError` with one line saying what to do; the
+credential's own error is its ``__cause__``, without the HTTP request/response it may carry.
+Providers work from any event loop (their asyncio lock is per loop). A credential the package
+builds itself (service principal, default) is closed by the client's ``close()``/``aclose()``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from .errors import FoundryConfigError
+from ._loops import PerLoop
+from .errors import AuthenticationError, FoundryAgentsError, FoundryConfigError
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -29,11 +37,17 @@ __all__ = [
 FOUNDRY_SCOPE = "https://ai.azure.com/.default"
 # Refresh this long before expiry so a token never expires in flight.
 REFRESH_MARGIN_SECONDS = 300.0
+_WHAT_TO_DO = ("sign in with `az login`, pass api_key= (or set FOUNDRY_API_KEY), "
+               "or use the local emulator (`foundry-agents emulator`)")
 
 
 @runtime_checkable
 class TokenProvider(Protocol):
-    """What the clients need from auth: a bearer token now, and a way to drop a bad one."""
+    """What the clients need from auth: a bearer token now, and a way to drop a bad one.
+
+    Any object with these three methods may be passed as ``credential=`` and is used as-is
+    (an optional ``refreshable`` property set to ``False`` makes a 401 final).
+    """
 
     def get_token(self) -> str: ...
 
@@ -83,7 +97,7 @@ class CredentialTokenProvider:
     an async credential serves only the async client.
     """
 
-    def __init__(self, credential: Any, *, scope: str = FOUNDRY_SCOPE) -> None:
+    def __init__(self, credential: Any, *, scope: str = FOUNDRY_SCOPE, owned: bool = False) -> None:
         if not hasattr(credential, "get_token"):
             raise FoundryConfigError(
                 "credential must be an azure-identity TokenCredential or AsyncTokenCredential "
@@ -92,10 +106,12 @@ class CredentialTokenProvider:
         self.credential = credential
         self.scope = scope
         self.is_async = inspect.iscoroutinefunction(credential.get_token)
+        #: True when the package built the credential, so :meth:`close` closes it.
+        self.owned = owned
         self._token: str | None = None
         self._expires_on = 0.0
         self._lock = threading.Lock()
-        self._alock: asyncio.Lock | None = None
+        self._alocks: PerLoop[asyncio.Lock] = PerLoop(asyncio.Lock)
 
     @property
     def refreshable(self) -> bool:
@@ -121,21 +137,46 @@ class CredentialTokenProvider:
         if token is not None:
             return token
         with self._lock:
-            return self._fresh() or self._store(self.credential.get_token(self.scope))
+            token = self._fresh()
+            if token is not None:
+                return token
+            try:
+                return self._store(self.credential.get_token(self.scope))
+            except FoundryAgentsError:
+                raise
+            except Exception as exc:
+                raise auth_error(self.credential, exc) from _scrub(exc)
 
     async def aget_token(self) -> str:
         token = self._fresh()
         if token is not None:
             return token
-        if self._alock is None:
-            self._alock = asyncio.Lock()
-        async with self._alock:
+        async with await self._alocks.get():
             token = self._fresh()
             if token is not None:
                 return token
-            if self.is_async:
-                return self._store(await self.credential.get_token(self.scope))
-            return self._store(await asyncio.to_thread(self.credential.get_token, self.scope))
+            try:
+                if self.is_async:
+                    return self._store(await self.credential.get_token(self.scope))
+                return self._store(await asyncio.to_thread(self.credential.get_token, self.scope))
+            except FoundryAgentsError:
+                raise
+            except Exception as exc:
+                raise auth_error(self.credential, exc) from _scrub(exc)
+
+    def close(self) -> None:
+        """Close the credential if the package built it (a sync credential only)."""
+        close = getattr(self.credential, "close", None) if self.owned else None
+        if close is not None and not inspect.iscoroutinefunction(close):
+            close()
+
+    async def aclose(self) -> None:
+        """Close the credential if the package built it (sync or async)."""
+        close = getattr(self.credential, "close", None) if self.owned else None
+        if close is not None:
+            result = close()
+            if inspect.isawaitable(result):
+                await result
 
     def invalidate(self) -> None:
         self._token = None
@@ -171,7 +212,7 @@ def make_token_provider(
     if api_key is not None:
         return StaticTokenProvider(api_key)
     if credential is not None:
-        if isinstance(credential, (StaticTokenProvider, CredentialTokenProvider)):
+        if isinstance(credential, TokenProvider):  # ours, or a custom provider: used as-is
             return credential
         return CredentialTokenProvider(credential)
     secret = client_secret if client_secret is None or isinstance(client_secret, str) else client_secret.get_secret_value()
@@ -182,15 +223,52 @@ def make_token_provider(
             raise FoundryConfigError(
                 f"service principal auth needs tenant_id, client_id and client_secret; missing {missing}"
             )
-        args = (str(tenant_id), str(client_id), str(secret))
-        if prefer_async:
-            from azure.identity.aio import ClientSecretCredential as AsyncCSC
-
-            return CredentialTokenProvider(AsyncCSC(*args))
+        # A sync credential serves both clients from any event loop (the async client calls
+        # it in a worker thread once an hour); the client closes it.
         from azure.identity import ClientSecretCredential
 
-        return CredentialTokenProvider(ClientSecretCredential(*args))
+        return CredentialTokenProvider(ClientSecretCredential(str(tenant_id), str(client_id), str(secret)),
+                                       owned=True)
     return _LazyDefaultCredential()
+
+
+def auth_error(credential: Any, exc: BaseException) -> AuthenticationError:
+    """The one-line error for a credential that gave no token (pure)."""
+    name = "DefaultAzureCredential" if credential is None else type(credential).__name__
+    first = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+    if len(first) > 160:
+        first = first[:157] + "..."
+    return AuthenticationError(f"{name} could not get a token ({first}); {_WHAT_TO_DO}")
+
+
+def _scrub(exc: BaseException) -> BaseException:
+    """Drop the HTTP request/response an azure-core error keeps (a token request carries the
+    client secret in its body), along the whole ``__cause__``/``__context__`` chain."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        err = todo.pop()
+        if err is None or id(err) in seen:
+            continue
+        seen.add(id(err))
+        for attr in ("response", "request"):
+            if getattr(err, attr, None) is not None:
+                with contextlib.suppress(AttributeError):
+                    setattr(err, attr, None)
+        todo += [err.__cause__, err.__context__]
+    return exc
+
+
+def close_provider(provider: Any) -> None:
+    """Close what a provider owns (sync); providers without ``close`` are left alone."""
+    close = getattr(provider, "close", None)
+    if isinstance(provider, CredentialTokenProvider) and close is not None:
+        close()
+
+
+async def aclose_provider(provider: Any) -> None:
+    if isinstance(provider, CredentialTokenProvider):
+        await provider.aclose()
 
 
 class _LazyDefaultCredential(CredentialTokenProvider):
@@ -200,10 +278,11 @@ class _LazyDefaultCredential(CredentialTokenProvider):
         self.credential = None
         self.scope = FOUNDRY_SCOPE
         self.is_async = False
+        self.owned = True
         self._token = None
         self._expires_on = 0.0
         self._lock = threading.Lock()
-        self._alock = None
+        self._alocks = PerLoop(asyncio.Lock)
 
     def _ensure(self) -> None:
         if self.credential is None:
