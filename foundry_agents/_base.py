@@ -31,7 +31,9 @@ if TYPE_CHECKING:  # pydantic is imported only when a secret is actually given
 __all__ = ["DEFAULT_TIMEOUT", "InputLike", "ResponseOptions"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
-DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+#: Chosen by benchmarks/load.py (RESULTS.md, "Load"): more than ~20 idle keep-alive connections make
+#: httpcore's pool scan the bottleneck at high concurrency; 1000 keeps long streams from queueing.
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=20)
 #: ``Foundry-Features`` value sent on the per-agent endpoint route [UNVERIFIED]; override with
 #: ``foundry_features=``.
 AGENT_ENDPOINT_FEATURES = "AgentEndpoints=V1Preview"
