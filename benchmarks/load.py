@@ -198,7 +198,7 @@ def main() -> None:  # python -m benchmarks.load [requests] [concurrency] [round
     import sys
 
     args = [int(a) for a in sys.argv[1:]]
-    print(to_markdown(run_load(**dict(zip(("requests", "concurrency", "rounds"), args)))))
+    print(to_markdown(run_load(**dict(zip(("requests", "concurrency", "rounds"), args, strict=False)))))
 
 
 if __name__ == "__main__":

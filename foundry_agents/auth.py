@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import inspect
+import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -37,6 +39,19 @@ __all__ = [
 FOUNDRY_SCOPE = "https://ai.azure.com/.default"
 # Refresh this long before expiry so a token never expires in flight.
 REFRESH_MARGIN_SECONDS = 300.0
+# azure-identity's chained credentials log their failure as a WARNING and then raise it: with
+# logging unconfigured, the same 13 lines were printed twice. While we fetch a token, that
+# warning is dropped (the error is raised as AuthenticationError, with the original as __cause__).
+_FETCHING = contextvars.ContextVar("foundry_agents_fetching_token", default=False)
+_CHAINED_LOGGER = "azure.identity._credentials.chained"
+
+
+class _DuplicateWarningFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (_FETCHING.get() and record.levelno == logging.WARNING)
+
+
+_FILTER = _DuplicateWarningFilter()
 _WHAT_TO_DO = ("sign in with `az login`, pass api_key= (or set FOUNDRY_API_KEY), "
                "or use the local emulator (`foundry-agents emulator`)")
 
@@ -141,7 +156,7 @@ class CredentialTokenProvider:
             if token is not None:
                 return token
             try:
-                return self._store(self.credential.get_token(self.scope))
+                return self._store(_fetch(self.credential.get_token, self.scope))
             except FoundryAgentsError:
                 raise
             except Exception as exc:
@@ -157,8 +172,13 @@ class CredentialTokenProvider:
                 return token
             try:
                 if self.is_async:
-                    return self._store(await self.credential.get_token(self.scope))
-                return self._store(await asyncio.to_thread(self.credential.get_token, self.scope))
+                    _install_filter()
+                    mark = _FETCHING.set(True)
+                    try:
+                        return self._store(await self.credential.get_token(self.scope))
+                    finally:
+                        _FETCHING.reset(mark)
+                return self._store(await asyncio.to_thread(_fetch, self.credential.get_token, self.scope))
             except FoundryAgentsError:
                 raise
             except Exception as exc:
@@ -201,10 +221,14 @@ def make_token_provider(
     """Choose how to authenticate, in this order:
 
     1. ``api_key``: a static bearer token.
-    2. ``credential``: any azure-identity (a)sync credential, or a ready :class:`TokenProvider`.
-    3. ``tenant_id`` + ``client_id`` + ``client_secret``: a ``ClientSecretCredential``.
+    2. ``credential``: any azure-identity (a)sync credential, or a ready :class:`TokenProvider`
+       (ours or your own), used as-is.
+    3. ``tenant_id`` + ``client_id`` + ``client_secret``: a sync ``ClientSecretCredential`` for
+       both clients (it is bound to no event loop), closed with the client.
     4. Otherwise ``DefaultAzureCredential`` (environment, workload identity, managed identity,
        Azure CLI, ...), created lazily on first use so nothing is contacted at construction.
+
+    ``prefer_async`` is accepted for compatibility and no longer changes the choice.
     """
     given = [n for n, v in (("api_key", api_key), ("credential", credential)) if v is not None]
     if len(given) > 1:
@@ -230,6 +254,22 @@ def make_token_provider(
         return CredentialTokenProvider(ClientSecretCredential(str(tenant_id), str(client_id), str(secret)),
                                        owned=True)
     return _LazyDefaultCredential()
+
+
+def _install_filter() -> None:
+    logger = logging.getLogger(_CHAINED_LOGGER)
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
+
+
+def _fetch(get_token: Any, scope: str) -> Any:
+    """Call a sync credential, without azure-identity's duplicate failure warning."""
+    _install_filter()
+    mark = _FETCHING.set(True)
+    try:
+        return get_token(scope)
+    finally:
+        _FETCHING.reset(mark)
 
 
 def auth_error(credential: Any, exc: BaseException) -> AuthenticationError:

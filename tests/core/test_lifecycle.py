@@ -219,3 +219,20 @@ def test_foundry_agent_close_reopens_on_next_call(emulator_endpoint, emulator_to
         first = agent.client
     assert first._http.is_closed
     assert agent.ask("two").endswith("two") and agent.client is not first
+
+
+def test_chained_credential_failure_is_reported_once(caplog):
+    from azure.identity import ChainedTokenCredential, CredentialUnavailableError
+
+    class NotLoggedIn:
+        def get_token(self, *scopes: str, **kw: object) -> AccessToken:
+            raise CredentialUnavailableError("Please run 'az login' to set up an account")
+
+    transport = httpx.MockTransport(_refusing)
+    with caplog.at_level("DEBUG"), \
+            FoundryAgentsClient(EP, credential=ChainedTokenCredential(NotLoggedIn()),
+                                http_client=httpx.Client(transport=transport)) as c, \
+            pytest.raises(AuthenticationError, match="ChainedTokenCredential could not get a token") as info:
+        c.create_response("echo", input="hi")
+    assert isinstance(info.value.__cause__, ClientAuthenticationError)
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]  # not printed a second time
