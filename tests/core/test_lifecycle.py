@@ -219,6 +219,7 @@ def test_foundry_agent_close_reopens_on_next_call(emulator_endpoint, emulator_to
         first = agent.client
     assert first._http.is_closed
     assert agent.ask("two").endswith("two") and agent.client is not first
+    agent.close()
 
 
 def test_chained_credential_failure_is_reported_once(caplog):

@@ -35,6 +35,7 @@ def test_close_and_context_managers_release_the_clients(emulator_endpoint, emula
         assert pool.is_closed
 
     asyncio.run(main())
+    llm.close()
 
 
 def test_copies_follow_the_lifecycle_rule():
