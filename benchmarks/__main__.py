@@ -9,11 +9,12 @@ from pathlib import Path
 
 from .concurrency import run_concurrency
 from .imports import core_import_leaks, run_imports, run_memory
+from .load import run_load
 from .percall import run_percall
 from .report import HERE, Results, to_json, write_report
 from .streaming import run_streaming
 
-PARTS = ("percall", "streaming", "concurrency", "imports", "memory")
+PARTS = ("percall", "streaming", "concurrency", "imports", "memory", "load")
 
 #: Settings per mode: the default finishes in about ten minutes on a 2-core machine.
 SETTINGS = {
@@ -24,6 +25,7 @@ SETTINGS = {
         "concurrency": {"levels": (1, 16, 64, 256), "seconds": 4.0, "min_streams": 200, "per_worker": 8},
         "imports": {"runs": 5},
         "memory": {"count": 1000},
+        "load": {"requests": 1000, "concurrency": 64, "rounds": 3},
     },
     "quick": {
         "percall": {"iterations": 100, "rounds": 2, "warmup": 10},
@@ -31,6 +33,7 @@ SETTINGS = {
         "concurrency": {"levels": (1, 16), "seconds": 1.0, "min_streams": 16, "per_worker": 2},
         "imports": {"runs": 1},
         "memory": {"count": 100},
+        "load": {"requests": 100, "concurrency": 16, "rounds": 1},
     },
 }
 
@@ -60,6 +63,9 @@ def run(parts: tuple[str, ...], *, quick: bool) -> Results:
     if "memory" in parts:
         _log("memory of finished responses")
         res.memory = run_memory(**settings["memory"])  # type: ignore[arg-type]
+    if "load" in parts:
+        _log("load: pool limits, and 10% injected 429/503")
+        res.load = run_load(**settings["load"])  # type: ignore[arg-type]
     res.seconds = time.perf_counter() - start
     return res
 

@@ -35,9 +35,10 @@ STREAM_TIMEOUT_S = 60.0
 class ServerProcess:
     """The canned server in a subprocess (its own CPU core and GIL), on 127.0.0.1."""
 
-    def __init__(self, max_seconds: float = 1800.0) -> None:
+    def __init__(self, max_seconds: float = 1800.0, *, faults: bool = False) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.server", "--max-seconds", str(max_seconds)],
+            [sys.executable, "-m", "benchmarks.server", "--max-seconds", str(max_seconds),
+             *(["--faults"] if faults else [])],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
         assert self.proc.stdout is not None
@@ -61,6 +62,13 @@ class ServerProcess:
 
     def reset_peak(self) -> None:
         self._get("POST", "/_reset_peak")
+
+    def sends(self) -> dict[str, Any]:
+        """With ``faults``: how many requests were seen, and how many times each was sent."""
+        return self._get("GET", "/_sends")
+
+    def reset_sends(self) -> None:
+        self._get("POST", "/_reset_sends")
 
     def close(self) -> None:
         if self.proc.poll() is None:

@@ -43,6 +43,7 @@ class Results:
         self.imports: list[ImportRow] = []
         self.core_leaks: list[str] | None = None
         self.memory: list[MemoryRow] = []
+        self.load: dict[str, Any] | None = None
 
 
 def machine() -> dict[str, str]:
@@ -335,6 +336,10 @@ def render(res: Results) -> str:
         lines += _concurrency_section(res)
     if res.imports or res.memory:
         lines += _imports_section(res)
+    if res.load:
+        from .load import to_markdown
+
+        lines += ["## Load: pool limits and injected 429/503", "", to_markdown(res.load)]
     analysis = HERE / "analysis.md"
     if analysis.is_file():
         lines += [analysis.read_text(encoding="utf-8").rstrip(), ""]
@@ -358,5 +363,7 @@ def to_json(res: Results) -> dict[str, Any]:
         "imports": [{k: v for k, v in r.__dict__.items()} for r in res.imports],
         "core_leaks": res.core_leaks,
         "memory": [r.__dict__ for r in res.memory],
+        "load": {k: ([r.__dict__ for r in v] if isinstance(v, list) else v)
+                 for k, v in (res.load or {}).items()},
         "targets": [{"goal": g, "measured": m, "target": t, "met": ok} for g, m, t, ok in _targets(res)],
     }

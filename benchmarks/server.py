@@ -10,6 +10,13 @@ Routes: ``POST .../responses`` (a body containing ``"stream":true`` or ``"stream
 the SSE stream, anything else the JSON), ``GET /_stats`` (accepted connections, open and peak
 open connections, requests) and ``POST /_reset_peak``.
 
+With ``--faults`` (the load bench), a request whose body holds the marker ``bench-<n>`` is counted
+per ``n`` and, deterministically, 10% of them are refused before any work: ``n % 10 == 0`` gets a
+503 on its first send (``n % 20 == 0`` a 429 with ``retry-after-ms: 20`` instead), and
+``n % 100 == 0`` is refused on its first three sends (the edge of a ``max_retries=3`` budget).
+``GET /_sends`` returns ``{"requests": markers seen, "sends": {times sent: how many}}`` and
+``POST /_reset_sends`` forgets them.
+
 Run ``python -m benchmarks.server``: it prints ``PORT <n>`` on stdout, then serves until stdin
 closes or the time limit.
 """
@@ -20,6 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import re
 import socket
 import sys
 import threading
@@ -29,6 +37,7 @@ from .fixtures import json_canned, stream_canned
 __all__ = ["CannedServer", "main"]
 
 _MAX_HEAD = 64 * 1024
+_MARKER = re.compile(rb"bench-(\d+)")
 
 
 def _response(status: int, headers: dict[str, str], chunks: tuple[bytes, ...], *, chunked: bool) -> bytes:
@@ -44,8 +53,27 @@ def _response(status: int, headers: dict[str, str], chunks: tuple[bytes, ...], *
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
+_REFUSALS = {
+    429: _response(429, {"Content-Type": "application/json", "retry-after-ms": "20"},
+                   (b'{"error":{"code":"too_many_requests","message":"rate limited"}}',), chunked=False),
+    503: _response(503, {"Content-Type": "application/json"},
+                   (b'{"error":{"code":"service_unavailable","message":"busy"}}',), chunked=False),
+}
+
+
+def _fault_for(n: int, send: int) -> int | None:
+    """The injected status for the ``send``-th send (1-based) of request ``n``, or None."""
+    if n % 100 == 0 and send <= 3:
+        return 429
+    if n % 10 == 0 and send == 1:
+        return 429 if n % 20 == 0 else 503
+    return None
+
+
 class CannedServer:
-    def __init__(self) -> None:
+    def __init__(self, *, faults: bool = False) -> None:
+        self.faults = faults
+        self.sends: dict[int, int] = {}
         stream, plain = stream_canned(0), json_canned()
         self.stream_bytes = _response(stream.status, stream.headers, stream.chunks, chunked=True)
         self.json_bytes = _response(plain.status, plain.headers, plain.chunks, chunked=False)
@@ -101,11 +129,33 @@ class CannedServer:
         if path.startswith(b"/_reset_peak"):
             self.peak = self.open
             return _response(200, {"Content-Type": "application/json"}, (b"{}",), chunked=False)
+        if path.startswith(b"/_sends"):
+            histogram: dict[int, int] = {}
+            for count in self.sends.values():
+                histogram[count] = histogram.get(count, 0) + 1
+            payload = {"requests": len(self.sends), "sends": histogram}
+            return _response(200, {"Content-Type": "application/json"}, (json.dumps(payload).encode(),),
+                             chunked=False)
+        if path.startswith(b"/_reset_sends"):
+            self.sends = {}
+            return _response(200, {"Content-Type": "application/json"}, (b"{}",), chunked=False)
         if method == b"POST" and path.split(b"?")[0].endswith(b"/responses"):
+            refusal = self._fault(body) if self.faults else None
+            if refusal is not None:
+                return refusal
             streaming = b'"stream":true' in body or b'"stream": true' in body
             return self.stream_bytes if streaming else self.json_bytes
         return _response(404, {"Content-Type": "application/json"}, (b'{"error":{"message":"not found"}}',),
                          chunked=False)
+
+    def _fault(self, body: bytes) -> bytes | None:
+        found = _MARKER.search(body)
+        if found is None:
+            return None
+        n = int(found.group(1))
+        self.sends[n] = send = self.sends.get(n, 0) + 1
+        status = _fault_for(n, send)
+        return _REFUSALS[status] if status is not None else None
 
 
 def _listening_socket(port: int) -> socket.socket:
@@ -117,8 +167,8 @@ def _listening_socket(port: int) -> socket.socket:
     return sock
 
 
-async def _serve(port: int, max_seconds: float) -> None:
-    server = CannedServer()
+async def _serve(port: int, max_seconds: float, faults: bool = False) -> None:
+    server = CannedServer(faults=faults)
     sock = _listening_socket(port)
     async with await asyncio.start_server(server.handle, sock=sock, limit=_MAX_HEAD):
         print(f"PORT {sock.getsockname()[1]}", flush=True)
@@ -138,8 +188,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--max-seconds", type=float, default=1800.0)
+    parser.add_argument("--faults", action="store_true", help="inject 429/503 (see the module docstring)")
     args = parser.parse_args(argv)
-    asyncio.run(_serve(args.port, args.max_seconds))
+    asyncio.run(_serve(args.port, args.max_seconds, args.faults))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ from .response import AgentResponse, failed_error, parse_response
 
 __all__ = ["DEFAULT_TIMEOUT", "SDK_AGENT_PREVIEW_FEATURES", "InputLike", "ResponseOptions"]
 
-DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+#: Chosen by benchmarks/load.py (RESULTS.md, "Load"): more than ~20 idle keep-alive connections make
+#: httpcore's pool scan the bottleneck at high concurrency; 1000 keeps long streams from queueing.
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=20)
 
 InputLike = str | Sequence[Message | Mapping[str, Any]]
 

@@ -111,6 +111,7 @@ class FoundryAgent:
         self.connection = ConnectionSettings.resolve(connection, **arguments)
         self._client = client
         self._async_client = async_client
+        self._given = (client, async_client)  # shared with others: never closed here
         self._lock = threading.Lock()
 
     # -- configuration --------------------------------------------------------------------------
@@ -246,13 +247,49 @@ class FoundryAgent:
     async def adescribe(self) -> AgentVersion:
         return await self.async_client.get_agent_version(self.ref.name, self.ref.version)
 
+    # -- lifecycle ------------------------------------------------------------------------------
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
+        """Close the clients this agent built (HTTP pools, the credential it built); a later call
+        opens new ones. Clients passed in as ``client=``/``async_client=`` are left open.
+
+        Async pools of open event loops are handed back to their loops, which close them when
+        they next run or shut down; use :meth:`aclose` from a loop to close its pool now.
+        """
+        client, async_client = self._release()
+        if client is not None:
+            client.close()
+        if async_client is not None:
+            async_client._drop()
 
     async def aclose(self) -> None:
-        if self._async_client is not None:
-            await self._async_client.close()
+        """Like :meth:`close`, awaiting the current event loop's pool."""
+        client, async_client = self._release()
+        if client is not None:
+            client.close()
+        if async_client is not None:
+            await async_client.close()
+
+    def _release(self) -> tuple[FoundryAgentsClient | None, AsyncFoundryAgentsClient | None]:
+        with self._lock:
+            owned = (self._client if self._client is not self._given[0] else None,
+                     self._async_client if self._async_client is not self._given[1] else None)
+            if owned[0] is not None:
+                self._client = None
+            if owned[1] is not None:
+                self._async_client = None
+        return owned
+
+    def __enter__(self) -> FoundryAgent:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    async def __aenter__(self) -> FoundryAgent:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
 
 
 def _answer_text(response: AgentResponse) -> str:

@@ -3,17 +3,27 @@
 Scope ``https://ai.azure.com/.default``. A provider never reveals its token in ``repr``,
 ``str``, logs or pickles: static tokens are held as :class:`~foundry_agents.connection.Secret`, and pickling a
 provider that holds a live credential is refused.
+
+A credential that fails to give a token (no ``az login``, a wrong secret, no managed identity)
+raises :class:`~foundry_agents.errors.AuthenticationError` with one line saying what to do; the
+credential's own error is its ``__cause__``, without the HTTP request/response it may carry.
+Providers work from any event loop (their asyncio lock is per loop). A credential the package
+builds itself (service principal, default) is closed by the client's ``close()``/``aclose()``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import inspect
+import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from .errors import FoundryConfigError
+from ._loops import PerLoop
+from .errors import AuthenticationError, FoundryAgentsError, FoundryConfigError
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -31,11 +41,30 @@ __all__ = [
 FOUNDRY_SCOPE = "https://ai.azure.com/.default"
 # Refresh this long before expiry so a token never expires in flight.
 REFRESH_MARGIN_SECONDS = 300.0
+# azure-identity's chained credentials log their failure as a WARNING and then raise it: with
+# logging unconfigured, the same 13 lines were printed twice. While we fetch a token, that
+# warning is dropped (the error is raised as AuthenticationError, with the original as __cause__).
+_FETCHING = contextvars.ContextVar("foundry_agents_fetching_token", default=False)
+_CHAINED_LOGGER = "azure.identity._credentials.chained"
+
+
+class _DuplicateWarningFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (_FETCHING.get() and record.levelno == logging.WARNING)
+
+
+_FILTER = _DuplicateWarningFilter()
+_WHAT_TO_DO = ("sign in with `az login`, pass api_key= (or set FOUNDRY_API_KEY), "
+               "or use the local emulator (`foundry-agents emulator`)")
 
 
 @runtime_checkable
 class TokenProvider(Protocol):
-    """What the clients need from auth: a bearer token now, and a way to drop a bad one."""
+    """What the clients need from auth: a bearer token now, and a way to drop a bad one.
+
+    Any object with these three methods may be passed as ``credential=`` and is used as-is
+    (an optional ``refreshable`` property set to ``False`` makes a 401 final).
+    """
 
     def get_token(self) -> str: ...
 
@@ -85,7 +114,7 @@ class CredentialTokenProvider:
     an async credential serves only the async client.
     """
 
-    def __init__(self, credential: Any, *, scope: str = FOUNDRY_SCOPE) -> None:
+    def __init__(self, credential: Any, *, scope: str = FOUNDRY_SCOPE, owned: bool = False) -> None:
         if not hasattr(credential, "get_token"):
             raise FoundryConfigError(
                 "credential must be an azure-identity TokenCredential or AsyncTokenCredential "
@@ -94,10 +123,12 @@ class CredentialTokenProvider:
         self.credential = credential
         self.scope = scope
         self.is_async = inspect.iscoroutinefunction(credential.get_token)
+        #: True when the package built the credential, so :meth:`close` closes it.
+        self.owned = owned
         self._token: str | None = None
         self._expires_on = 0.0
         self._lock = threading.Lock()
-        self._alock: asyncio.Lock | None = None
+        self._alocks: PerLoop[asyncio.Lock] = PerLoop(asyncio.Lock)
 
     @property
     def refreshable(self) -> bool:
@@ -123,21 +154,51 @@ class CredentialTokenProvider:
         if token is not None:
             return token
         with self._lock:
-            return self._fresh() or self._store(self.credential.get_token(self.scope))
+            token = self._fresh()
+            if token is not None:
+                return token
+            try:
+                return self._store(_fetch(self.credential.get_token, self.scope))
+            except FoundryAgentsError:
+                raise
+            except Exception as exc:
+                raise auth_error(self.credential, exc) from _scrub(exc)
 
     async def aget_token(self) -> str:
         token = self._fresh()
         if token is not None:
             return token
-        if self._alock is None:
-            self._alock = asyncio.Lock()
-        async with self._alock:
+        async with await self._alocks.get():
             token = self._fresh()
             if token is not None:
                 return token
-            if self.is_async:
-                return self._store(await self.credential.get_token(self.scope))
-            return self._store(await asyncio.to_thread(self.credential.get_token, self.scope))
+            try:
+                if self.is_async:
+                    _install_filter()
+                    mark = _FETCHING.set(True)
+                    try:
+                        return self._store(await self.credential.get_token(self.scope))
+                    finally:
+                        _FETCHING.reset(mark)
+                return self._store(await asyncio.to_thread(_fetch, self.credential.get_token, self.scope))
+            except FoundryAgentsError:
+                raise
+            except Exception as exc:
+                raise auth_error(self.credential, exc) from _scrub(exc)
+
+    def close(self) -> None:
+        """Close the credential if the package built it (a sync credential only)."""
+        close = getattr(self.credential, "close", None) if self.owned else None
+        if close is not None and not inspect.iscoroutinefunction(close):
+            close()
+
+    async def aclose(self) -> None:
+        """Close the credential if the package built it (sync or async)."""
+        close = getattr(self.credential, "close", None) if self.owned else None
+        if close is not None:
+            result = close()
+            if inspect.isawaitable(result):
+                await result
 
     def invalidate(self) -> None:
         self._token = None
@@ -162,10 +223,14 @@ def make_token_provider(
     """Choose how to authenticate, in this order:
 
     1. ``api_key``: a static bearer token.
-    2. ``credential``: any azure-identity (a)sync credential, or a ready :class:`TokenProvider`.
-    3. ``tenant_id`` + ``client_id`` + ``client_secret``: a ``ClientSecretCredential``.
+    2. ``credential``: any azure-identity (a)sync credential, or a ready :class:`TokenProvider`
+       (ours or your own), used as-is.
+    3. ``tenant_id`` + ``client_id`` + ``client_secret``: a sync ``ClientSecretCredential`` for
+       both clients (it is bound to no event loop), closed with the client.
     4. Otherwise ``DefaultAzureCredential`` (environment, workload identity, managed identity,
        Azure CLI, ...), created lazily on first use so nothing is contacted at construction.
+
+    ``prefer_async`` is accepted for compatibility and no longer changes the choice.
     """
     given = [n for n, v in (("api_key", api_key), ("credential", credential)) if v is not None]
     if len(given) > 1:
@@ -173,7 +238,7 @@ def make_token_provider(
     if api_key is not None:
         return StaticTokenProvider(api_key)
     if credential is not None:
-        if isinstance(credential, (StaticTokenProvider, CredentialTokenProvider)):
+        if isinstance(credential, TokenProvider):  # ours, or a custom provider: used as-is
             return credential
         return CredentialTokenProvider(credential)
     secret = client_secret if client_secret is None or isinstance(client_secret, str) else client_secret.get_secret_value()
@@ -184,15 +249,68 @@ def make_token_provider(
             raise FoundryConfigError(
                 f"service principal auth needs tenant_id, client_id and client_secret; missing {missing}"
             )
-        args = (str(tenant_id), str(client_id), str(secret))
-        if prefer_async:
-            from azure.identity.aio import ClientSecretCredential as AsyncCSC
-
-            return CredentialTokenProvider(AsyncCSC(*args))
+        # A sync credential serves both clients from any event loop (the async client calls
+        # it in a worker thread once an hour); the client closes it.
         from azure.identity import ClientSecretCredential
 
-        return CredentialTokenProvider(ClientSecretCredential(*args))
+        return CredentialTokenProvider(ClientSecretCredential(str(tenant_id), str(client_id), str(secret)),
+                                       owned=True)
     return _LazyDefaultCredential()
+
+
+def _install_filter() -> None:
+    logger = logging.getLogger(_CHAINED_LOGGER)
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
+
+
+def _fetch(get_token: Any, scope: str) -> Any:
+    """Call a sync credential, without azure-identity's duplicate failure warning."""
+    _install_filter()
+    mark = _FETCHING.set(True)
+    try:
+        return get_token(scope)
+    finally:
+        _FETCHING.reset(mark)
+
+
+def auth_error(credential: Any, exc: BaseException) -> AuthenticationError:
+    """The one-line error for a credential that gave no token (pure)."""
+    name = "DefaultAzureCredential" if credential is None else type(credential).__name__
+    first = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+    if len(first) > 160:
+        first = first[:157] + "..."
+    return AuthenticationError(f"{name} could not get a token ({first}); {_WHAT_TO_DO}")
+
+
+def _scrub(exc: BaseException) -> BaseException:
+    """Drop the HTTP request/response an azure-core error keeps (a token request carries the
+    client secret in its body), along the whole ``__cause__``/``__context__`` chain."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        err = todo.pop()
+        if err is None or id(err) in seen:
+            continue
+        seen.add(id(err))
+        for attr in ("response", "request"):
+            if getattr(err, attr, None) is not None:
+                with contextlib.suppress(AttributeError):
+                    setattr(err, attr, None)
+        todo += [err.__cause__, err.__context__]
+    return exc
+
+
+def close_provider(provider: Any) -> None:
+    """Close what a provider owns (sync); providers without ``close`` are left alone."""
+    close = getattr(provider, "close", None)
+    if isinstance(provider, CredentialTokenProvider) and close is not None:
+        close()
+
+
+async def aclose_provider(provider: Any) -> None:
+    if isinstance(provider, CredentialTokenProvider):
+        await provider.aclose()
 
 
 class _LazyDefaultCredential(CredentialTokenProvider):
@@ -202,10 +320,11 @@ class _LazyDefaultCredential(CredentialTokenProvider):
         self.credential = None
         self.scope = FOUNDRY_SCOPE
         self.is_async = False
+        self.owned = True
         self._token = None
         self._expires_on = 0.0
         self._lock = threading.Lock()
-        self._alock = None
+        self._alocks = PerLoop(asyncio.Lock)
 
     def _ensure(self) -> None:
         if self.credential is None:

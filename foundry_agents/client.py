@@ -25,6 +25,8 @@ from ._base import (
     _versions,
 )
 from ._flow import Call, adrive, drive
+from ._loops import PerLoop
+from .auth import aclose_provider, close_provider
 from .endpoints import ProjectEndpoint
 from .errors import FoundryConfigError
 from .reference import AgentRef
@@ -49,6 +51,9 @@ class FoundryAgentsClient(_ClientBase):
         route: ``"responses"`` (default), ``"preview"`` or ``"agent_endpoint"`` (see :class:`Route`).
         timeout: seconds or an ``httpx.Timeout``. max_retries: retries after the first try.
         http_client: your own ``httpx.Client`` (not closed by :meth:`close`).
+
+    :meth:`close` (or leaving the ``with`` block) closes the HTTP pool and the credential this
+    client created (a service principal's, or the default one), never ones passed in.
 
     Example:
         >>> with FoundryAgentsClient(endpoint, api_key=token) as client:  # doctest: +SKIP
@@ -140,6 +145,7 @@ class FoundryAgentsClient(_ClientBase):
     def close(self) -> None:
         if self._owns_http:
             self._http.close()
+        close_provider(self._auth)
 
     def __enter__(self) -> FoundryAgentsClient:
         return self
@@ -150,6 +156,11 @@ class FoundryAgentsClient(_ClientBase):
 
 class AsyncFoundryAgentsClient(_ClientBase):
     """Async twin of :class:`FoundryAgentsClient`; same arguments, same methods, awaited.
+
+    One client may be used from any event loop (successive ``asyncio.run`` calls, pytest-asyncio's
+    per-test loops, notebooks): it keeps one connection pool per running loop, released when that
+    loop shuts down or at :meth:`close`. An ``http_client=`` you pass is used as given, and an
+    ``httpx.AsyncClient`` is bound to the loop it first runs in: use it from that loop only.
 
     Example:
         >>> async with AsyncFoundryAgentsClient(endpoint, api_key=token) as client:  # doctest: +SKIP
@@ -167,10 +178,18 @@ class AsyncFoundryAgentsClient(_ClientBase):
         super().__init__(project_endpoint, **kwargs)
         http_client = self.connection.http_async_client
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient(limits=DEFAULT_LIMITS)
+        self._given_http = http_client
+        self._pools: PerLoop[httpx.AsyncClient] = PerLoop(
+            lambda: httpx.AsyncClient(limits=DEFAULT_LIMITS), lambda pool: pool.aclose())
+
+    async def _http(self) -> httpx.AsyncClient:
+        """The ``http_client`` given, else this event loop's own pool."""
+        if self._given_http is not None:
+            return self._given_http
+        return await self._pools.get()
 
     async def _send(self, call: Call) -> httpx.Response:
-        response = await adrive(self._flow(call), self._http, self._auth)
+        response = await adrive(self._flow(call), await self._http(), self._auth)
         if not call.stream:
             await response.aread()
         return response
@@ -239,8 +258,15 @@ class AsyncFoundryAgentsClient(_ClientBase):
         return AgentVersion.from_wire(self._json(await self._send(self._agent_call(ref.name, ref.version))))
 
     async def close(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
+        """Close this loop's pool (other loops' pools close as their loops next run or end) and
+        the credential this client created."""
+        await self._pools.aclose()
+        await aclose_provider(self._auth)
+
+    def _drop(self) -> None:
+        """Sync release: each open loop closes its pool when it next runs; close the credential."""
+        self._pools.clear()
+        close_provider(self._auth)
 
     async def __aenter__(self) -> AsyncFoundryAgentsClient:
         return self

@@ -80,8 +80,10 @@ _BUILD_LOCK = threading.Lock()
 
 
 class _CoreSlot:
-    """Holds the lazily built core agent. Copies and pickles start empty: the core holds locks,
-    clients and credentials, and is rebuilt from the fields on first use."""
+    """Holds the lazily built core agent (HTTP pools, credential). Lifecycle rule, the same in the
+    LlamaIndex adapter: copies with unchanged settings (``copy``, ``deepcopy``, ``model_copy()``)
+    share it; ``model_copy(update=...)`` and unpickled models start empty and build their own
+    from their fields on first use."""
 
     __slots__ = ("agent", "definition")
 
@@ -93,7 +95,7 @@ class _CoreSlot:
         return (_CoreSlot, ())
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _CoreSlot:
-        return _CoreSlot()
+        return self
 
 
 class ChatFoundryAgent(ConnectionFields, BaseChatModel):
@@ -186,6 +188,32 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
         if update:
             copy._slot = _CoreSlot()
         return copy
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the HTTP clients and credential this model built (not ones passed in); the next
+        call opens new ones. Copies sharing the core (see :class:`_CoreSlot`) are closed with it."""
+        agent = self._slot.agent
+        if agent is not None:
+            agent.close()
+
+    async def aclose(self) -> None:
+        """Like :meth:`close`, awaiting the current event loop's connection pool."""
+        agent = self._slot.agent
+        if agent is not None:
+            await agent.aclose()
+
+    def __enter__(self) -> ChatFoundryAgent:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    async def __aenter__(self) -> ChatFoundryAgent:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
 
     # -- LangChain metadata ---------------------------------------------------------------------
     @property

@@ -169,10 +169,12 @@ def convert_error(exc: core.APIError) -> APIError:
 
 @contextlib.contextmanager
 def translate_errors() -> Iterator[None]:
-    """Re-raise core API errors as the classes above (``raise ... from`` the original)."""
+    """Re-raise core API errors as the classes above. The converted error takes the core error's
+    cause (e.g. the credential's own error) as its ``__cause__``, so a traceback shows each
+    message once; with no cause, the core error itself is the cause."""
     try:
         yield
     except core.APIError as exc:
         if isinstance(exc, APIError):
             raise
-        raise convert_error(exc) from exc
+        raise convert_error(exc) from (exc.__cause__ or exc)

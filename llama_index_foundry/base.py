@@ -66,8 +66,10 @@ dispatcher = get_dispatcher(__name__)
 _USER_AGENT = f"llama-index-core/{_version('llama-index-core')}"
 
 class _Shared:
-    """Holds the core agent; copies of the LLM share it (locks, HTTP pools and credential
-    objects cannot be copied), and it never appears in ``repr`` or a dump."""
+    """Holds the core agent; it never appears in ``repr`` or a dump. Lifecycle
+    rule, the same in the LangChain adapter: copies with unchanged settings (``copy``,
+    ``deepcopy``, ``model_copy()``) share it; ``model_copy(update=...)`` and unpickled LLMs build
+    their own core from their fields on first use."""
 
     __slots__ = ("agent", "lock")
 
@@ -177,6 +179,12 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
         # Build the core handle now: it validates the reference, endpoint and auth (no network;
         # its HTTP clients are created on first use).
         self._shared.agent = foundry_agent or self._build_agent()
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        copy = super().model_copy(update=update, deep=deep)
+        if update:  # new settings: its own core, built from its fields on first use
+            copy._shared = _Shared()
+        return copy
 
     @classmethod
     def class_name(cls) -> str:
@@ -366,13 +374,27 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
 
     # -- lifecycle ------------------------------------------------------------------------------
     def close(self) -> None:
-        """Close the HTTP clients this LLM created (not ones passed in)."""
+        """Close the HTTP clients and credential this LLM built (not ones passed in); the next
+        call opens new ones. Copies sharing the core (see :class:`_Shared`) are closed with it."""
         if self._shared.agent is not None:
             self._shared.agent.close()
 
     async def aclose(self) -> None:
+        """Like :meth:`close`, awaiting the current event loop's connection pool."""
         if self._shared.agent is not None:
             await self._shared.agent.aclose()
+
+    def __enter__(self) -> FoundryAgentLLM:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    async def __aenter__(self) -> FoundryAgentLLM:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
 
 
 def _tool_choice(choice: str | Mapping[str, Any] | None, required: bool) -> str | dict[str, Any] | None:

@@ -88,12 +88,15 @@ def describe_error(exc: BaseException) -> tuple[int, str]:
     """The exit code and the one line a user sees for ``exc``."""
     if isinstance(exc, FoundryConfigError):
         return EXIT_USAGE, one_line(str(exc))
+    # The core raises a credential that gives no token as AuthenticationError (no HTTP status) with
+    # azure-identity's error as __cause__: in the CLI that is configuration, said in CLI words.
+    cause = exc.__cause__ if isinstance(exc, APIError) and exc.status_code is None else exc
+    if cause is not None and _is_credential_error(cause):
+        # e.g. "DefaultAzureCredential failed to retrieve a token ...": its first line says it all.
+        first = next((ln.strip() for ln in str(cause).splitlines() if ln.strip()), type(cause).__name__)
+        return EXIT_USAGE, f"no usable credential: {first} ({CREDENTIAL_HINT}; {DEBUG_HINT})"
     if isinstance(exc, (APIError, FoundryAgentsError)):
         return EXIT_API, one_line(str(exc))
-    if _is_credential_error(exc):
-        # e.g. "DefaultAzureCredential failed to retrieve a token ...": its first line says it all.
-        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
-        return EXIT_USAGE, f"no usable credential: {first} ({CREDENTIAL_HINT}; {DEBUG_HINT})"
     first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
     more = " ..." if len([ln for ln in str(exc).splitlines() if ln.strip()]) > 1 else ""
     detail = f": {first}{more}" if first else ""

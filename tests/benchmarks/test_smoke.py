@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from benchmarks import concurrency, imports, percall, report, streaming
+from benchmarks import concurrency, imports, load, percall, report, streaming
 from benchmarks.contenders import CONTENDERS
 from benchmarks.fixtures import json_canned, stream_canned
 
@@ -66,3 +66,14 @@ def test_report_renders(tmp_path) -> None:  # type: ignore[no-untyped-def]
     if importlib.util.find_spec("matplotlib") is not None:  # charts are drawn when matplotlib is there
         assert (tmp_path / "stream_per_event.png").is_file()
     assert report.to_json(res)["targets"]
+
+
+def test_load_retries_refused_requests_within_budget() -> None:
+    result = load.run_load(requests=40, concurrency=8, rounds=1)
+    assert len(result["limits"]) == len(load.LIMIT_CANDIDATES)
+    assert sum(r.is_default for r in result["limits"]) == 1  # DEFAULT_LIMITS is among the measured
+    for row in result["faults"]:
+        if row.status != "ok":
+            continue
+        assert row.succeeded == 40, row.errors[:3]
+        assert row.sends == {1: 36, 2: 3, 4: 1}  # 10% refused once, 1% three times: never a 5th send

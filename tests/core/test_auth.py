@@ -85,10 +85,13 @@ def test_not_a_credential():
         make_token_provider(credential="token-string")
 
 
-def test_async_client_gets_an_async_service_principal_credential():
+def test_service_principal_credential_serves_any_event_loop():
+    # A sync credential (called in a worker thread by the async client) is bound to no loop;
+    # an azure.identity.aio one would be bound to the first loop that used it.
     from foundry_agents import AsyncFoundryAgentsClient, FoundryAgentsClient
 
     ep = "https://acme.services.ai.azure.com/api/projects/demo"
     sp = {"tenant_id": "t", "client_id": "c", "client_secret": "s"}
-    assert AsyncFoundryAgentsClient(ep, **sp)._auth.is_async is True
-    assert FoundryAgentsClient(ep, **sp)._auth.is_async is False
+    for cls in (AsyncFoundryAgentsClient, FoundryAgentsClient):
+        provider = cls(ep, **sp)._auth
+        assert provider.is_async is False and provider.owned is True

@@ -68,11 +68,13 @@ def test_no_token_in_repr_dict_dumps_or_trace_params() -> None:
         assert TOKEN not in text
 
 
-def test_pickle_and_deepcopy_rebuild_the_core() -> None:
+def test_pickle_rebuilds_the_core_and_deepcopy_shares_it() -> None:
+    # The lifecycle rule of both adapters (tests/*/test_lifecycle.py): same settings, same core.
     llm = ChatFoundryAgent("echo:1", project_endpoint=EP)  # no secret: DefaultAzureCredential
     core = llm.foundry_agent
-    for clone in (pickle.loads(pickle.dumps(llm)), copy.deepcopy(llm)):
-        assert clone.foundry_agent is not core and str(clone.foundry_agent.ref) == "echo:1"
+    clone = pickle.loads(pickle.dumps(llm))
+    assert clone.foundry_agent is not core and str(clone.foundry_agent.ref) == "echo:1"
+    assert copy.deepcopy(llm).foundry_agent is core
     assert llm.model_copy(update={"agent": "weather"})._reference == "weather"
 
 
