@@ -36,7 +36,7 @@ from .errors import (
     ServerError,
     StreamDecodeError,
     StreamError,
-    StreamErrorEvent,
+    StreamEventError,
     StreamInterruptedError,
     UnexpectedResponseError,
     UnprocessableEntityError,
@@ -67,9 +67,9 @@ from .response import (
     ServerToolCallItem,
     parse_response,
 )
-from .stream import AsyncResponseStream, ResponseStream
 from .streaming import (
     AnnotationAdded,
+    AsyncResponseStream,
     FunctionCallDelta,
     ItemAdded,
     ItemDone,
@@ -77,6 +77,7 @@ from .streaming import (
     RefusalDelta,
     ResponseDone,
     ResponseStarted,
+    ResponseStream,
     StreamEvent,
     TextDelta,
 )
@@ -147,7 +148,7 @@ __all__ = [
     "StaticTokenProvider",
     "StreamDecodeError",
     "StreamError",
-    "StreamErrorEvent",
+    "StreamEventError",
     "StreamEvent",
     "StreamInterruptedError",
     "TextDelta",

@@ -32,7 +32,7 @@ from .errors import FoundryConfigError
 from .reference import AgentRef
 from .resources import Agent, AgentVersion, Conversation, ItemList
 from .response import AgentResponse
-from .stream import AsyncResponseStream, ResponseStream
+from .streaming.shells import AsyncResponseStream, ResponseStream
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncFoundryAgentsClient", "FoundryAgentsClient", "ResponseOptions"]
 

@@ -27,7 +27,7 @@ Every error the package raises derives from :class:`FoundryAgentsError`::
             ├── StreamInterruptedError             the connection closed before a terminal event
             ├── StreamDecodeError                  stream data that is not valid UTF-8/JSON/event shape
             ├── ResponseFailedError                response.failed, or status "failed"
-            └── StreamErrorEvent                   an in-stream ``error`` event
+            └── StreamEventError                   an in-stream ``error`` event
 
 Every :class:`APIError` carries ``status_code`` (``None`` when there was no HTTP answer),
 ``code``, ``message``, ``param``, ``details`` and ``request_id`` (from ``X-Request-ID``,
@@ -77,7 +77,7 @@ __all__ = [
     "ServerError",
     "StreamDecodeError",
     "StreamError",
-    "StreamErrorEvent",
+    "StreamEventError",
     "StreamInterruptedError",
     "UnexpectedResponseError",
     "UnprocessableEntityError",
@@ -315,8 +315,13 @@ class ResponseFailedError(StreamError):
     """The response ended with status ``failed`` (streamed or not)."""
 
 
-class StreamErrorEvent(StreamError):
+class StreamEventError(StreamError):
     """The service sent an ``error`` event inside the stream."""
+
+
+#: The former name of :class:`StreamEventError` (an exception's name ends in ``Error``); kept so
+#: existing ``except StreamErrorEvent`` clauses still catch it.
+StreamErrorEvent = StreamEventError
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {

@@ -23,7 +23,7 @@ from .errors import (
     ResponseFailedError,
     ServerError,
     StreamError,
-    StreamErrorEvent,
+    StreamEventError,
     StreamInterruptedError,
     UnprocessableEntityError,
 )
@@ -63,7 +63,7 @@ __all__ = [
     "ResponseFailedError",
     "ServerError",
     "StreamError",
-    "StreamErrorEvent",
+    "StreamEventError",
     "StreamInterruptedError",
     "UnprocessableEntityError",
     "UnsupportedContentError",

@@ -20,7 +20,7 @@ and ``except langchain_core.exceptions.ModelNotFoundError`` catch it. Status, co
     └── StreamError                ModelError
         ├── StreamInterruptedError ModelConnectionError
         ├── ResponseFailedError    ModelAPIError
-        └── StreamErrorEvent       ModelError
+        └── StreamEventError       ModelError
 
 Local configuration errors (:class:`foundry_agents.FoundryConfigError`, a ``ValueError``) are
 raised unchanged: they happen before any call.
@@ -63,7 +63,7 @@ __all__ = [
     "ResponseFailedError",
     "ServerError",
     "StreamError",
-    "StreamErrorEvent",
+    "StreamEventError",
     "StreamInterruptedError",
     "UnprocessableEntityError",
     "convert_error",
@@ -131,7 +131,7 @@ class ResponseFailedError(core.ResponseFailedError, StreamError, ModelAPIError):
     pass
 
 
-class StreamErrorEvent(core.StreamErrorEvent, StreamError):
+class StreamEventError(core.StreamEventError, StreamError):
     pass
 
 
@@ -151,7 +151,7 @@ _CLASSES: dict[type[core.APIError], type[APIError]] = {
     core.StreamError: StreamError,
     core.StreamInterruptedError: StreamInterruptedError,
     core.ResponseFailedError: ResponseFailedError,
-    core.StreamErrorEvent: StreamErrorEvent,
+    core.StreamEventError: StreamEventError,
 }
 
 

@@ -17,7 +17,7 @@ from foundry_agents import (
     RefusedParameterError,
     ResponseFailedError,
     ServerError,
-    StreamErrorEvent,
+    StreamEventError,
     StreamInterruptedError,
     TextDelta,
     ToolResultPart,
@@ -162,7 +162,7 @@ def test_server_errors_surface_typed(api):
 
 
 @pytest.mark.parametrize(("agent", "error"), [("dropper", StreamInterruptedError), ("failing", ResponseFailedError),
-                                              ("erroring", StreamErrorEvent)])
+                                              ("erroring", StreamEventError)])
 def test_stream_faults_raise_with_partial_output(api, agent, error):
     with pytest.raises(error) as info:
         api.stream(agent, input="tell me a long story")

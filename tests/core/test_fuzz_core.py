@@ -28,8 +28,8 @@ from foundry_agents import AsyncResponseStream, FoundryAgentsError, ResponseStre
 from foundry_agents._base import _agents, _json_object, _versions
 from foundry_agents.resources import Agent, AgentVersion, Conversation, ItemList
 from foundry_agents.response import parse_output_item, parse_response
-from foundry_agents.sse import SSEDecoder
-from foundry_agents.streaming import _HANDLERS, _IGNORED, StreamAccumulator
+from foundry_agents.streaming.accumulator import _HANDLERS, _IGNORED, StreamAccumulator
+from foundry_agents.streaming.decoder import SSEDecoder
 
 SCALE = max(1, int(os.environ.get("FUZZ_SCALE", "1")))
 RID = "rid-fuzz"

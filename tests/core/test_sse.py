@@ -1,6 +1,6 @@
 import pytest
 
-from foundry_agents.sse import ServerSentEvent, SSEDecoder
+from foundry_agents.streaming.decoder import ServerSentEvent, SSEDecoder
 
 
 def feed_all(chunks):

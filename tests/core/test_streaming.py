@@ -7,7 +7,7 @@ from foundry_agents import (
     ResponseDone,
     ResponseFailedError,
     ResponseStarted,
-    StreamErrorEvent,
+    StreamEventError,
     StreamInterruptedError,
     TextDelta,
 )
@@ -91,7 +91,7 @@ def test_unknown_events_are_skipped():
 
 def test_error_event_raises_with_partial_output():
     acc, _ = run([CREATED, *text_events(["partial"])])
-    with pytest.raises(StreamErrorEvent) as info:
+    with pytest.raises(StreamEventError) as info:
         acc.feed({"type": "error", "code": "server_error", "message": "boom", "param": None, "sequence_number": 5})
     err = info.value
     assert err.code == "server_error" and err.request_id == "rid"

@@ -18,7 +18,7 @@ from foundry_agents import (
     RefusedParameterError,
     ResponseFailedError,
     ServerError,
-    StreamErrorEvent,
+    StreamEventError,
     StreamInterruptedError,
 )
 from llama_index_foundry import FoundryAgentLLM, StructuredOutputError, approval_message
@@ -219,7 +219,7 @@ async def test_refused_field_raises_before_the_call(make_llm: Make, mode: str) -
 
 
 @pytest.mark.parametrize(("agent", "error"), [
-    ("dropper", StreamInterruptedError), ("failing", ResponseFailedError), ("erroring", StreamErrorEvent),
+    ("dropper", StreamInterruptedError), ("failing", ResponseFailedError), ("erroring", StreamEventError),
     ("broken", ServerError),
 ])
 @pytest.mark.parametrize("mode", ["stream_chat", "astream_chat"])

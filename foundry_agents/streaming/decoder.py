@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .errors import StreamDecodeError
+from ..errors import StreamDecodeError
 
 __all__ = ["SSEDecoder", "ServerSentEvent"]
 

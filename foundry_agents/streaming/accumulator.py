@@ -6,7 +6,7 @@ carrying the same :class:`~foundry_agents.response.AgentResponse` a non-streamin
 Wire events are dispatched through a table; known events with nothing to report are in an
 explicit ignore set; unknown events are logged at debug level and skipped.
 
-Errors: an ``error`` event raises :class:`~foundry_agents.errors.StreamErrorEvent`,
+Errors: an ``error`` event raises :class:`~foundry_agents.errors.StreamEventError`,
 ``response.failed`` raises :class:`~foundry_agents.errors.ResponseFailedError`, and
 :meth:`StreamAccumulator.close` on a stream that never reached a terminal event raises
 :class:`~foundry_agents.errors.StreamInterruptedError`, and an event that is not a JSON object
@@ -21,118 +21,37 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import (
+from ..errors import (
     FoundryAgentsError,
     StreamDecodeError,
     StreamError,
-    StreamErrorEvent,
+    StreamEventError,
     StreamInterruptedError,
 )
-from .response import (
+from ..response import (
     AgentResponse,
-    Annotation,
-    OutputItem,
     failed_error,
     parse_annotation,
     parse_output_item,
     parse_response,
 )
+from .events import (
+    AnnotationAdded,
+    FunctionCallDelta,
+    ItemAdded,
+    ItemDone,
+    ReasoningDelta,
+    RefusalDelta,
+    ResponseDone,
+    ResponseStarted,
+    StreamEvent,
+    TextDelta,
+)
 
-__all__ = [
-    "AnnotationAdded",
-    "FunctionCallDelta",
-    "ItemAdded",
-    "RefusalDelta",
-    "ItemDone",
-    "ReasoningDelta",
-    "ResponseDone",
-    "ResponseStarted",
-    "StreamAccumulator",
-    "StreamEvent",
-    "TextDelta",
-]
+__all__ = ["StreamAccumulator"]
 
 logger = logging.getLogger("foundry_agents.streaming")
 
-
-@dataclass(slots=True)
-class ResponseStarted:
-    """The service accepted the request (``response.created``)."""
-
-    response: AgentResponse
-
-
-@dataclass(slots=True)
-class ItemAdded:
-    output_index: int
-    item: OutputItem
-
-
-@dataclass(slots=True)
-class TextDelta:
-    delta: str
-    output_index: int
-    content_index: int
-    item_id: str | None = None
-
-
-@dataclass(slots=True)
-class FunctionCallDelta:
-    """Arguments of a function call, piece by piece. The first delta of a call has ``first=True``
-    (and an empty ``delta``); every delta names the call."""
-
-    delta: str
-    output_index: int
-    call_id: str
-    name: str
-    item_id: str | None = None
-    first: bool = False
-
-
-@dataclass(slots=True)
-class ReasoningDelta:
-    delta: str
-    output_index: int
-    summary_index: int
-    item_id: str | None = None
-
-
-@dataclass(slots=True)
-class RefusalDelta:
-    """Refusal text, piece by piece (the final message holds it as a ``Refusal`` part)."""
-
-    delta: str
-    output_index: int
-    content_index: int
-    item_id: str | None = None
-
-
-@dataclass(slots=True)
-class AnnotationAdded:
-    annotation: Annotation
-    output_index: int
-    content_index: int
-    item_id: str | None = None
-
-
-@dataclass(slots=True)
-class ItemDone:
-    """An output item is complete (any type, unknown ones included)."""
-
-    output_index: int
-    item: OutputItem
-
-
-@dataclass(slots=True)
-class ResponseDone:
-    """The terminal event: the final response (status completed or incomplete)."""
-
-    response: AgentResponse
-
-
-StreamEvent = (
-    ResponseStarted | ItemAdded | TextDelta | RefusalDelta | FunctionCallDelta | ReasoningDelta | AnnotationAdded | ItemDone | ResponseDone
-)
 
 _IGNORED = frozenset({
     "response.in_progress", "response.queued",
@@ -399,7 +318,7 @@ class StreamAccumulator:
         nested = event.get("error")
         inner: Mapping[str, Any] = nested if isinstance(nested, Mapping) else event
         raise self._error(
-            StreamErrorEvent,
+            StreamEventError,
             str(inner.get("message") or "the service sent an error event"),
             code=inner.get("code"),
             param=inner.get("param"),

@@ -22,11 +22,12 @@ from typing import Any
 
 import httpx
 
-from ._flow import map_transport_error
-from .errors import StreamDecodeError, StreamError, StreamInterruptedError, summarize_text
-from .response import AgentResponse, failed_error, parse_response
-from .sse import SSEDecoder
-from .streaming import ResponseDone, StreamAccumulator, StreamEvent, TextDelta
+from .._flow import map_transport_error
+from ..errors import StreamDecodeError, StreamError, StreamInterruptedError, summarize_text
+from ..response import AgentResponse, failed_error, parse_response
+from .accumulator import StreamAccumulator
+from .decoder import SSEDecoder
+from .events import ResponseDone, StreamEvent, TextDelta
 
 __all__ = ["AsyncResponseStream", "ResponseStream"]
 

@@ -1,0 +1,104 @@
+"""The neutral stream events: what a stream yields, one small tagged type per kind of delta.
+
+Every event carries what the adapters need to build their framework's chunk; the last event of
+a stream is always :class:`ResponseDone` with the same final response a non-streaming call returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..response import AgentResponse, Annotation, OutputItem
+
+__all__ = [
+    "AnnotationAdded",
+    "FunctionCallDelta",
+    "ItemAdded",
+    "ItemDone",
+    "ReasoningDelta",
+    "RefusalDelta",
+    "ResponseDone",
+    "ResponseStarted",
+    "StreamEvent",
+    "TextDelta",
+]
+
+
+@dataclass(slots=True)
+class ResponseStarted:
+    """The service accepted the request (``response.created``)."""
+
+    response: AgentResponse
+
+
+@dataclass(slots=True)
+class ItemAdded:
+    output_index: int
+    item: OutputItem
+
+
+@dataclass(slots=True)
+class TextDelta:
+    delta: str
+    output_index: int
+    content_index: int
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
+class FunctionCallDelta:
+    """Arguments of a function call, piece by piece. The first delta of a call has ``first=True``
+    (and an empty ``delta``); every delta names the call."""
+
+    delta: str
+    output_index: int
+    call_id: str
+    name: str
+    item_id: str | None = None
+    first: bool = False
+
+
+@dataclass(slots=True)
+class ReasoningDelta:
+    delta: str
+    output_index: int
+    summary_index: int
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
+class RefusalDelta:
+    """Refusal text, piece by piece (the final message holds it as a ``Refusal`` part)."""
+
+    delta: str
+    output_index: int
+    content_index: int
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
+class AnnotationAdded:
+    annotation: Annotation
+    output_index: int
+    content_index: int
+    item_id: str | None = None
+
+
+@dataclass(slots=True)
+class ItemDone:
+    """An output item is complete (any type, unknown ones included)."""
+
+    output_index: int
+    item: OutputItem
+
+
+@dataclass(slots=True)
+class ResponseDone:
+    """The terminal event: the final response (status completed or incomplete)."""
+
+    response: AgentResponse
+
+
+StreamEvent = (
+    ResponseStarted | ItemAdded | TextDelta | RefusalDelta | FunctionCallDelta | ReasoningDelta | AnnotationAdded | ItemDone | ResponseDone
+)
