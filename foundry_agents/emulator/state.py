@@ -151,6 +151,7 @@ class Store(ABC):
         self.counters[key] = self.counters.get(key, 0) + 1
         return self.counters[key]
 
+    @abstractmethod
     def close(self) -> None:
         """Release the store's resources (a database connection); the app must not be used after."""
 
@@ -165,6 +166,9 @@ class MemoryStore(Store):
         self._responses: dict[str, ResponseRecord] = {}
         self._conversations: dict[str, dict[str, Any]] = {}
         self._items: dict[str, list[dict[str, Any]]] = {}
+
+    def close(self) -> None:
+        """Nothing to release: the state goes with the object."""
 
     def seed_agent(self, agent: AgentVersion) -> None:
         self.add_agent_version(agent)

@@ -98,10 +98,10 @@ class SqliteStore(Store):
             raise DataDirError(f"cannot open {path}: {exc}") from exc
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            _migrate(conn, path)  # first: a foreign file is refused before anything is written to it
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable across process crashes
             conn.execute("PRAGMA foreign_keys = ON")
-            _migrate(conn, path)
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise DataDirError(
