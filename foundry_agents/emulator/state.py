@@ -51,7 +51,7 @@ def new_conversation_row(metadata: dict[str, Any] | None) -> dict[str, Any]:
 
 
 class Store(ABC):
-    """The emulator's state. Every method is safe to call from several threads at once.
+    """The emulator's state. Reads and writes are safe to call from several threads at once.
 
     Lookups of something absent raise the service's 404 (:class:`~.errors.EmulatorError`).
     Conversations are ``{"id", "created_at", "metadata"}`` dicts; their items are listed apart.
