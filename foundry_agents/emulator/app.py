@@ -25,7 +25,7 @@ from .errors import EmulatorError
 from .http import Emulator, Handler, bind, error_response
 from .model import AgentVersion
 from .schema import check_agent_name
-from .state import Store
+from .state import MemoryStore, Store
 
 PROJECT_ROOT = "/api/projects/{project}"
 SUPPORTED_API_VERSIONS = "1.0,2025-05-15-preview,2025-11-15-preview"
@@ -121,8 +121,9 @@ def create_app(
     keep_alive: float | None = None,
     strict_input: bool = True,
     builtin: bool = True,
+    data_dir: str | Path | None = None,
 ) -> Starlette:
-    """A fresh emulator app with its own in-memory state.
+    """A fresh emulator app with its own state (in memory, or in ``data_dir``).
 
     Args:
         agents_file: a YAML or JSON agents file (see docs/emulator.md) loaded at start.
@@ -133,20 +134,24 @@ def create_app(
         strict_input: answer role items without ``"type": "message"`` (other than ``system``) with
             the service's 400 ``invalid_value``; ``False`` accepts them all.
         builtin: register the built-in agents (``echo``, ``weather``, ...).
+        data_dir: keep agents created through the API, conversations and stored responses in an
+            SQLite file in this folder (created if needed), so they survive a restart. Raises
+            :class:`~.store_sqlite.DataDirError` when the folder holds a foreign or newer database.
+            Call ``app.state.emulator.store.close()`` when done (``run_emulator`` does).
 
     Example:
         >>> import httpx
         >>> app = create_app()
         >>> client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://emulator")
     """
-    store = Store()
     loaded: list[AgentVersion] = builtin_agents() if builtin else []
     if agents_file is not None:
         loaded += load_agents_file(agents_file)
     for extra in extra_agents or ():
         loaded += [extra] if isinstance(extra, AgentVersion) else parse_agents([extra], source="extra_agents")
+    store = _open_store(data_dir)
     for agent in loaded:
-        store.add_agent_version(agent)
+        store.seed_agent(agent)
     emu = Emulator(
         store=store, behaviors=dict(BEHAVIORS), done_sentinel=done_sentinel, keep_alive=keep_alive, strict_input=strict_input
     )
@@ -158,3 +163,11 @@ def create_app(
     app.state.emulator = emu
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def _open_store(data_dir: str | Path | None) -> Store:
+    if data_dir is None:
+        return MemoryStore()
+    from .store_sqlite import SqliteStore
+
+    return SqliteStore.open(data_dir)

@@ -16,6 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--done-sentinel", action="store_true", help="end streams with 'data: [DONE]'")
     parser.add_argument("--keep-alive", type=float, metavar="SECONDS", default=None, help="send ': keep-alive' comments")
     parser.add_argument("--project", default=EMULATOR_PROJECT, help="project name shown in the endpoint")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", default=None, help="keep state in DIR across restarts (default: in memory)"
+    )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
 
 
@@ -24,15 +27,23 @@ def run(args: argparse.Namespace) -> int:
     from .app import create_app
     from .config import AgentsFileError
     from .server import bind_socket, uvicorn_server
+    from .store_sqlite import DataDirError
 
+    data_dir = getattr(args, "data_dir", None)
     try:
-        app = create_app(agents_file=args.agents, done_sentinel=args.done_sentinel, keep_alive=args.keep_alive)
+        app = create_app(
+            agents_file=args.agents, done_sentinel=args.done_sentinel, keep_alive=args.keep_alive, data_dir=data_dir
+        )
+    except DataDirError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (OSError, AgentsFileError) as exc:
         print(f"error: cannot load agents file: {exc}", file=sys.stderr)
         return 2
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as exc:
+        app.state.emulator.store.close()
         print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
@@ -47,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         pass
     finally:
         sock.close()
+        app.state.emulator.store.close()
     return 0
 
 

@@ -49,7 +49,7 @@ def create_response(
     conv_id = validation.conversation_id(body.get("conversation"))
     previous_id = body.get("previous_response_id")
     if conv_id is not None:
-        history = list(store.conversation(conv_id)["items"])
+        history = store.conversation_items(conv_id)
     elif previous_id is not None:
         history = list(store.response(previous_id).transcript)
     else:
@@ -129,9 +129,8 @@ def _commit(store: Store, record: ResponseRecord, conv_id: str | None, new_items
     """Keep the response (unless ``store: false`` or the stream breaks) and grow the conversation."""
     if record.stream_fault is not None:
         return
-    if record.store:
-        store.responses[record.id] = record
+    items: list[dict[str, Any]] = []
     if conv_id is not None and record.status != "failed":
-        conv = store.conversation(conv_id)
-        conv["items"].extend(stored_item(i) for i in record.input_items)
-        conv["items"].extend(decorate_item(i, record, "v1") for i in record.output)
+        items = [*(stored_item(i) for i in record.input_items), *(decorate_item(i, record, "v1") for i in record.output)]
+    # One call, so the response and the turn's items are kept together or not at all.
+    store.commit_turn(record if record.store else None, conv_id if items else None, items)

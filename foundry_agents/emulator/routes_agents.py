@@ -19,7 +19,7 @@ DEFAULT_BEHAVIOR = "echo"
 
 
 async def list_agents(request: Request, emu: Emulator) -> Response:
-    agents = [agent_json(versions[-1]) for _, versions in sorted(emu.store.agents.items())]
+    agents = [agent_json(latest) for latest in emu.store.latest_agents()]
     data, has_more = page(agents, request, default_order="asc")
     return JSONResponse(list_json(data, has_more=has_more))
 
@@ -47,7 +47,7 @@ async def create_agent(request: Request, emu: Emulator) -> Response:
 async def list_versions(request: Request, emu: Emulator) -> Response:
     name = request.path_params["name"]
     emu.store.agent(name)
-    versions = [agent_version_json(v) for v in emu.store.agents[name]]
+    versions = [agent_version_json(v) for v in emu.store.versions(name)]
     data, has_more = page(versions, request)
     return JSONResponse(list_json(data, has_more=has_more))
 
@@ -121,7 +121,7 @@ def _behavior_for(emu: Emulator, name: str, metadata: dict[str, Any]) -> tuple[s
     wanted = metadata.get("emulator_behavior")
     if isinstance(wanted, str) and wanted in emu.behaviors:
         return wanted, {}
-    existing = emu.store.agents.get(name)
+    existing = emu.store.versions(name)
     if existing:
         return existing[-1].behavior, dict(existing[-1].options)
     return DEFAULT_BEHAVIOR, {}

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from . import ids
-from .errors import invalid, not_found
+from .errors import invalid
 from .http import Emulator, json_body, page
 from .schema import check_metadata
 from .validation import normalize_input
@@ -46,52 +46,44 @@ async def get(request: Request, emu: Emulator) -> Response:
 
 
 async def update(request: Request, emu: Emulator) -> Response:
-    conv = emu.store.conversation(request.path_params["conversation_id"])
+    conversation_id = request.path_params["conversation_id"]
+    emu.store.conversation(conversation_id)
     body = await json_body(request)
     if not isinstance(body, dict):
         raise invalid("The request body must be a JSON object.")
-    conv["metadata"] = dict(_metadata(body) or {})
+    conv = emu.store.update_conversation(conversation_id, dict(_metadata(body) or {}))
     return JSONResponse(conversation_json(conv, _dialect(request)))
 
 
 async def delete(request: Request, emu: Emulator) -> Response:
     conversation_id = request.path_params["conversation_id"]
-    emu.store.conversation(conversation_id)
-    del emu.store.conversations[conversation_id]
+    emu.store.delete_conversation(conversation_id)
     return JSONResponse({"object": "conversation.deleted", "deleted": True, "id": conversation_id})
 
 
 async def add_items(request: Request, emu: Emulator) -> Response:
-    conv = emu.store.conversation(request.path_params["conversation_id"])
+    conversation_id = request.path_params["conversation_id"]
+    emu.store.conversation(conversation_id)
     body = await json_body(request)
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
         raise invalid("Missing required parameter: 'items'.", "items")
     items = _items(body["items"], emu, "items")
-    conv["items"].extend(items)
+    emu.store.add_items(conversation_id, items)
     listed = list_json(items)
     return JSONResponse({"object": "list", **{k: v for k, v in listed.items() if k != "object"}})
 
 
 async def list_items(request: Request, emu: Emulator) -> Response:
-    conv = emu.store.conversation(request.path_params["conversation_id"])
-    data, has_more = page(conv["items"], request)
+    data, has_more = page(emu.store.conversation_items(request.path_params["conversation_id"]), request)
     return JSONResponse(list_json(data, has_more=has_more))
 
 
-def _find(conv: dict[str, Any], item_id: str) -> dict[str, Any]:
-    for item in conv["items"]:
-        if item.get("id") == item_id:
-            return item
-    raise not_found(f"Item with id '{item_id}' not found in conversation '{conv['id']}'.")
-
-
 async def get_item(request: Request, emu: Emulator) -> Response:
-    conv = emu.store.conversation(request.path_params["conversation_id"])
-    return JSONResponse(_find(conv, request.path_params["item_id"]))
+    params = request.path_params
+    return JSONResponse(emu.store.conversation_item(params["conversation_id"], params["item_id"]))
 
 
 async def delete_item(request: Request, emu: Emulator) -> Response:
-    conv = emu.store.conversation(request.path_params["conversation_id"])
-    item = _find(conv, request.path_params["item_id"])
-    conv["items"].remove(item)
-    return JSONResponse(conversation_json(conv, _dialect(request)))
+    conversation_id = request.path_params["conversation_id"]
+    emu.store.delete_item(conversation_id, request.path_params["item_id"])
+    return JSONResponse(conversation_json(emu.store.conversation(conversation_id), _dialect(request)))

@@ -83,8 +83,7 @@ async def get(request: Request, emu: Emulator) -> Response:
 
 async def delete(request: Request, emu: Emulator) -> Response:
     response_id = request.path_params["response_id"]
-    emu.store.response(response_id)
-    del emu.store.responses[response_id]
+    emu.store.delete_response(response_id)
     return JSONResponse({"id": response_id, "object": "response.deleted", "deleted": True})
 
 

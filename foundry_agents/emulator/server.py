@@ -69,12 +69,18 @@ def run_emulator(
 ) -> Iterator[RunningEmulator]:
     """Run an emulator on a background thread for the duration of the ``with`` block.
 
+    ``create_app_kwargs`` go to :func:`~.app.create_app` (e.g. ``data_dir=`` to keep state).
+
     Example:
         >>> with run_emulator() as emu:  # doctest: +SKIP
         ...     print(emu.endpoint)      # http://127.0.0.1:54321/api/projects/emulator
     """
     app = create_app(**create_app_kwargs)
-    sock = bind_socket(host, port)
+    try:
+        sock = bind_socket(host, port)
+    except BaseException:
+        app.state.emulator.store.close()
+        raise
     actual_port = sock.getsockname()[1]
     server = uvicorn_server(app, host, actual_port)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"emulator-{actual_port}", daemon=True)
@@ -83,6 +89,7 @@ def run_emulator(
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             sock.close()
+            app.state.emulator.store.close()
             raise RuntimeError(f"the emulator did not start on {host}:{actual_port}")
         time.sleep(0.005)
     try:
@@ -91,3 +98,4 @@ def run_emulator(
         server.should_exit = True
         thread.join(timeout=5)
         sock.close()
+        app.state.emulator.store.close()

@@ -1,10 +1,39 @@
-"""Server-side state: previous_response_id chains, conversations, store false, 404s."""
+"""Server-side state: previous_response_id chains, conversations, store false, 404s, races.
+
+Every test here runs against both stores: in memory (the default) and SQLite (``data_dir``).
+"""
 
 from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+
+from foundry_agents.emulator import create_app
+from foundry_agents.emulator.state import MemoryStore, Store
+from foundry_agents.emulator.store_sqlite import SqliteStore
 
 from .helpers import PROJECT, respond, text_of
 
 CONV = f"{PROJECT}/openai/v1/conversations"
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def app(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Starlette]:
+    application = create_app(data_dir=tmp_path / "data" if request.param == "sqlite" else None)
+    yield application
+    application.state.emulator.store.close()
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Store]:
+    opened: Store = MemoryStore() if request.param == "memory" else SqliteStore.open(tmp_path / "data")
+    yield opened
+    opened.close()
 
 
 async def test_previous_response_id_carries_history(client):
@@ -123,3 +152,68 @@ async def test_grounded_acknowledges_statements_and_answers_questions(client):
     assert text_of(first) == "Noted: My locker code is 4417."
     second = (await respond(client, "grounded", "What is my locker code?", previous_response_id=first["id"])).json()
     assert text_of(second) == "My locker code is 4417."
+
+
+# -- concurrent writers lose nothing ------------------------------------------------------------
+
+
+async def test_concurrent_turns_and_item_posts_on_one_conversation(client):
+    conv = (await client.post(CONV, json={})).json()["id"]
+    turns = [respond(client, "echo", f"turn {n}", conversation=conv) for n in range(12)]
+    posts = [client.post(f"{CONV}/{conv}/items", json={"items": [{"type": "message", "role": "user", "content": f"post {n}"}]})
+             for n in range(12)]
+    answers = await asyncio.gather(*turns, *posts)
+    assert [a.status_code for a in answers] == [200] * 24
+    items = (await client.get(f"{CONV}/{conv}/items", params={"order": "asc", "limit": 100})).json()["data"]
+    texts = [i["content"][0]["text"] for i in items]
+    assert sorted(t for t in texts if t.startswith("post ")) == sorted(f"post {n}" for n in range(12))
+    for n in range(12):  # each turn's input is followed by its own answer: a turn is appended at once
+        at = texts.index(f"turn {n}")
+        assert texts[at + 1] == f"Echo v2: turn {n}"
+    assert len(texts) == 36
+
+
+def test_threads_adding_items_lose_nothing(store):
+    conv = store.new_conversation({"k": "v"}, [])["id"]
+    barrier = threading.Barrier(6)
+
+    def writer(worker: int) -> None:
+        barrier.wait()
+        for n in range(40):
+            store.add_items(conv, [{"type": "message", "id": f"msg_{worker}_{n}", "role": "user", "content": []}])
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ids = [i["id"] for i in store.conversation_items(conv)]
+    assert len(ids) == 240 and len(set(ids)) == 240
+    for worker in range(6):  # each writer's items keep its order
+        mine = [i for i in ids if i.startswith(f"msg_{worker}_")]
+        assert mine == [f"msg_{worker}_{n}" for n in range(40)]
+
+
+def test_two_sqlite_stores_on_one_folder_lose_nothing(tmp_path):
+    """Two emulators on one data dir (e.g. two processes) write through separate connections."""
+    first = SqliteStore.open(tmp_path)
+    second = SqliteStore.open(tmp_path)
+    conv = first.new_conversation(None, [])["id"]
+    barrier = threading.Barrier(2)
+
+    def writer(store: Store, tag: str) -> None:
+        barrier.wait()
+        for n in range(50):
+            store.add_items(conv, [{"type": "message", "id": f"msg_{tag}{n}", "role": "user", "content": []}])
+
+    threads = [threading.Thread(target=writer, args=(s, tag)) for s, tag in ((first, "a"), (second, "b"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        ids = [i["id"] for i in second.conversation_items(conv)]
+        assert sorted(ids) == sorted([f"msg_a{n}" for n in range(50)] + [f"msg_b{n}" for n in range(50)])
+    finally:
+        first.close()
+        second.close()
