@@ -19,7 +19,7 @@ when the failure proves the service did not process them::
 ``retry-after-ms``, else ``retry-after`` (seconds or an HTTP date) when at most
 :data:`MAX_RETRY_AFTER`, else exponential backoff with jitter. Every attempt of one call carries
 the same ``x-ms-client-request-id``. The README's "Retries" table lists each case, and a test
-keeps it equal to the fault matrix (``tests/core/fault_rows_network.py``).
+keeps it equal to the fault matrix (``tests/core/fault_matrix.py``).
 """
 
 from __future__ import annotations

@@ -1,222 +1,277 @@
-"""The fault matrix: one table, each row a fault the network or the service can produce and the
-documented outcome (error type, partial output kept?, request re-sent?), run in sync and async mode.
+"""The fault matrix (``fault_matrix.ROWS``): every row in sync and async mode.
 
-Extension point: append :class:`Fault` rows to :data:`FAULTS` (one per fault). A row scripts the
-transport: ``script[i]`` answers (or raises for) the i-th HTTP request; the last entry answers every
-later one. The driver is generic: it plays the script through an ``httpx.MockTransport`` into the
-real sync and async clients, runs ``call`` and checks the outcome.
+Scripted rows are injected through a MockTransport that counts what is actually sent: the fault
+once (then the service answers) and persistently. Emulator rows run against the emulator's fault
+agents over a real loopback socket, counting sends at the transport. The README's reliability
+table (under **Retries**) must be the rows.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import asyncio
+import pickle
+import re
+import time
+import types
+import uuid
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+import foundry_agents._flow as flow
 from foundry_agents import (
-    BadRequestError,
+    APIOutcomeUnknownError,
+    AsyncFoundryAgentsClient,
+    FoundryAgentsClient,
     FoundryAgentsError,
-    ServerError,
-    StreamDecodeError,
     StreamError,
     UnexpectedResponseError,
 )
-from foundry_agents.errors import MESSAGE_LIMIT
+from tests.core._harness import run_client, sse
+from tests.core.fault_matrix import HEADER, MAX_RETRIES, RID, ROWS, Fault, _answer, readme_rows
 
-from ._harness import run_client, sse
-
-Responder = Callable[[httpx.Request], httpx.Response]
-RID = "req-fault-1"
-TOKEN = "secret-token-123"  # the api_key run_client uses
-
-
-@dataclass(frozen=True)
-class Fault:
-    """One row: a scripted fault and the outcome users can rely on."""
-
-    name: str
-    script: Sequence[Responder]
-    #: which client call meets the fault: a key of CALLS.
-    call: str
-    #: the error raised, or None when the call succeeds.
-    error: type[FoundryAgentsError] | None
-    #: for stream errors: the text the error's ``partial_response`` keeps; None: not a stream error.
-    partial_text: str | None
-    #: True when the client sends the request again (the fault proves it was not processed).
-    retried: bool
-    #: extra assertions on the error (or on the result when the call succeeds).
-    check: Callable[[Any], None] | None = None
+MODES = ["sync", "async"]
+README = Path(__file__).resolve().parents[2] / "README.md"
+RESPONSE = {"id": "resp_1", "object": "response", "status": "completed", "model": "gpt-4o", "output": [],
+            "agent_reference": {"type": "agent_reference", "name": "echo"}}
+CONVERSATION = {"id": "conv_1", "object": "conversation", "created_at": 1, "metadata": {}}
+ITEMS = {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False}
+SCRIPTED = [row for row in ROWS if row.agent is None]
+EMULATED = [row for row in ROWS if row.agent is not None]
 
 
-# -- scripted answers ----------------------------------------------------------------------------
-class WireBytes(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A body read from the wire (decoded on read, as a real one: ``content=`` decodes eagerly)."""
-
-    def __init__(self, content: bytes) -> None:
-        self.content = content
-
-    def __iter__(self) -> Any:
-        yield self.content
-
-    async def __aiter__(self) -> Any:
-        yield self.content
-
-
-def answer(status: int, content: bytes = b"", ctype: str | None = "application/json", **headers: str) -> Responder:
-    hdrs = {"x-request-id": RID, **headers}
-    if ctype:
-        hdrs["content-type"] = ctype
-    return lambda request: httpx.Response(status, stream=WireBytes(content), headers=hdrs)
-
-
-def stream_of(raw: bytes, **headers: str) -> Responder:
-    return answer(200, raw, "text/event-stream", **headers)
-
-
-CREATED = {"type": "response.created", "response": {"id": "resp_1", "status": "in_progress", "output": []}}
-ADDED = {"type": "response.output_item.added", "output_index": 0,
-         "item": {"type": "message", "id": "msg_1", "role": "assistant", "content": []}}
-HEL = {"type": "response.output_text.delta", "output_index": 0, "content_index": 0, "delta": "Hel", "item_id": "msg_1"}
-COMPLETED = {"type": "response.completed", "response": {"id": "resp_1", "status": "completed", "output": [
-    {"type": "message", "id": "msg_1", "content": [{"type": "output_text", "text": "Hello", "annotations": []}]}]}}
-STARTED = sse(CREATED, ADDED, HEL)  # every malformed stream below breaks after "Hel"
-OK_BODY = json.dumps(COMPLETED["response"]).encode()
-HTML_502 = ("<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>"
-            + "<p>upstream error</p>" * 1000 + "</body></html>").encode()
-
-
-def _cr_only(events: Sequence[dict[str, Any]]) -> bytes:
-    # CR line ends, and the last event lacks its blank line.
-    return "\r\r".join(f"event: {e['type']}\rdata: {json.dumps(e)}" for e in events).encode() + b"\r"
-
-
-# -- checks ----------------------------------------------------------------------------------------
-def names_the_answer(status: int, ctype: str | None) -> Callable[[Any], None]:
-    def check(err: UnexpectedResponseError) -> None:
-        assert err.status_code == status and err.request_id == RID and err.content_type == ctype
-        assert f"HTTP {status}" in str(err) and RID in str(err) and (ctype or "none") in str(err)
-    return check
-
-
-def short_html_message(err: ServerError | StreamDecodeError) -> None:
-    assert "502 Bad Gateway" in str(err) and len(str(err)) < MESSAGE_LIMIT + 100
-    assert len(err.body) == len(HTML_502) and err.request_id == RID
-
-
-def token_redacted(err: BadRequestError) -> None:
-    assert TOKEN not in str(err) and TOKEN not in repr(err.body) and "[REDACTED]" in str(err)
-
-
-def completed_hello(result: Any) -> None:
-    assert result.output_text == "Hello"
-
-
-# -- the table -------------------------------------------------------------------------------------
-FAULTS: list[Fault] = [
-    # Malformed streams: a typed StreamDecodeError that keeps what streamed, never re-sent.
-    Fault("stream: data line is not JSON", [stream_of(STARTED + b"data: {not json\n\n")], "stream",
-          StreamDecodeError, "Hel", False),
-    Fault("stream: data is a number", [stream_of(STARTED + b"data: 42\n\n")], "stream",
-          StreamDecodeError, "Hel", False),
-    Fault("stream: output_index is not an integer",
-          [stream_of(STARTED + sse({**HEL, "output_index": "zero"}))], "stream", StreamDecodeError, "Hel", False),
-    Fault("stream: invalid UTF-8", [stream_of(STARTED + b"data: \xff\xfe\n\n")], "stream",
-          StreamDecodeError, "Hel", False),
-    Fault("stream: garbled gzip", [stream_of(b"\x1f\x8bnot gzip at all", **{"content-encoding": "gzip"})],
-          "stream", StreamDecodeError, "", False),
-    Fault("stream: HTML page instead of events", [answer(200, HTML_502, "text/html")], "stream",
-          StreamDecodeError, "", False, short_html_message),
-    Fault("stream: JSON answer that is not an object", [answer(200, b"[1]")], "stream",
-          StreamDecodeError, "", False),
-    Fault("stream: CR-only, last event without blank line", [stream_of(_cr_only([CREATED, ADDED, HEL, COMPLETED]))],
-          "stream", None, None, False, completed_hello),
-    Fault("stream: 302 redirect", [answer(302, b"", None, location="https://login.example/")], "stream",
-          UnexpectedResponseError, None, False),
-    # Malformed 2xx bodies and redirects: UnexpectedResponseError naming status, type, request id.
-    Fault("body: empty 200", [answer(200, b"")], "create", UnexpectedResponseError, None, False,
-          names_the_answer(200, "application/json")),
-    Fault("body: HTML 200", [answer(200, b"<html><title>Sign in</title></html>", "text/html")], "create",
-          UnexpectedResponseError, None, False, names_the_answer(200, "text/html")),
-    Fault("body: invalid JSON", [answer(200, b'{"id": ')], "create", UnexpectedResponseError, None, False,
-          names_the_answer(200, "application/json")),
-    Fault("body: JSON array", [answer(200, b"[1]")], "get", UnexpectedResponseError, None, False,
-          names_the_answer(200, "application/json")),
-    Fault("body: invalid UTF-8", [answer(200, b'{"id": "\xff"}')], "get", UnexpectedResponseError, None, False),
-    Fault("body: 302 without a body", [answer(302, b"", None, location="https://login.example/")], "create",
-          UnexpectedResponseError, None, False, names_the_answer(302, None)),
-    Fault("body: garbled gzip", [answer(200, b"\x1f\x8bgarbage", **{"content-encoding": "gzip"})], "get",
-          UnexpectedResponseError, None, False, names_the_answer(200, "application/json")),
-    Fault("body: valid gzip", [answer(200, gzip.compress(OK_BODY), **{"content-encoding": "gzip"})], "get",
-          None, None, False, completed_hello),
-    # Error bodies: bounded messages, no echoed token.
-    Fault("502 with a 20 KB HTML page", [answer(502, HTML_502, "text/html"), answer(200, OK_BODY)], "get",
-          None, None, True, completed_hello),
-    Fault("502 with a 20 KB HTML page, every time", [answer(502, HTML_502, "text/html")], "get",
-          ServerError, None, True, short_html_message),
-    Fault("400 echoing the token", [answer(400, json.dumps({"error": {
-        "message": f"bad header: Authorization: Bearer {TOKEN}", "code": "invalid_payload"}}).encode())],
-          "get", BadRequestError, None, False, token_redacted),
-]
-
-
-# -- the driver -------------------------------------------------------------------------------------
-def _stream_sync(client: Any) -> Any:
-    with client.stream_response("agent", input="hi") as stream:
+def _stream_sync(client: Any, agent: str, **kwargs: Any) -> Any:
+    with client.stream_response(agent, **kwargs) as stream:
         return stream.get_final_response()
 
 
-async def _stream_async(client: Any) -> Any:
-    stream = await client.stream_response("agent", input="hi")
+async def _stream_async(client: Any, agent: str, **kwargs: Any) -> Any:
+    stream = await client.stream_response(agent, **kwargs)
     async with stream:
         return await stream.get_final_response()
 
 
-CALLS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
-    "create": (lambda c: c.create_response("agent", input="hi"),
-               lambda c: c.create_response("agent", input="hi")),
-    "get": (lambda c: c.get_response("resp_1"), lambda c: c.get_response("resp_1")),
-    "stream": (_stream_sync, _stream_async),
-}
+def _action(row: Fault, mode: str) -> Callable[[Any], Any]:
+    agent = row.agent or "echo"
+    options: dict[str, Any] = {"input": "tell me a long story"}
+    if row.metadata:
+        options["metadata"] = dict(row.metadata)
+    if row.timeout is not None:
+        options["timeout"] = row.timeout
+    actions: dict[str, Callable[[Any], Any]] = {
+        "create_response": lambda c: c.create_response(agent, **options),
+        "stream_response": lambda c: (_stream_sync if mode == "sync" else _stream_async)(c, agent, **options),
+        "create_conversation": lambda c: c.create_conversation(items="x"),
+        "add_conversation_items": lambda c: c.add_conversation_items("conv_1", "x"),
+        "cancel_response": lambda c: c.cancel_response("resp_1"),
+        "get_response": lambda c: c.get_response("resp_1"),
+        "delete_response": lambda c: c.delete_response("resp_1"),
+    }
+    return actions[row.call]
 
 
-def play(fault: Fault, mode: str) -> tuple[Any, BaseException | None, int]:
+def _success(request: httpx.Request) -> httpx.Response:
+    path = request.url.path
+    if request.headers.get("accept") == "text/event-stream":
+        done = {"type": "response.completed", "sequence_number": 0, "response": RESPONSE}
+        return httpx.Response(200, content=sse(done), headers={"content-type": "text/event-stream"})
+    if path.endswith("/conversations"):
+        return httpx.Response(200, json=CONVERSATION)
+    if path.endswith("/items"):
+        return httpx.Response(200, json=ITEMS)
+    return httpx.Response(200, json=RESPONSE)
+
+
+class Credential:
+    """A refreshable credential that hands out a new token each time."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        self.calls += 1
+        return AccessToken(f"tok-{self.calls}", int(time.time()) + 3600)
+
+
+@pytest.fixture(autouse=True)
+def slept(monkeypatch):
+    waits: list[float] = []
+
+    async def fake_async_sleep(seconds):
+        waits.append(seconds)
+
+    # Only the flow's own sleeps (patching time.sleep itself would record other threads' too).
+    monkeypatch.setattr(flow, "time", types.SimpleNamespace(sleep=waits.append))
+    monkeypatch.setattr(flow, "asyncio", types.SimpleNamespace(sleep=fake_async_sleep))
+    return waits
+
+
+def _run(mode: str, row: Fault, faults: int) -> tuple[list[httpx.Request], Any]:
+    """Inject the fault into the first ``faults`` sends; return what was sent and the result/error."""
     sent: list[httpx.Request] = []
+    credential = Credential()
+    assert row.answer is not None
 
     def handler(request: httpx.Request) -> httpx.Response:
         sent.append(request)
-        return fault.script[min(len(sent), len(fault.script)) - 1](request)
+        return row.answer(request) if len(sent) <= faults else _success(request)  # type: ignore[misc]
 
-    sync_call, async_call = CALLS[fault.call]
+    kwargs: dict[str, Any] = {"max_retries": MAX_RETRIES}
+    if row.credential:
+        kwargs.update(api_key=None, credential=credential)
     try:
-        result = run_client(mode, handler, sync_call if mode == "sync" else async_call, max_retries=2)
-    except BaseException as exc:
-        return None, exc, len(sent)
-    return result, None, len(sent)
+        result: Any = run_client(mode, handler, _action(row, mode), **kwargs)
+    except FoundryAgentsError as exc:
+        result = exc
+    if row.credential:
+        assert [r.headers["authorization"] for r in sent] == [f"Bearer tok-{n + 1}" for n in range(len(sent))]
+    return sent, result
 
 
-@pytest.mark.parametrize("mode", ["sync", "async"])
-@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
-def test_fault_matrix(fault: Fault, mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("foundry_agents._flow.retry_delay", lambda *a, **k: 0.0)
-    result, error, sent = play(fault, mode)
-    if fault.error is None:
-        assert error is None, f"{fault.name}: unexpected {error!r}"
-        if fault.check:
-            fault.check(result)
+def _same_client_request_id(sent: list[httpx.Request]) -> str:
+    ids = {r.headers["x-ms-client-request-id"] for r in sent}
+    assert len(ids) == 1, ids
+    return ids.pop()
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("row", SCRIPTED, ids=lambda r: f"{r.failure} {r.call}")
+def test_fault_once(mode, row, slept):
+    sent, result = _run(mode, row, faults=1)
+    client_id = _same_client_request_id(sent)
+    if row.resent:
+        assert not isinstance(result, Exception), result
+        assert len(sent) == 2
+        if row.waits is not None:
+            assert slept == list(row.waits[:1])
     else:
-        assert type(error) is fault.error, f"{fault.name}: expected {fault.error.__name__}, got {error!r}"
-        if fault.partial_text is not None:
-            assert isinstance(error, StreamError) and error.partial_response is not None
-            assert error.partial_response.output_text == fault.partial_text
-            assert error.request_id == RID
-        if fault.check:
-            fault.check(error)
-    assert (sent > 1) == fault.retried, f"{fault.name}: sent {sent} time(s)"
+        assert len(sent) == 1
+        _check_outcome(row, result, client_id)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("row", SCRIPTED, ids=lambda r: f"{r.failure} {r.call}")
+def test_fault_persists(mode, row, slept):
+    sent, result = _run(mode, row, faults=99)
+    assert len(sent) == row.sends
+    if row.waits is not None:
+        assert slept == list(row.waits)
+    else:
+        assert len(slept) == row.sends - 1
+    _check_outcome(row, result, _same_client_request_id(sent))
+
+
+class _Counting(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """A real loopback transport that counts the requests it sends."""
+
+    def __init__(self) -> None:
+        self.sent: list[httpx.Request] = []
+        self.sync, self.aio = httpx.HTTPTransport(), httpx.AsyncHTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(request)
+        return self.sync.handle_request(request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(request)
+        return await self.aio.handle_async_request(request)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("row", EMULATED, ids=lambda r: f"{r.failure} {r.call}")
+def test_emulator_fault_agent(mode, row, slept, emulator_endpoint, emulator_token):
+    transport = _Counting()
+    action = _action(row, mode)
+    # A distinct input per mode: the flaky agent counts failures per distinct text.
+    row_input = f"tell me a long story ({mode})"
+
+    def call(client: Any) -> Any:
+        return action(client) if row.agent != "flaky" else client.create_response("flaky", input=row_input)
+
+    async def acall(client: Any) -> Any:
+        return await call(client)
+
+    try:
+        if mode == "sync":
+            with FoundryAgentsClient(emulator_endpoint, api_key=emulator_token, max_retries=MAX_RETRIES,
+                                     http_client=httpx.Client(transport=transport)) as client:
+                result: Any = call(client)
+        else:
+            async def main() -> Any:
+                async with AsyncFoundryAgentsClient(emulator_endpoint, api_key=emulator_token,
+                                                    max_retries=MAX_RETRIES,
+                                                    http_client=httpx.AsyncClient(transport=transport)) as client:
+                    return await acall(client)
+
+            result = asyncio.run(main())
+    except FoundryAgentsError as exc:
+        result = exc
+    assert len(transport.sent) == row.sends
+    if row.waits is not None:
+        assert slept == list(row.waits)
+    _check_outcome(row, result, _same_client_request_id(transport.sent), emulated=True)
+
+
+def _check_outcome(row: Fault, result: Any, client_id: str, *, emulated: bool = False) -> None:
+    if row.error is None:
+        assert not isinstance(result, Exception), result
+        if row.check:
+            row.check(result)
+        return
+    err = result
+    assert isinstance(err, row.error), err
+    assert isinstance(err, APIOutcomeUnknownError) is row.outcome_unknown
+    if row.partial is not None:
+        assert isinstance(err, StreamError) and err.partial_response is not None
+        text = err.partial_response.output_text
+        assert bool(text) if row.partial == "*" else text == row.partial, text
+        if not emulated:
+            assert err.request_id == RID
+    if getattr(err, "client_request_id", None) is not None or row.outcome_unknown:
+        assert err.client_request_id == client_id
+    copy = pickle.loads(pickle.dumps(err))
+    assert type(copy) is type(err) and str(copy) == str(err)
+    if row.outcome_unknown:
+        text = str(err)
+        assert "outcome is unknown" in text and "not sent again" in text and client_id in text
+        assert "get_response" in text
+    if row.check:
+        row.check(err)
+
+
+# -- the README table is the rows ---------------------------------------------------------------
+
+
+def _readme_table() -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    text = README.read_text(encoding="utf-8")
+    start = text.index("| " + " | ".join(HEADER) + " |")
+    lines = []
+    for line in text[start:].splitlines():
+        if not line.startswith("|"):
+            break
+        lines.append(tuple(cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip())[1:-1]))
+    assert set("".join(lines[1])) <= set("-: "), "second line must be the separator"
+    return lines[0], lines[2:]
+
+
+def test_readme_reliability_table_is_the_fault_matrix():
+    header, body = _readme_table()
+    assert header == HEADER
+    assert body == readme_rows(), "regenerate README's table: python -m tests.core.test_fault_matrix"
+
+
+def readme_table() -> str:
+    rows = [HEADER, tuple("-" * len(h) for h in HEADER), *readme_rows()]
+    return "\n".join("| " + " | ".join(r) + " |" for r in rows)
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the README table
+    print(readme_table())
 
 
 # -- every client method: a bad 2xx body is an UnexpectedResponseError ---------------------------
@@ -246,7 +301,7 @@ BAD_BODIES = [(b"", "application/json"), (b"<html>oops</html>", "text/html"), (b
 def test_every_method_rejects_a_bad_success_body(method: str, action: Any, content: bytes, ctype: str,
                                                  mode: str) -> None:
     with pytest.raises(UnexpectedResponseError) as info:
-        run_client(mode, answer(200, content, ctype), action)
+        run_client(mode, _answer(200, content, ctype), action)
     assert info.value.status_code == 200 and info.value.request_id == RID and ctype in str(info.value)
 
 
@@ -265,7 +320,31 @@ WRONG_TYPES: list[tuple[str, Callable[[Any], Any], bytes, type[FoundryAgentsErro
 def test_wrong_field_types_in_a_success_body_read_as_absent_or_typed(method: str, action: Any, content: bytes,
                                                                      error: Any, mode: str) -> None:
     if error is None:
-        assert run_client(mode, answer(200, content), action) is not None
+        assert run_client(mode, _answer(200, content), action) is not None
     else:
         with pytest.raises(error, match="must be a JSON object"):
-            run_client(mode, answer(200, content), action)
+            run_client(mode, _answer(200, content), action)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_each_call_has_its_own_client_request_id_and_a_given_one_is_kept(mode):
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers["x-ms-client-request-id"])
+        return _success(request)
+
+    async def three(c: Any) -> None:
+        await c.create_response("echo", input="x")
+        await c.get_response("resp_1")
+        await c.create_response("echo", input="x", extra_headers={"X-MS-Client-Request-Id": "mine-1"})
+
+    def three_sync(c: Any) -> None:
+        c.create_response("echo", input="x")
+        c.get_response("resp_1")
+        c.create_response("echo", input="x", extra_headers={"X-MS-Client-Request-Id": "mine-1"})
+
+    run_client(mode, handler, three_sync if mode == "sync" else three)
+    first, second, given = sent
+    assert first != second and str(uuid.UUID(first, version=4)) == first
+    assert given == "mine-1"
