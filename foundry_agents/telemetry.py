@@ -107,7 +107,7 @@ def request_attributes(body: Mapping[str, Any], url: str, agent_name: str, agent
     if isinstance(conversation, str):
         attrs["gen_ai.conversation.id"] = conversation
     if content and "input" in body:
-        attrs["gen_ai.input.messages"] = _json(body["input"])
+        attrs["gen_ai.input.messages"] = _json(input_messages(body["input"]))
     return attrs
 
 
@@ -134,8 +134,54 @@ def response_attributes(response: Any, *, content: bool) -> dict[str, Any]:
             attrs["gen_ai.usage.reasoning.output_tokens"] = usage.reasoning_tokens
     attrs["gen_ai.response.finish_reasons"] = [_finish_reason(response)]
     if content:
-        attrs["gen_ai.output.messages"] = _json(response.raw.get("output", []))
+        attrs["gen_ai.output.messages"] = _json(output_messages(response.raw.get("output"), attrs["gen_ai.response.finish_reasons"][0]))
     return attrs
+
+
+def _text(content: Any) -> list[dict[str, Any]]:
+    if isinstance(content, str):
+        return [{"type": "text", "content": content}]
+    parts: list[dict[str, Any]] = []
+    for part in content if isinstance(content, list) else ():
+        if isinstance(part, Mapping) and isinstance(part.get("text"), str):
+            parts.append({"type": "text", "content": part["text"]})
+        elif isinstance(part, Mapping):
+            parts.append({"type": str(part.get("type", "unknown")), "content": dict(part)})
+    return parts
+
+
+def _part(item: Mapping[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """One wire item as (role, parts) in the conventions' message shape; unknown items kept whole."""
+    kind = item.get("type", "message")
+    if kind == "message":
+        return str(item.get("role", "user")), _text(item.get("content"))
+    if kind == "function_call":
+        return "assistant", [{"type": "tool_call", "id": item.get("call_id"), "name": item.get("name"),
+                              "arguments": item.get("arguments")}]
+    if kind == "function_call_output":
+        return "tool", [{"type": "tool_call_response", "id": item.get("call_id"), "response": item.get("output")}]
+    return "assistant" if kind != "mcp_approval_response" else "user", [{"type": str(kind), "content": dict(item)}]
+
+
+def input_messages(value: Any) -> list[dict[str, Any]]:
+    """The request's ``input`` as ``gen_ai.input.messages`` (role + parts), in order (pure)."""
+    if isinstance(value, str):
+        return [{"role": "user", "parts": _text(value)}]
+    out: list[dict[str, Any]] = []
+    for item in value if isinstance(value, list) else ():
+        if isinstance(item, Mapping):
+            role, parts = _part(item)
+            out.append({"role": role, "parts": parts})
+    return out
+
+
+def output_messages(output: Any, finish_reason: str) -> list[dict[str, Any]]:
+    """The response's output items as one assistant ``gen_ai.output.messages`` entry (pure)."""
+    parts: list[dict[str, Any]] = []
+    for item in output if isinstance(output, list) else ():
+        if isinstance(item, Mapping):
+            parts.extend(_part(item)[1])
+    return [{"role": "assistant", "parts": parts, "finish_reason": finish_reason}]
 
 
 def _finish_reason(response: Any) -> str:

@@ -14,8 +14,8 @@ import pytest
 pytest.importorskip("opentelemetry.sdk")
 
 from opentelemetry import metrics, trace
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.metrics import Histogram, MeterProvider
+from opentelemetry.sdk.metrics.export import AggregationTemporality, InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -27,7 +27,9 @@ _state: dict[str, Any] = {}
 
 def _install() -> tuple[InMemorySpanExporter, InMemoryMetricReader]:
     if not _state:
-        exporter, reader = InMemorySpanExporter(), InMemoryMetricReader()
+        # Delta temporality: each read returns what was recorded since the last one.
+        exporter = InMemorySpanExporter()
+        reader = InMemoryMetricReader(preferred_temporality={Histogram: AggregationTemporality.DELTA})
         provider = TracerProvider()
         provider.add_span_processor(SimpleSpanProcessor(exporter))
         trace.set_tracer_provider(provider)
@@ -80,7 +82,7 @@ class Spans:
 def spans(monkeypatch: pytest.MonkeyPatch) -> Iterator[Spans]:
     exporter, reader = _install()
     exporter.clear()
-    reader.get_metrics_data()  # drop what earlier tests recorded (delta would be cleaner; cumulative is the default)
+    reader.get_metrics_data()  # drop what earlier tests recorded
     monkeypatch.delenv(telemetry.CONTENT_ENV, raising=False)
     telemetry.capture_content(None)
     yield Spans(exporter, reader)
