@@ -252,9 +252,10 @@ def _metrics_set() -> bool:
 
 
 class _Instruments:
-    def __init__(self) -> None:
-        self.tracer = _trace.get_tracer(_SCOPE, __version__, schema_url=_SCHEMA)
-        meter = _metrics.get_meter(_SCOPE, __version__, schema_url=_SCHEMA)
+    def __init__(self, tracer_provider: Any, meter_provider: Any) -> None:
+        self.providers = (tracer_provider, meter_provider)
+        self.tracer = tracer_provider.get_tracer(_SCOPE, __version__, schema_url=_SCHEMA)
+        meter = meter_provider.get_meter(_SCOPE, __version__, schema_url=_SCHEMA)
         self.duration = meter.create_histogram(
             "gen_ai.client.operation.duration", unit="s", description="GenAI operation duration.",
             explicit_bucket_boundaries_advisory=[0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56,
@@ -269,9 +270,12 @@ _instruments: _Instruments | None = None
 
 
 def _get() -> _Instruments:
+    """The tracer and histograms of the current global providers (rebuilt if those change)."""
     global _instruments
-    if _instruments is None:
-        _instruments = _Instruments()
+    providers = (_trace.get_tracer_provider(), _metrics.get_meter_provider())
+    if _instruments is None or _instruments.providers[0] is not providers[0] \
+            or _instruments.providers[1] is not providers[1]:
+        _instruments = _Instruments(*providers)
     return _instruments
 
 
@@ -285,13 +289,12 @@ class AgentSpan:
     :meth:`start` returns ``None`` when telemetry is off, so callers pay one check.
     """
 
-    __slots__ = ("_attrs", "_content", "_ended", "_span", "_start", "_token")
+    __slots__ = ("_attrs", "_content", "_ended", "_inst", "_span", "_start")
 
-    def __init__(self, span: Any, attrs: dict[str, Any], content: bool) -> None:
-        self._span, self._attrs, self._content = span, attrs, content
+    def __init__(self, span: Any, attrs: dict[str, Any], content: bool, inst: _Instruments) -> None:
+        self._span, self._attrs, self._content, self._inst = span, attrs, content, inst
         self._start = time.perf_counter()
         self._ended = False
-        self._token: Any = None
 
     @classmethod
     def start(cls, call: Any) -> AgentSpan | None:
@@ -300,8 +303,9 @@ class AgentSpan:
             return None
         content = content_enabled()
         attrs = request_attributes(call.body, call.url, call.agent.name, call.agent.version, content=content)
-        span = _get().tracer.start_span(f"invoke_agent {call.agent.name}", kind=SpanKind.CLIENT, attributes=attrs)
-        return cls(span, attrs, content)
+        inst = _get()
+        span = inst.tracer.start_span(f"invoke_agent {call.agent.name}", kind=SpanKind.CLIENT, attributes=attrs)
+        return cls(span, attrs, content, inst)
 
     @contextmanager
     def current(self, *, end: bool = True) -> Iterator[AgentSpan]:
@@ -350,7 +354,7 @@ class AgentSpan:
         self._span.end()
         attrs = self._attrs
         metric = {k: attrs[k] for k in _METRIC_KEYS if k in attrs}
-        inst = _get()
+        inst = self._inst
         inst.duration.record(time.perf_counter() - self._start, metric)
         for kind, key in (("input", "gen_ai.usage.input_tokens"), ("output", "gen_ai.usage.output_tokens")):
             if key in attrs:

@@ -1,7 +1,6 @@
 """One global SDK tracer and meter provider with in-memory exporters for the telemetry tests.
 
-OpenTelemetry lets a process set its global providers once; these tests install them on first
-use and clear the collected spans before each test.
+Each test gets fresh global providers (tests/_otel.py resets OpenTelemetry's set-once globals).
 """
 
 from __future__ import annotations
@@ -21,21 +20,20 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from foundry_agents import telemetry
-
-_state: dict[str, Any] = {}
+from tests._otel import reset_otel_globals
 
 
 def _install() -> tuple[InMemorySpanExporter, InMemoryMetricReader]:
-    if not _state:
-        # Delta temporality: each read returns what was recorded since the last one.
-        exporter = InMemorySpanExporter()
-        reader = InMemoryMetricReader(preferred_temporality={Histogram: AggregationTemporality.DELTA})
-        provider = TracerProvider()
-        provider.add_span_processor(SimpleSpanProcessor(exporter))
-        trace.set_tracer_provider(provider)
-        metrics.set_meter_provider(MeterProvider(metric_readers=[reader]))
-        _state.update(exporter=exporter, reader=reader)
-    return _state["exporter"], _state["reader"]
+    """Fresh global providers with in-memory exporters."""
+    reset_otel_globals()
+    exporter = InMemorySpanExporter()
+    # Delta temporality: each read returns what was recorded since the last one.
+    reader = InMemoryMetricReader(preferred_temporality={Histogram: AggregationTemporality.DELTA})
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    metrics.set_meter_provider(MeterProvider(metric_readers=[reader]))
+    return exporter, reader
 
 
 class Spans:
@@ -81,9 +79,8 @@ class Spans:
 @pytest.fixture
 def spans(monkeypatch: pytest.MonkeyPatch) -> Iterator[Spans]:
     exporter, reader = _install()
-    exporter.clear()
-    reader.get_metrics_data()  # drop what earlier tests recorded
     monkeypatch.delenv(telemetry.CONTENT_ENV, raising=False)
     telemetry.capture_content(None)
     yield Spans(exporter, reader)
     telemetry.capture_content(None)
+    reset_otel_globals()

@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-from foundry_agents import AsyncFoundryAgentsClient, FoundryAgent, FoundryAgentsClient, NotFoundError
+from foundry_agents import (
+    AsyncFoundryAgentsClient,
+    FoundryAgent,
+    FoundryAgentsClient,
+    NotFoundError,
+)
 from foundry_agents.errors import FoundryAgentsError
 from foundry_agents.tools import arun_with_tools, run_with_tools
 
