@@ -128,4 +128,4 @@ if __name__ == "__main__":
     else:
         args = [int(a) for a in sys.argv[1:4]]
         keys = ("iterations", "events", "rounds")
-        print(to_markdown(run_telemetry(**dict(zip(keys, args)))))
+        print(to_markdown(run_telemetry(**dict(zip(keys, args, strict=False)))))

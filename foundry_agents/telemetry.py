@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._version import __version__
+from .response import FunctionCallItem, McpApprovalRequestItem, ServerToolCallItem
 
 try:  # optional dependency
     from opentelemetry import context as _context
@@ -99,7 +100,7 @@ def request_attributes(body: Mapping[str, Any], url: str, agent_name: str, agent
         attrs["gen_ai.agent.id"] = f"{agent_name}:{agent_version}"
     if body.get("stream"):
         attrs["gen_ai.request.stream"] = True
-    if isinstance(body.get("max_output_tokens"), int):
+    if type(body.get("max_output_tokens")) is int:
         attrs["gen_ai.request.max_tokens"] = body["max_output_tokens"]
     conversation = body.get("conversation")
     if isinstance(conversation, Mapping):
@@ -187,7 +188,7 @@ def output_messages(output: Any, finish_reason: str) -> list[dict[str, Any]]:
 def _finish_reason(response: Any) -> str:
     if response.status == "incomplete":
         return response.incomplete_reason or "incomplete"
-    if any(getattr(item, "type", None) == "function_call" for item in response.output):
+    if any(isinstance(item, FunctionCallItem) for item in response.output):
         return "tool_calls"
     return "stop" if response.status == "completed" else str(response.status)
 
@@ -196,19 +197,19 @@ def output_events(response: Any, *, content: bool) -> list[tuple[str, dict[str, 
     """One span event per tool call the agent made or asked for, and per approval request (pure)."""
     events: list[tuple[str, dict[str, Any]]] = []
     for item in response.output:
-        kind = getattr(item, "type", None)
-        if kind == "function_call":
+        attrs: dict[str, Any]
+        if isinstance(item, FunctionCallItem):
             attrs = {"gen_ai.tool.name": item.name, "gen_ai.tool.call.id": item.call_id, "gen_ai.tool.type": "function"}
             if content:
                 attrs["gen_ai.tool.call.arguments"] = item.arguments
             events.append(("foundry.tool_call.requested", attrs))
-        elif kind == "mcp_approval_request":
+        elif isinstance(item, McpApprovalRequestItem):
             attrs = {"gen_ai.tool.name": f"{item.server_label}/{item.name}", "foundry.approval_request.id": item.id}
             if content and item.arguments is not None:
                 attrs["gen_ai.tool.call.arguments"] = item.arguments
             events.append(("foundry.approval_request", attrs))
-        elif kind not in (None, "message", "reasoning") and type(item).__name__ == "ServerToolCallItem":
-            attrs = {"gen_ai.tool.type": "extension", "foundry.tool.item_type": kind}
+        elif isinstance(item, ServerToolCallItem):
+            attrs = {"gen_ai.tool.type": "extension", "foundry.tool.item_type": item.type}
             if item.id:
                 attrs["gen_ai.tool.call.id"] = item.id
             name = item.raw.get("name")

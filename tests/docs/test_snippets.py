@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from foundry_agents.emulator import EMULATOR_TOKEN, run_emulator
-
 from tests._otel import reset_otel_globals
 
 from ._snippets import python_blocks, run_snippet
