@@ -259,3 +259,20 @@ def test_tool_calls_and_approvals_are_span_events(spans, emulator_endpoint, emul
     call("sync", emulator_endpoint, emulator_token, "create_response", "approval", input="Do it")
     names = [e.name for e in spans.one("invoke_agent approval").events]
     assert "foundry.approval_request" in names
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_stream_closed_before_reading_ends_its_span(mode, spans, emulator_endpoint, emulator_token):
+    if mode == "sync":
+        with FoundryAgentsClient(emulator_endpoint, api_key=emulator_token) as client, \
+                client.stream_response("echo", input="Hi"):
+            pass
+    else:
+        async def go() -> None:
+            async with AsyncFoundryAgentsClient(emulator_endpoint, api_key=emulator_token) as client:
+                async with await client.stream_response("echo", input="Hi"):
+                    pass
+
+        asyncio.run(go())
+    span = spans.one("invoke_agent echo")
+    assert span.end_time is not None and span.attributes["foundry.stream.closed_early"] is True
