@@ -13,8 +13,9 @@ from .load import run_load
 from .percall import run_percall
 from .report import HERE, Results, to_json, write_report
 from .streaming import run_streaming
+from .telemetry import run_telemetry
 
-PARTS = ("percall", "streaming", "concurrency", "imports", "memory", "load")
+PARTS = ("percall", "streaming", "concurrency", "imports", "memory", "load", "telemetry")
 
 #: Settings per mode: the default finishes in about ten minutes on a 2-core machine.
 SETTINGS = {
@@ -26,6 +27,7 @@ SETTINGS = {
         "imports": {"runs": 5},
         "memory": {"count": 1000},
         "load": {"requests": 1000, "concurrency": 64, "rounds": 3},
+        "telemetry": {"iterations": 2000, "events": 1000, "rounds": 3},
     },
     "quick": {
         "percall": {"iterations": 100, "rounds": 2, "warmup": 10},
@@ -34,6 +36,7 @@ SETTINGS = {
         "imports": {"runs": 1},
         "memory": {"count": 100},
         "load": {"requests": 100, "concurrency": 16, "rounds": 1},
+        "telemetry": {"iterations": 100, "events": 100, "rounds": 1},
     },
 }
 
@@ -66,6 +69,9 @@ def run(parts: tuple[str, ...], *, quick: bool) -> Results:
     if "load" in parts:
         _log("load: pool limits, and 10% injected 429/503")
         res.load = run_load(**settings["load"])  # type: ignore[arg-type]
+    if "telemetry" in parts:
+        _log("telemetry hooks: OpenTelemetry absent, API without provider, SDK")
+        res.telemetry = run_telemetry(**settings["telemetry"])  # type: ignore[arg-type]
     res.seconds = time.perf_counter() - start
     return res
 

@@ -31,6 +31,9 @@ TARGET_CORE = 1.3
 TARGET_IMPORT = 0.6
 
 
+TELEMETRY_TITLE = "Telemetry overhead: OpenTelemetry absent, API without provider, SDK"
+
+
 class Results:
     """What one run measured (any part may be missing when skipped)."""
 
@@ -44,6 +47,7 @@ class Results:
         self.core_leaks: list[str] | None = None
         self.memory: list[MemoryRow] = []
         self.load: dict[str, Any] | None = None
+        self.telemetry: dict[str, Any] | None = None
 
 
 def machine() -> dict[str, str]:
@@ -340,6 +344,10 @@ def render(res: Results) -> str:
         from .load import to_markdown
 
         lines += ["## Load: pool limits and injected 429/503", "", to_markdown(res.load)]
+    if res.telemetry:
+        from .telemetry import to_markdown as telemetry_markdown
+
+        lines += [f"## {TELEMETRY_TITLE}", "", telemetry_markdown(res.telemetry)]
     analysis = HERE / "analysis.md"
     if analysis.is_file():
         lines += [analysis.read_text(encoding="utf-8").rstrip(), ""]
@@ -365,5 +373,6 @@ def to_json(res: Results) -> dict[str, Any]:
         "memory": [r.__dict__ for r in res.memory],
         "load": {k: ([r.__dict__ for r in v] if isinstance(v, list) else v)
                  for k, v in (res.load or {}).items()},
+        "telemetry": res.telemetry,
         "targets": [{"goal": g, "measured": m, "target": t, "met": ok} for g, m, t, ok in _targets(res)],
     }

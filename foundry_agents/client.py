@@ -33,6 +33,7 @@ from .reference import AgentRef
 from .resources import Agent, AgentVersion, Conversation, ItemList
 from .response import AgentResponse
 from .streaming.shells import AsyncResponseStream, ResponseStream
+from .telemetry import AgentSpan
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncFoundryAgentsClient", "FoundryAgentsClient", "ResponseOptions"]
 
@@ -78,11 +79,19 @@ class FoundryAgentsClient(_ClientBase):
 
     def create_response(self, agent: str | AgentRef, /, **options: Unpack[ResponseOptions]) -> AgentResponse:
         """Call ``agent`` and return its complete response (see :class:`ResponseOptions`)."""
-        return self._to_response(self._send(self._response_call(agent, options, stream=False)))
+        call = self._response_call(agent, options, stream=False)
+        if (span := AgentSpan.start(call)) is None:
+            return self._to_response(self._send(call))
+        with span.current():
+            return span.done(self._to_response(self._send(call)))  # type: ignore[no-any-return]
 
     def stream_response(self, agent: str | AgentRef, /, **options: Unpack[ResponseOptions]) -> ResponseStream:
         """Call ``agent`` with ``stream: true``; iterate the returned stream for events."""
-        return ResponseStream(self._send(self._response_call(agent, options, stream=True)))
+        call = self._response_call(agent, options, stream=True)
+        if (span := AgentSpan.start(call)) is None:
+            return ResponseStream(self._send(call))
+        with span.current(end=False):
+            return ResponseStream(self._send(call), span)
 
     def get_response(self, response_id: str) -> AgentResponse:
         return self._to_response(self._send(self._get_response_call(response_id)))
@@ -195,10 +204,18 @@ class AsyncFoundryAgentsClient(_ClientBase):
         return response
 
     async def create_response(self, agent: str | AgentRef, /, **options: Unpack[ResponseOptions]) -> AgentResponse:
-        return self._to_response(await self._send(self._response_call(agent, options, stream=False)))
+        call = self._response_call(agent, options, stream=False)
+        if (span := AgentSpan.start(call)) is None:
+            return self._to_response(await self._send(call))
+        with span.current():
+            return span.done(self._to_response(await self._send(call)))  # type: ignore[no-any-return]
 
     async def stream_response(self, agent: str | AgentRef, /, **options: Unpack[ResponseOptions]) -> AsyncResponseStream:
-        return AsyncResponseStream(await self._send(self._response_call(agent, options, stream=True)))
+        call = self._response_call(agent, options, stream=True)
+        if (span := AgentSpan.start(call)) is None:
+            return AsyncResponseStream(await self._send(call))
+        with span.current(end=False):
+            return AsyncResponseStream(await self._send(call), span)
 
     async def get_response(self, response_id: str) -> AgentResponse:
         return self._to_response(await self._send(self._get_response_call(response_id)))

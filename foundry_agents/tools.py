@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import json
 from collections.abc import Callable, Collection, Generator, Mapping, Sequence
@@ -28,6 +29,7 @@ from .agent import FoundryAgent
 from .errors import FoundryAgentsError, FoundryConfigError
 from .messages import Message, ToolResultPart
 from .response import AgentResponse, FunctionCallItem
+from .telemetry import agent_loop_span, tool_span
 from .usage import Usage
 
 __all__ = [
@@ -188,7 +190,7 @@ def run_with_tools(
     """Call ``agent`` and answer its function calls with ``tools`` until it replies (sync)."""
     loop = _tool_loop(input, tools, max_rounds, options)
     value: Any = None
-    with ThreadPoolExecutor(max_workers=max_workers) as pool:
+    with ThreadPoolExecutor(max_workers=max_workers) as pool, agent_loop_span(agent.ref.name, agent.ref.version):
         while True:
             try:
                 action = loop.send(value)
@@ -197,7 +199,9 @@ def run_with_tools(
             if isinstance(action, _Respond):
                 value = agent.respond(action.messages, **action.options)
             else:
-                futures = [pool.submit(_call_sync, tools[c.name], c, on_tool_error) for c in action.calls]
+                # Each tool runs in a copy of this context, so its spans (a sub-agent's) nest here.
+                futures = [pool.submit(contextvars.copy_context().run, _call_sync, tools[c.name], c, on_tool_error)
+                           for c in action.calls]
                 value = [f.result() for f in futures]
 
 
@@ -215,16 +219,17 @@ async def arun_with_tools(
     loop = _tool_loop(input, tools, max_rounds, options)
     limit = asyncio.Semaphore(max_workers)
     value: Any = None
-    while True:
-        try:
-            action = loop.send(value)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
-        if isinstance(action, _Respond):
-            value = await agent.arespond(action.messages, **action.options)
-        else:
-            value = await asyncio.gather(*(_call_async(tools[c.name], c, on_tool_error, limit)
-                                           for c in action.calls))
+    with agent_loop_span(agent.ref.name, agent.ref.version):
+        while True:
+            try:
+                action = loop.send(value)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            if isinstance(action, _Respond):
+                value = await agent.arespond(action.messages, **action.options)
+            else:
+                value = await asyncio.gather(*(_call_async(tools[c.name], c, on_tool_error, limit)
+                                               for c in action.calls))
 
 
 def _arguments(call: FunctionCallItem) -> dict[str, Any]:
@@ -235,29 +240,31 @@ def _arguments(call: FunctionCallItem) -> dict[str, Any]:
 
 
 def _call_sync(impl: ToolImpl, call: FunctionCallItem, on_error: OnToolError) -> Any:
-    try:
-        value = impl(**_arguments(call))
-        if inspect.isawaitable(value):
-            raise FoundryConfigError(f"tool {call.name!r} is async; use arun_with_tools")
-        return value
-    except Exception as exc:
-        if on_error == "raise" or isinstance(exc, FoundryConfigError):
-            raise
-        return tool_error_output(call.name, exc)
+    with tool_span(call.name, call_id=call.call_id, arguments=call.arguments) as traced:
+        try:
+            value = impl(**_arguments(call))
+            if inspect.isawaitable(value):
+                raise FoundryConfigError(f"tool {call.name!r} is async; use arun_with_tools")
+            return traced(value)
+        except Exception as exc:
+            if on_error == "raise" or isinstance(exc, FoundryConfigError):
+                raise
+            return traced(tool_error_output(call.name, exc))
 
 
 async def _call_async(impl: ToolImpl, call: FunctionCallItem, on_error: OnToolError,
                       limit: asyncio.Semaphore) -> Any:
     async with limit:
-        try:
-            kwargs = _arguments(call)
-            if inspect.iscoroutinefunction(impl):
-                return await impl(**kwargs)
-            value = await asyncio.to_thread(impl, **kwargs)
-            if inspect.isawaitable(value):
-                return await value  # type: ignore[no-any-return]
-            return value
-        except Exception as exc:
-            if on_error == "raise" or isinstance(exc, FoundryConfigError):
-                raise
-            return tool_error_output(call.name, exc)
+        with tool_span(call.name, call_id=call.call_id, arguments=call.arguments) as traced:
+            try:
+                kwargs = _arguments(call)
+                if inspect.iscoroutinefunction(impl):
+                    return traced(await impl(**kwargs))
+                value = await asyncio.to_thread(impl, **kwargs)  # copies the context: spans nest
+                if inspect.isawaitable(value):
+                    value = await value
+                return traced(value)
+            except Exception as exc:
+                if on_error == "raise" or isinstance(exc, FoundryConfigError):
+                    raise
+                return traced(tool_error_output(call.name, exc))

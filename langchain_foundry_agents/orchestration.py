@@ -38,6 +38,7 @@ from langchain_core.tools import tool as as_tool
 from pydantic import BaseModel, Field
 
 from foundry_agents.errors import FoundryAgentsError
+from foundry_agents.telemetry import tool_span
 from foundry_agents.tools import PendingToolCallsError, calls_to_run, tool_error_output
 
 from .chat_models import ChatFoundryAgent
@@ -98,19 +99,22 @@ def foundry_agent_tool(
 
     def run(question: str, run_manager: CallbackManagerForToolRun | None = None) -> str:
         config: RunnableConfig = {"callbacks": run_manager.get_child() if run_manager else None}
-        try:
-            return _answer(bound, impls, question, config, owner=f"sub-agent {tool_name!r}",
-                           max_rounds=max_rounds, kwargs=call_kwargs)
-        except (FoundryAgentsError, ToolException, ValueError) as exc:
-            raise fail(exc) from exc
+        with tool_span(tool_name, arguments={"question": question}) as traced:
+            try:
+                return traced(_answer(bound, impls, question, config, owner=f"sub-agent {tool_name!r}",  # type: ignore[no-any-return]
+                                      max_rounds=max_rounds, kwargs=call_kwargs))
+            except (FoundryAgentsError, ToolException, ValueError) as exc:
+                raise fail(exc) from exc
 
     async def arun(question: str, run_manager: AsyncCallbackManagerForToolRun | None = None) -> str:
         config: RunnableConfig = {"callbacks": run_manager.get_child() if run_manager else None}
-        try:
-            return await _aanswer(bound, impls, question, config, owner=f"sub-agent {tool_name!r}",
-                                  max_rounds=max_rounds, kwargs=call_kwargs)
-        except (FoundryAgentsError, ToolException, ValueError) as exc:
-            raise fail(exc) from exc
+        with tool_span(tool_name, arguments={"question": question}) as traced:
+            try:
+                return traced(await _aanswer(bound, impls, question, config,  # type: ignore[no-any-return]
+                                             owner=f"sub-agent {tool_name!r}", max_rounds=max_rounds,
+                                             kwargs=call_kwargs))
+            except (FoundryAgentsError, ToolException, ValueError) as exc:
+                raise fail(exc) from exc
 
     return StructuredTool.from_function(
         func=run,
@@ -135,6 +139,16 @@ def _text(reply: Any) -> str:
     return reply.text if isinstance(reply, BaseMessage) else str(reply)
 
 
+def _run_tool(tool: BaseTool, call: ToolCall, config: RunnableConfig) -> Any:
+    with tool_span(call["name"], call_id=call.get("id"), arguments=call["args"]) as traced:
+        return traced(tool.invoke(call, config=config))
+
+
+async def _arun_tool(tool: BaseTool, call: ToolCall, config: RunnableConfig) -> Any:
+    with tool_span(call["name"], call_id=call.get("id"), arguments=call["args"]) as traced:
+        return traced(await tool.ainvoke(call, config=config))
+
+
 def _answer(runnable: Runnable[Any, Any], impls: Mapping[str, BaseTool], question: Any, config: RunnableConfig, *,
             owner: str, max_rounds: int, kwargs: Mapping[str, Any], hint: str = "pass tools=[...]") -> str:
     """Ask ``runnable`` and run the tools it calls until it answers with text (sync)."""
@@ -145,7 +159,7 @@ def _answer(runnable: Runnable[Any, Any], impls: Mapping[str, BaseTool], questio
         calls = _calls(reply, impls, owner, hint)
         if not calls:
             return _text(reply)
-        history += [reply, *(impls[c["name"]].invoke(c, config=config) for c in calls)]
+        history += [reply, *(_run_tool(impls[c["name"]], c, config) for c in calls)]
         payload = history
     raise FoundryAgentsError(f"{owner} still calling tools after {max_rounds} rounds")
 
@@ -161,7 +175,7 @@ async def _aanswer(runnable: Runnable[Any, Any], impls: Mapping[str, BaseTool], 
         calls = _calls(reply, impls, owner, hint)
         if not calls:
             return _text(reply)
-        history += [reply, *[await impls[c["name"]].ainvoke(c, config=config) for c in calls]]
+        history += [reply, *[await _arun_tool(impls[c["name"]], c, config) for c in calls]]
         payload = history
     raise FoundryAgentsError(f"{owner} still calling tools after {max_rounds} rounds")
 

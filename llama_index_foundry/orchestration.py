@@ -31,6 +31,7 @@ from llama_index.core.tools.types import AsyncBaseTool, adapt_to_async_tool
 from llama_index.core.workflow import Context, Event, StartEvent, StopEvent, Workflow, step
 
 from foundry_agents.errors import FoundryAgentsError
+from foundry_agents.telemetry import tool_span
 from foundry_agents.tools import PendingToolCallsError, calls_to_run, tool_error_output
 
 from .base import FoundryAgentLLM
@@ -73,6 +74,14 @@ class _SubAgent:
         return ChatMessage(role=MessageRole.TOOL, content=str(output),
                            additional_kwargs={"tool_call_id": call.tool_id, "name": call.tool_name})
 
+    def _call(self, call: ToolSelection) -> Any:
+        with tool_span(call.tool_name, call_id=call.tool_id, arguments=call.tool_kwargs) as traced:
+            return traced(self.tools[call.tool_name].call(**call.tool_kwargs))
+
+    async def _acall(self, call: ToolSelection) -> Any:
+        with tool_span(call.tool_name, call_id=call.tool_id, arguments=call.tool_kwargs) as traced:
+            return traced(await self.tools[call.tool_name].acall(**call.tool_kwargs))
+
     def _too_many_rounds(self) -> FoundryAgentsError:
         return FoundryAgentsError(f"{self.owner} still calling tools after {self.max_rounds} rounds")
 
@@ -84,7 +93,7 @@ class _SubAgent:
             calls = self._next(history, response)
             if calls is None:
                 return str(response.message.content or "")
-            history += [self._tool_message(c, self.tools[c.tool_name].call(**c.tool_kwargs)) for c in calls]
+            history += [self._tool_message(c, self._call(c)) for c in calls]
         raise self._too_many_rounds()
 
     async def aanswer(self, question: str) -> str:
@@ -95,7 +104,7 @@ class _SubAgent:
             calls = self._next(history, response)
             if calls is None:
                 return str(response.message.content or "")
-            outputs = await asyncio.gather(*(self.tools[c.tool_name].acall(**c.tool_kwargs) for c in calls))
+            outputs = await asyncio.gather(*(self._acall(c) for c in calls))
             history += [self._tool_message(c, o) for c, o in zip(calls, outputs, strict=True)]
         raise self._too_many_rounds()
 
@@ -139,11 +148,13 @@ def foundry_agent_tool(
 
     def ask(question: str) -> str:
         """Ask the agent a question in plain language; returns its answer."""
-        return sub.run(question)
+        with tool_span(tool_name, arguments={"question": question}) as traced:
+            return traced(sub.run(question))  # type: ignore[no-any-return]
 
     async def aask(question: str) -> str:
         """Ask the agent a question in plain language; returns its answer."""
-        return await sub.arun(question)
+        with tool_span(tool_name, arguments={"question": question}) as traced:
+            return traced(await sub.arun(question))  # type: ignore[no-any-return]
 
     return FunctionTool.from_defaults(
         fn=ask, async_fn=aask, name=tool_name,

@@ -8,7 +8,8 @@ six sections, each printing what it does and the token usage it cost:
 3. a multi-turn conversation kept by automatic ``previous_response_id`` chaining;
 4. a function-tool round trip (the ``weather`` agent calls a local ``get_weather``);
 5. a LlamaIndex query engine over the bundled ``sample_docs/``, answered by ``grounded``;
-6. an agent of agents: ``triage`` delegates to ``weather`` and ``researcher`` in parallel.
+6. an agent of agents: ``triage`` delegates to ``weather`` and ``researcher`` in parallel;
+   with ``--trace``, its OpenTelemetry span tree (orchestrator -> execute_tool -> sub-agent).
 
 A section whose framework is not installed prints one line and is skipped; frameworks are
 imported inside the sections only (``import foundry_agents`` never imports one).
@@ -39,6 +40,7 @@ from ..errors import APIError, FoundryAgentsError, FoundryConfigError
 from ..messages import Message
 from ..tools import run_with_tools
 from ..usage import Usage
+from ._trace import collect_spans, span_tree
 
 __all__ = ["SAMPLE_DOCS", "SECTIONS", "Tour", "register", "run", "tour"]
 
@@ -56,6 +58,9 @@ def register(sub: Any) -> None:
                              "agents named like the emulator's built-ins: echo, grounded, weather, researcher, triage)")
     parser.add_argument("--api-key", metavar="TOKEN",
                         help="static bearer token for --endpoint (default: $FOUNDRY_API_KEY, else DefaultAzureCredential)")
+    parser.add_argument("--trace", action="store_true",
+                        help="print the OpenTelemetry trace tree of the agent-of-agents section "
+                             "(needs opentelemetry-sdk; see docs/telemetry.md)")
     parser.set_defaults(run=run)
 
 
@@ -69,6 +74,8 @@ class Tour:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     usage: Usage = field(default_factory=Usage)
     closers: ExitStack = field(default_factory=ExitStack)
+    #: Print the trace tree of the agent-of-agents section (``--trace``).
+    trace: bool = False
 
     @property
     def connection(self) -> dict[str, Any]:
@@ -286,7 +293,13 @@ def agent_of_agents(tour: Tour) -> None:
 
     question = "History and weather forecast for Lisbon?"
     tour.say(f"you> {question}")
-    result = run_with_tools(triage, question, tools={"ask_weather": ask_weather, "ask_researcher": ask_researcher})
+    with ExitStack() as tracing:
+        exporter = tracing.enter_context(collect_spans()) if tour.trace else None
+        result = run_with_tools(triage, question, tools={"ask_weather": ask_weather, "ask_researcher": ask_researcher})
+    if exporter is not None:
+        tour.say("trace (OpenTelemetry GenAI spans):")
+        for line in span_tree(exporter.get_finished_spans()):
+            tour.say(f"  {line}")
     tour.say(f"triage asked for {len(result.calls)} calls in one turn; they ran in parallel threads:")
     for call, _ in result.calls:
         usage, path = calls[call.name]
@@ -364,9 +377,9 @@ def run(args: argparse.Namespace) -> int:
     out.write("foundry-agents demo: Foundry v2 agents from LangChain, LlamaIndex and the core\n")
     if args.endpoint:
         out.write(f"project: {args.endpoint} ({'static token' if auth == 'api_key' else 'DefaultAzureCredential'})\n")
-        with Tour(args.endpoint, args.api_key, out) as t:
+        with Tour(args.endpoint, args.api_key, out, trace=args.trace) as t:
             return tour(t)
     with _emulator() as (endpoint, token):
         out.write(f"emulator: {endpoint} (in-process; no Azure needed)\n")
-        with Tour(endpoint, token, out) as t:
+        with Tour(endpoint, token, out, trace=args.trace) as t:
             return tour(t)

@@ -25,6 +25,7 @@ import httpx
 from .._flow import map_transport_error
 from ..errors import StreamDecodeError, StreamError, StreamInterruptedError, summarize_text
 from ..response import AgentResponse, failed_error, parse_response
+from ..telemetry import AgentSpan
 from .accumulator import StreamAccumulator
 from .decoder import SSEDecoder
 from .events import ResponseDone, StreamEvent, TextDelta
@@ -157,9 +158,15 @@ class _StreamCore:
 class _StreamBase:
     """What both shells share: the core and the views on what has arrived."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, span: AgentSpan | None = None) -> None:
         self._response = response
         self._core = _StreamCore(response)
+        #: The call's telemetry span (None when off): ended once, with the final answer or error.
+        self._span = span
+
+    def _end_span(self, exc: BaseException | None) -> None:
+        if self._span is not None:
+            self._span.end_stream(self._core.acc.final, exc)
 
     @property
     def request_id(self) -> str | None:
@@ -184,12 +191,13 @@ class _StreamBase:
 class ResponseStream(_StreamBase):
     """A streamed agent response (sync). Use as a context manager or iterate it to the end."""
 
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response)
+    def __init__(self, response: httpx.Response, span: AgentSpan | None = None) -> None:
+        super().__init__(response, span)
         self._iterator = self._events()
 
     def _events(self) -> Generator[StreamEvent, None, None]:
         core = self._core
+        failure: BaseException | None = None
         try:
             try:
                 for chunk in self._response.iter_bytes():
@@ -199,8 +207,12 @@ class ResponseStream(_StreamBase):
             except httpx.DecodingError as exc:
                 raise core.undecodable(exc) from None
             yield from core.on_end()
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
             self._response.close()
+            self._end_span(failure)
 
     def __iter__(self) -> Generator[StreamEvent, None, None]:
         return self._iterator
@@ -223,6 +235,7 @@ class ResponseStream(_StreamBase):
     def close(self) -> None:
         self._iterator.close()
         self._response.close()
+        self._end_span(None)  # a stream closed before it was iterated
 
     def __enter__(self) -> ResponseStream:
         return self
@@ -234,12 +247,13 @@ class ResponseStream(_StreamBase):
 class AsyncResponseStream(_StreamBase):
     """A streamed agent response (async). Use with ``async with`` or ``async for``."""
 
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response)
+    def __init__(self, response: httpx.Response, span: AgentSpan | None = None) -> None:
+        super().__init__(response, span)
         self._iterator = self._events()
 
     async def _events(self) -> AsyncGenerator[StreamEvent, None]:
         core = self._core
+        failure: BaseException | None = None
         try:
             try:
                 async for chunk in self._response.aiter_bytes():
@@ -251,8 +265,12 @@ class AsyncResponseStream(_StreamBase):
                 raise core.undecodable(exc) from None
             for event in core.on_end():
                 yield event
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
             await self._response.aclose()
+            self._end_span(failure)
 
     def __aiter__(self) -> AsyncGenerator[StreamEvent, None]:
         return self._iterator
@@ -273,6 +291,7 @@ class AsyncResponseStream(_StreamBase):
     async def close(self) -> None:
         await self._iterator.aclose()
         await self._response.aclose()
+        self._end_span(None)  # a stream closed before it was iterated
 
     async def __aenter__(self) -> AsyncResponseStream:
         return self

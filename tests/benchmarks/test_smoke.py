@@ -77,3 +77,14 @@ def test_load_retries_refused_requests_within_budget() -> None:
             continue
         assert row.succeeded == 40, row.errors[:3]
         assert row.sends == {1: 36, 2: 3, 4: 1}  # 10% refused once, 1% three times: never a 5th send
+
+
+def test_telemetry_bench_runs_every_configuration() -> None:
+    from benchmarks import telemetry
+
+    result = telemetry.run_telemetry(iterations=5, events=5, rounds=1)
+    rows = {r["mode"]: r for r in result["rows"]}
+    assert set(rows) == {"absent", "api", "sdk"}
+    # only the SDK configuration records spans: 5 calls + 3 streams + the warm-up's 5 + 5
+    assert rows["absent"]["spans"] == rows["api"]["spans"] == 0 and rows["sdk"]["spans"] == 18
+    assert "SDK provider + in-memory exporter" in telemetry.to_markdown(result)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from foundry_agents.emulator import EMULATOR_TOKEN, run_emulator
+from tests._otel import reset_otel_globals
 
 from ._snippets import python_blocks, run_snippet
 
@@ -54,6 +55,7 @@ EXPECTED = {
         "date='2025-03-14'",
     ],
     "emulator.md": ["/api/projects/emulator"],
+    "telemetry.md": ["span: invoke_agent weather (output tokens: ", "get_weather"],
     "protocol.md": [],
 }
 #: Documents without Python blocks (their blocks, if one is ever added, are still run).
@@ -85,8 +87,16 @@ def restore_llama_index_settings():
     vars(Settings).update(saved)
 
 
+@pytest.fixture
+def restore_otel_globals():
+    """docs/telemetry.md sets OpenTelemetry's global tracer provider; no other test may inherit it."""
+    reset_otel_globals()
+    yield
+    reset_otel_globals()
+
+
 @pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
-def test_python_blocks_run_as_written(path, emulator_env, restore_llama_index_settings, capsys):
+def test_python_blocks_run_as_written(path, emulator_env, restore_llama_index_settings, restore_otel_globals, capsys):
     snippets = python_blocks(path)
     namespace: dict[str, object] = {"__name__": "__main__"}
     ran = 0
