@@ -269,9 +269,9 @@ def test_a_stream_closed_before_reading_ends_its_span(mode, spans, emulator_endp
             pass
     else:
         async def go() -> None:
-            async with AsyncFoundryAgentsClient(emulator_endpoint, api_key=emulator_token) as client:
-                async with await client.stream_response("echo", input="Hi"):
-                    pass
+            async with AsyncFoundryAgentsClient(emulator_endpoint, api_key=emulator_token) as client, \
+                    await client.stream_response("echo", input="Hi"):
+                pass
 
         asyncio.run(go())
     span = spans.one("invoke_agent echo")
