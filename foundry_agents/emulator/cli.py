@@ -17,18 +17,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep-alive", type=float, metavar="SECONDS", default=None, help="send ': keep-alive' comments")
     parser.add_argument("--project", default=EMULATOR_PROJECT, help="project name shown in the endpoint")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", default=None,
+        help="the emulator's data folder (TLS certificate in DIR/tls; default ~/.foundry-agents/emulator)",
+    )
+    tls = parser.add_argument_group("TLS (for azure-ai-projects and Agent Framework, which need https)")
+    tls.add_argument("--tls", action="store_true",
+                     help="serve https with a certificate for 127.0.0.1/localhost generated once into the data folder")
+    tls.add_argument("--cert", metavar="FILE", default=None, help="serve https with this PEM certificate (chain)")
+    tls.add_argument("--key", metavar="FILE", default=None, help="the PEM private key for --cert")
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; the first printed line is the project endpoint."""
     from .app import create_app
     from .config import AgentsFileError
-    from .server import bind_socket, uvicorn_server
+    from .server import bind_socket, resolve_tls, uvicorn_server
+    from .tls import trust_instructions
 
     try:
         app = create_app(agents_file=args.agents, done_sentinel=args.done_sentinel, keep_alive=args.keep_alive)
     except (OSError, AgentsFileError) as exc:
         print(f"error: cannot load agents file: {exc}", file=sys.stderr)
+        return 2
+    try:
+        tls = resolve_tls(getattr(args, "tls", False), tls_dir=getattr(args, "data_dir", None),
+                          cert=getattr(args, "cert", None), key=getattr(args, "key", None))
+    except (ValueError, OSError) as exc:  # TlsSetupError is a ValueError
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
         sock = bind_socket(args.host, args.port)
@@ -38,9 +54,12 @@ def run(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     project = getattr(args, "project", EMULATOR_PROJECT)
-    print(f"http://{host}:{port}/api/projects/{project}", flush=True)
+    scheme = "https" if tls is not None else "http"
+    print(f"{scheme}://{host}:{port}/api/projects/{project}", flush=True)
     print(f"Foundry agents emulator ready. Token: any non-empty bearer token (e.g. {EMULATOR_TOKEN}). Ctrl+C to stop.", flush=True)
-    server = uvicorn_server(app, args.host, port, log_level=getattr(args, "log_level", "warning"))
+    if tls is not None:
+        print(trust_instructions(tls), flush=True)
+    server = uvicorn_server(app, args.host, port, log_level=getattr(args, "log_level", "warning"), tls=tls)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
