@@ -21,11 +21,11 @@ import pytest
 
 pytest.importorskip("azure.ai.projects", reason="needs the sdk-compat extra (azure-ai-projects)")
 
+from azure.ai.projects import AIProjectClient
+from azure.ai.projects.models import PromptAgentDefinition
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import ResourceNotFoundError
 
-from azure.ai.projects import AIProjectClient
-from azure.ai.projects.models import PromptAgentDefinition
 from foundry_agents.emulator import run_emulator
 
 FAKE_TOKEN = "fake-entra-token"
@@ -180,7 +180,7 @@ def test_sample_mcp_approval(project):
     response = openai_client.responses.create(
         input=approvals, previous_response_id=response.id, extra_body=agent_ref("approval")
     )
-    assert [i.type for i in response.output][0] == "mcp_call"
+    assert response.output[0].type == "mcp_call"
     assert "rotate keys" in response.output_text
 
 

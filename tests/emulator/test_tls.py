@@ -13,7 +13,12 @@ from cryptography import x509
 
 from foundry_agents import AsyncFoundryAgentsClient, FoundryAgentsClient
 from foundry_agents.emulator import EMULATOR_TOKEN, cli, run_emulator
-from foundry_agents.emulator.tls import DATA_DIR_ENV, TlsSetupError, default_data_dir, ensure_certificate
+from foundry_agents.emulator.tls import (
+    DATA_DIR_ENV,
+    TlsSetupError,
+    default_data_dir,
+    ensure_certificate,
+)
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +107,7 @@ def test_cert_without_key_is_refused_before_serving(tmp_path):
 
 def test_missing_or_mismatched_files_name_the_file(tmp_path):
     made, other = ensure_certificate(tmp_path / "a"), ensure_certificate(tmp_path / "b")
-    with pytest.raises(TlsSetupError, match="nope.pem"), run_emulator(cert=tmp_path / "nope.pem", key=made.key):
+    with pytest.raises(TlsSetupError, match=r"nope\.pem"), run_emulator(cert=tmp_path / "nope.pem", key=made.key):
         pass
     with pytest.raises(TlsSetupError, match="cannot use TLS certificate"), run_emulator(cert=made.cert, key=other.key):
         pass
