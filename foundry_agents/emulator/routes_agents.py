@@ -16,6 +16,8 @@ from .wire import agent_json, agent_version_json, list_json
 #: Definition kind -> the ``Foundry-Features`` opt-in it needs (recorded for workflow).
 PREVIEW_KINDS = {"workflow": ("WorkflowAgents=V1Preview", "Workflow agents"), "hosted": ("HostedAgents=V1Preview", "Hosted agents")}
 DEFAULT_BEHAVIOR = "echo"
+#: A created version that declares one of these tool types calls them (agents/declared.py).
+DECLARED_TOOLS_BEHAVIOR, DECLARED_TOOL_TYPES = "tools", ("function", "mcp")
 
 
 async def list_agents(request: Request, emu: Emulator) -> Response:
@@ -87,7 +89,7 @@ def _new_version(request: Request, emu: Emulator, name: str, body: dict[str, Any
     if description is not None and not isinstance(description, str):
         raise wrong_type("description", "a string", description)
     metadata = check_metadata(body.get("metadata")) or {}
-    behavior, options = _behavior_for(emu, name, metadata)
+    behavior, options = _behavior_for(emu, name, metadata, definition)
     ordered = {"kind": definition["kind"], **{k: v for k, v in definition.items() if k != "kind"}}
     version = AgentVersion(
         name=name,
@@ -116,12 +118,20 @@ def _check_preview_feature(kind: str, header: str) -> None:
         )
 
 
-def _behavior_for(emu: Emulator, name: str, metadata: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """``metadata.emulator_behavior`` if known, else the latest version's, else ``echo``."""
+def _behavior_for(
+    emu: Emulator, name: str, metadata: dict[str, Any], definition: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """``metadata.emulator_behavior`` if known; else a scripted latest version's behaviour (a
+    new ``weather`` version still answers like ``weather``); else ``tools`` when the definition
+    declares a function or MCP tool (it calls them, as the SDK samples expect); else ``echo``."""
     wanted = metadata.get("emulator_behavior")
     if isinstance(wanted, str) and wanted in emu.behaviors:
         return wanted, {}
     existing = emu.store.agents.get(name)
-    if existing:
-        return existing[-1].behavior, dict(existing[-1].options)
+    latest = existing[-1] if existing else None
+    if latest is not None and latest.behavior not in (DEFAULT_BEHAVIOR, DECLARED_TOOLS_BEHAVIOR):
+        return latest.behavior, dict(latest.options)
+    declared = definition.get("tools") or []
+    if any(isinstance(t, dict) and t.get("type") in DECLARED_TOOL_TYPES for t in declared):
+        return DECLARED_TOOLS_BEHAVIOR, {}
     return DEFAULT_BEHAVIOR, {}

@@ -22,7 +22,7 @@ import pytest
 pytest.importorskip("azure.ai.projects", reason="needs the sdk-compat extra (azure-ai-projects)")
 
 from azure.ai.projects import AIProjectClient
-from azure.ai.projects.models import PromptAgentDefinition
+from azure.ai.projects.models import FunctionTool, MCPTool, PromptAgentDefinition
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import ResourceNotFoundError
 
@@ -148,40 +148,86 @@ def test_sample_stream_events(project):
 
 
 def test_sample_function_tool_round_trip(project):
-    """sample_agent_function_tool.py: run the function the agent asks for, send its output back."""
+    """sample_agent_function_tool.py: declare a FunctionTool, run the call, send its output back."""
     openai_client = project.get_openai_client()
 
-    def get_weather(location: str) -> str:
-        return f"{location}: 22 C and sunny"
+    def get_horoscope(sign: str) -> str:
+        return f"{sign}: Next Tuesday you will befriend a baby otter."
 
-    response = openai_client.responses.create(input="What is the weather in Seattle?", extra_body=agent_ref("weather"))
-    outputs = []
-    for item in response.output:
-        if item.type == "function_call" and item.name == "get_weather":
-            result = get_weather(**json.loads(item.arguments))
-            outputs.append({"type": "function_call_output", "call_id": item.call_id, "output": result})
-    assert len(outputs) == 1
-    response = openai_client.responses.create(
-        input=outputs, previous_response_id=response.id, extra_body=agent_ref("weather")
+    tool = FunctionTool(
+        name="get_horoscope",
+        parameters={
+            "type": "object",
+            "properties": {"sign": {"type": "string", "description": "An astrological sign like Taurus or Aquarius"}},
+            "required": ["sign"],
+            "additionalProperties": False,
+        },
+        description="Get today's horoscope for an astrological sign.",
+        strict=True,
     )
-    assert response.output_text == "The weather in Seattle: Seattle: 22 C and sunny"
+    agent = project.agents.create_version(
+        agent_name="HoroscopeAgent",
+        definition=PromptAgentDefinition(model="gpt-4.1-mini", instructions="Use function tools.", tools=[tool]),
+    )
+    response = openai_client.responses.create(
+        input="What is my horoscope? I am an Aquarius.", extra_body=agent_ref(agent.name)
+    )
+    input_list = []
+    for item in response.output:
+        if item.type == "function_call" and item.name == "get_horoscope":
+            horoscope = get_horoscope(**json.loads(item.arguments))
+            input_list.append(
+                {"type": "function_call_output", "call_id": item.call_id, "output": json.dumps({"horoscope": horoscope})}
+            )
+    assert len(input_list) == 1
+    response = openai_client.responses.create(
+        input=input_list, previous_response_id=response.id, extra_body=agent_ref(agent.name)
+    )
+    assert "Aquarius: Next Tuesday you will befriend a baby otter." in response.output_text
+    project.agents.delete_version(agent_name=agent.name, agent_version=agent.version)
+
+
+def test_builtin_weather_function_tool(project):
+    """The same round trip with the built-in ``weather`` agent (its tool defined on the service side)."""
+    openai_client = project.get_openai_client()
+    response = openai_client.responses.create(input="What is the weather in Seattle?", extra_body=agent_ref("weather"))
+    (call,) = [item for item in response.output if item.type == "function_call"]
+    assert json.loads(call.arguments) == {"location": "Seattle"}
+    output = {"type": "function_call_output", "call_id": call.call_id, "output": "22 C and sunny"}
+    response = openai_client.responses.create(
+        input=[output], previous_response_id=response.id, extra_body=agent_ref("weather")
+    )
+    assert response.output_text == "The weather in Seattle: 22 C and sunny"
 
 
 def test_sample_mcp_approval(project):
-    """sample_agent_mcp.py: approve each mcp_approval_request, then read the answer."""
+    """sample_agent_mcp.py: declare an MCPTool, approve its request, read the answer."""
     openai_client = project.get_openai_client()
-    response = openai_client.responses.create(input="How do I rotate keys?", extra_body=agent_ref("approval"))
-    approvals = [
+    mcp_tool = MCPTool(
+        server_label="api-specs", server_url="https://gitmcp.io/Azure/azure-rest-api-specs", require_approval="always"
+    )
+    agent = project.agents.create_version(
+        agent_name="McpAgent",
+        definition=PromptAgentDefinition(model="gpt-4.1-mini", instructions="Use MCP tools.", tools=[mcp_tool]),
+    )
+    conversation = openai_client.conversations.create()
+    response = openai_client.responses.create(
+        conversation=conversation.id,
+        input="Please summarize the Azure REST API specifications Readme",
+        extra_body=agent_ref(agent.name),
+    )
+    input_list = [
         {"type": "mcp_approval_response", "approve": True, "approval_request_id": item.id}
         for item in response.output
-        if item.type == "mcp_approval_request"
+        if item.type == "mcp_approval_request" and item.server_label == "api-specs" and item.id
     ]
-    assert len(approvals) == 1
+    assert len(input_list) == 1
     response = openai_client.responses.create(
-        input=approvals, previous_response_id=response.id, extra_body=agent_ref("approval")
+        input=input_list, previous_response_id=response.id, extra_body=agent_ref(agent.name)
     )
     assert response.output[0].type == "mcp_call"
-    assert "rotate keys" in response.output_text
+    assert "Azure REST API specifications" in response.output_text
+    project.agents.delete_version(agent_name=agent.name, agent_version=agent.version)
 
 
 def test_sample_structured_output(project):
