@@ -62,7 +62,9 @@ def _overlap(tool: dict[str, Any], question: str) -> int:
 
 def arguments_for(schema: dict[str, Any], question: str) -> dict[str, Any]:
     """Arguments for every declared property (strict tools require all of them)."""
-    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return {}
     return {name: _value_for(spec if isinstance(spec, dict) else {}, question) for name, spec in properties.items()}
 
 
