@@ -5,7 +5,8 @@ The SDK's samples create their own agent (``create_version`` with a ``FunctionTo
 
 - a declared function tool: the turn calls the tool whose name and description best match the
   question, with arguments filled from the question by the tool's JSON schema (a string gets
-  the last mid-sentence capitalized word, else the question; a number the first number; an enum
+  the capitalized words after in/for/at/about, else the last mid-sentence capitalized word,
+  else the question; a number the first number; an enum
   the value named in the question, else its first; a boolean ``false``); once every call has a
   ``function_call_output``, the answer quotes the outputs;
 - a declared MCP tool (no function tool): the :mod:`.mcp` approval flow under that tool's
