@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .agents.declared import json_schema_format
 from .errors import EmulatorError, invalid
 from .http import Emulator, json_body, page
 from .model import AgentVersion
@@ -133,5 +134,7 @@ def _behavior_for(
         return latest.behavior, dict(latest.options)
     declared = definition.get("tools") or []
     if any(isinstance(t, dict) and t.get("type") in DECLARED_TOOL_TYPES for t in declared):
+        return DECLARED_TOOLS_BEHAVIOR, {}
+    if json_schema_format(definition) is not None:
         return DECLARED_TOOLS_BEHAVIOR, {}
     return DEFAULT_BEHAVIOR, {}

@@ -61,3 +61,17 @@ async def test_scripted_agents_keep_their_behaviour_and_plain_agents_echo(client
     assert text_of((await respond(client, "picked", "hi")).json()) == "Echo: hi"
     await _create(client, "plain", [])
     assert text_of((await respond(client, "plain", "hi")).json()) == "Echo: hi"
+
+
+async def test_json_schema_format_answers_in_that_shape(client):
+    calendar = {"type": "object", "properties": {"name": {"type": "string"}, "date": {"type": "string"},
+                                                 "participants": {"type": "array", "items": {"type": "string"}}}}
+    other = {"type": "object", "properties": {"city": {"type": "string"}, "nights": {"type": "integer"}}}
+    for name, schema in (("cal", calendar), ("trip", other)):
+        text = {"format": {"type": "json_schema", "name": "Out", "schema": schema}}
+        body = {"definition": {"kind": "prompt", "model": "m", "text": text}}
+        assert (await client.post(f"{PROJECT}/agents/{name}/versions", params=V1, json=body)).status_code == 200
+    event = json.loads(text_of((await respond(client, "cal", "Ann and Bob meet at the fair on 2025-05-01.")).json()))
+    assert event["date"] == "2025-05-01" and event["participants"] == ["Ann", "Bob"]
+    trip = json.loads(text_of((await respond(client, "trip", "Book 3 nights in Lisbon")).json()))
+    assert trip == {"city": "Lisbon", "nights": 3}

@@ -22,7 +22,13 @@ import pytest
 pytest.importorskip("azure.ai.projects", reason="needs the sdk-compat extra (azure-ai-projects)")
 
 from azure.ai.projects import AIProjectClient
-from azure.ai.projects.models import FunctionTool, MCPTool, PromptAgentDefinition
+from azure.ai.projects.models import (
+    FunctionTool,
+    MCPTool,
+    PromptAgentDefinition,
+    PromptAgentDefinitionTextOptions,
+    TextResponseFormatJsonSchema,
+)
 from azure.core.credentials import AccessToken
 from azure.core.exceptions import ResourceNotFoundError
 
@@ -231,13 +237,40 @@ def test_sample_mcp_approval(project):
 
 
 def test_sample_structured_output(project):
-    """sample_agent_structured_output.py: the agent's json_schema answer parses as JSON."""
+    """sample_agent_structured_output.py: an agent with a json_schema text format answers JSON."""
+    from pydantic import BaseModel, Field
+
+    class CalendarEvent(BaseModel):
+        model_config = {"extra": "forbid"}
+        name: str
+        date: str = Field(description="Date in YYYY-MM-DD format")
+        participants: list[str]
+
     openai_client = project.get_openai_client()
-    response = openai_client.responses.create(
-        input="Alice and Bob are going to a science fair on 2025-05-01.", extra_body=agent_ref("calendar")
+    agent = project.agents.create_version(
+        agent_name="CalendarAgent",
+        definition=PromptAgentDefinition(
+            model="gpt-4.1-mini",
+            text=PromptAgentDefinitionTextOptions(
+                format=TextResponseFormatJsonSchema(name="CalendarEvent", schema=CalendarEvent.model_json_schema())
+            ),
+            instructions="Extract calendar event information.",
+        ),
     )
-    event = json.loads(response.output_text)
-    assert event["date"] == "2025-05-01" and set(event["participants"]) >= {"Alice", "Bob"}
+    conversation = openai_client.conversations.create(
+        items=[{"type": "message", "role": "user",
+                "content": "Alice and Bob are going to a science fair this Friday, November 7, 2025."}],
+    )
+    response = openai_client.responses.create(conversation=conversation.id, extra_body=agent_ref(agent.name))
+    event = CalendarEvent.model_validate_json(response.output_text)
+    assert event.date == "2025-11-07" and set(event.participants) == {"Alice", "Bob"}
+    # The built-in calendar agent (its format defined on the service side) answers the same way.
+    builtin = openai_client.responses.create(
+        input="Ann meets Bob at the fair on 2025-05-01.", extra_body=agent_ref("calendar")
+    )
+    assert json.loads(builtin.output_text)["date"] == "2025-05-01"
+    openai_client.conversations.delete(conversation_id=conversation.id)
+    project.agents.delete_version(agent_name=agent.name, agent_version=agent.version)
 
 
 def test_per_agent_endpoint_conversation(tls_emulator):

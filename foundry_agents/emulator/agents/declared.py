@@ -11,11 +11,15 @@ The SDK's samples create their own agent (``create_version`` with a ``FunctionTo
   ``function_call_output``, the answer quotes the outputs;
 - a declared MCP tool (no function tool): the :mod:`.mcp` approval flow under that tool's
   ``server_label``;
+- a ``text.format`` of type ``json_schema`` (no tool): a JSON object that fits the schema, the
+  ``calendar`` agent's event when the schema asks for no more than its ``name``, ``date`` and
+  ``participants``, else every property filled from the question as for function arguments;
 - otherwise it echoes, like an agent without tools.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -30,6 +34,7 @@ from ..transcript import (
 from ._build import function_call, message
 from .basic import echo
 from .mcp import approval
+from .research import extract_event
 from .tools import extract_city
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -44,6 +49,9 @@ def declared_tools(ctx: TurnContext) -> Reply:
     if not tools:
         if any(t.get("type") == "mcp" for t in ctx.agent.tools):
             return approval(ctx)
+        schema = json_schema_format(ctx.agent.definition)
+        if schema is not None:
+            return Reply(items=[message(json.dumps(structured_answer(schema, last_user_text(ctx.items))))])
         return echo(ctx)
     names = {t["name"] for t in tools}
     outputs = function_outputs(ctx.input)
@@ -54,6 +62,24 @@ def declared_tools(ctx: TurnContext) -> Reply:
     question = last_user_text(ctx.items)
     tool = max(tools, key=lambda t: _overlap(t, question))  # ties: the first declared
     return Reply(items=[function_call(tool["name"], arguments_for(tool.get("parameters") or {}, question))])
+
+
+def json_schema_format(definition: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``text.format.schema`` of a ``json_schema`` format, else ``None``."""
+    text = definition.get("text")
+    fmt = text.get("format") if isinstance(text, dict) else None
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and isinstance(fmt.get("schema"), dict):
+        return fmt["schema"]
+    return None
+
+
+def structured_answer(schema: dict[str, Any], question: str) -> dict[str, Any]:
+    properties = schema.get("properties")
+    wanted = set(properties) if isinstance(properties, dict) else set()
+    event = extract_event(question)
+    if wanted and wanted <= set(event):
+        return {key: event[key] for key in properties}  # type: ignore[union-attr]
+    return arguments_for(schema, question)
 
 
 def _overlap(tool: dict[str, Any], question: str) -> int:
