@@ -273,13 +273,58 @@ def test_sample_structured_output(project):
     project.agents.delete_version(agent_name=agent.name, agent_version=agent.version)
 
 
-def test_per_agent_endpoint_conversation(tls_emulator):
-    """get_openai_client(agent_name=...) (preview) talks to the agent's own endpoint."""
+def test_per_agent_endpoint_streamed_conversation(tls_emulator):
+    """sample_agent_stream_events.py (newest): get_openai_client(agent_name=...), a conversation, a stream."""
     with AIProjectClient(endpoint=tls_emulator.endpoint, credential=FakeCredential(), allow_preview=True) as project:
         openai_client = project.get_openai_client(agent_name="echo")
-        conversation = openai_client.conversations.create()
-        response = openai_client.responses.create(input="per agent", conversation=conversation.id)
-        assert response.output_text == "Echo v2: per agent"
+        conversation = openai_client.conversations.create(
+            items=[{"type": "message", "role": "user", "content": "Tell me about Paris"}],
+        )
+        kinds, text = [], ""
+        with openai_client.responses.create(conversation=conversation.id, stream=True) as events:
+            for event in events:
+                kinds.append(event.type)
+                if event.type == "response.output_text.delta":
+                    text += event.delta
+        assert kinds[0] == "response.created" and kinds[-1] == "response.completed"
+        assert text == "Echo v2: Tell me about Paris"
+        items = openai_client.conversations.items.list(conversation_id=conversation.id)
+        assert [i.type for i in items] == ["message", "message"]
+        openai_client.conversations.delete(conversation_id=conversation.id)
+
+
+def test_conversations_crud(project):
+    """Conversations: create with metadata, retrieve, update, items create/list/retrieve/delete."""
+    openai_client = project.get_openai_client()
+    conversation = openai_client.conversations.create(metadata={"topic": "demo"})
+    assert openai_client.conversations.retrieve(conversation.id).metadata == {"topic": "demo"}
+    updated = openai_client.conversations.update(conversation.id, metadata={"topic": "changed"})
+    assert updated.metadata == {"topic": "changed"}
+    added = openai_client.conversations.items.create(
+        conversation.id,
+        items=[{"type": "message", "role": "user", "content": [{"type": "input_text", "text": f"item {n}"}]}
+               for n in range(5)],
+    )
+    assert len(added.data) == 5
+    # Paging: limit=2 follows `after` cursors to the end, in order.
+    listed = list(openai_client.conversations.items.list(conversation.id, limit=2, order="asc"))
+    assert [i.content[0].text for i in listed] == [f"item {n}" for n in range(5)]
+    one = openai_client.conversations.items.retrieve(listed[0].id, conversation_id=conversation.id)
+    assert one.id == listed[0].id
+    openai_client.conversations.items.delete(listed[0].id, conversation_id=conversation.id)
+    assert len(list(openai_client.conversations.items.list(conversation.id))) == 4
+    assert openai_client.conversations.delete(conversation.id).deleted is True
+
+
+def test_bad_request_is_a_sdk_error(project):
+    """A field the service refuses next to an agent: 400 with the service's param, as BadRequestError."""
+    import openai
+
+    with pytest.raises(openai.BadRequestError) as err:
+        project.get_openai_client(max_retries=0).responses.create(
+            input="hi", temperature=0.2, extra_body=agent_ref("echo")
+        )
+    assert err.value.status_code == 400 and err.value.body["param"] == "temperature"
 
 
 async def test_aio_client(tls_emulator):
