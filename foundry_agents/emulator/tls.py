@@ -93,6 +93,8 @@ def ensure_certificate(data_dir: str | Path | None = None) -> TlsFiles:
     staging = Path(tempfile.mkdtemp(prefix=".tls-", dir=base))
     try:
         _write_new_set(_files_in(staging))
+        if _usable(files):  # another emulator finished first: keep its set
+            return files
         if target.exists():
             shutil.rmtree(target, ignore_errors=True)
         try:

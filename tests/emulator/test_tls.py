@@ -125,3 +125,18 @@ def test_default_data_dir(monkeypatch, tmp_path):
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
     assert default_data_dir() == tmp_path
     assert ensure_certificate().ca == tmp_path / "tls" / "ca.pem"
+
+
+def test_concurrent_first_runs_agree(tmp_path):
+    """Two emulators starting at once on a fresh folder end with one complete, matching set."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: ensure_certificate(tmp_path), range(4)))
+    assert len({r.ca for r in results}) == 1
+    files = results[0]
+    ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(files.cert, files.key)
+    ca = x509.load_pem_x509_certificate(files.ca.read_bytes())
+    leaf = x509.load_pem_x509_certificate(files.cert.read_bytes())
+    assert leaf.issuer == ca.subject
+    assert [p.name for p in tmp_path.iterdir()] == ["tls"]  # no staging folder left behind
