@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     parser.add_argument(
         "--data-dir", metavar="DIR", default=None,
-        help="the emulator's data folder (TLS certificate in DIR/tls; default ~/.foundry-agents/emulator)",
+        help="the emulator's data folder (its TLS certificate goes in DIR/tls; without it, in ~/.foundry-agents/emulator/tls)",
     )
     tls = parser.add_argument_group("TLS (for azure-ai-projects and Agent Framework, which need https)")
     tls.add_argument("--tls", action="store_true",
