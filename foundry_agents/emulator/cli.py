@@ -16,14 +16,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--done-sentinel", action="store_true", help="end streams with 'data: [DONE]'")
     parser.add_argument("--keep-alive", type=float, metavar="SECONDS", default=None, help="send ': keep-alive' comments")
     parser.add_argument("--project", default=EMULATOR_PROJECT, help="project name shown in the endpoint")
-    parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     parser.add_argument(
-        "--data-dir", metavar="DIR", default=None,
-        help="the emulator's data folder (its TLS certificate goes in DIR/tls; without it, in ~/.foundry-agents/emulator/tls)",
+        "--data-dir", metavar="DIR", default=None, help="keep state in DIR across restarts (default: in memory)"
     )
+    parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     tls = parser.add_argument_group("TLS (for azure-ai-projects and Agent Framework, which need https)")
     tls.add_argument("--tls", action="store_true",
-                     help="serve https with a certificate for 127.0.0.1/localhost generated once into the data folder")
+                     help="serve https with a certificate for 127.0.0.1/localhost generated once into DIR/tls "
+                          "(--data-dir; default ~/.foundry-agents/emulator/tls)")
     tls.add_argument("--cert", metavar="FILE", default=None, help="serve https with this PEM certificate (chain)")
     tls.add_argument("--key", metavar="FILE", default=None, help="the PEM private key for --cert")
 

@@ -90,7 +90,7 @@ def _new_version(request: Request, emu: Emulator, name: str, body: dict[str, Any
     if description is not None and not isinstance(description, str):
         raise wrong_type("description", "a string", description)
     metadata = check_metadata(body.get("metadata")) or {}
-    behavior, options = _behavior_for(emu, name, metadata, definition)
+    behavior, options = _declared_behavior(emu, name, metadata, definition) or _behavior_for(emu, name, metadata)
     ordered = {"kind": definition["kind"], **{k: v for k, v in definition.items() if k != "kind"}}
     version = AgentVersion(
         name=name,
@@ -119,22 +119,35 @@ def _check_preview_feature(kind: str, header: str) -> None:
         )
 
 
-def _behavior_for(
+def _declared_behavior(
     emu: Emulator, name: str, metadata: dict[str, Any], definition: dict[str, Any]
-) -> tuple[str, dict[str, Any]]:
-    """``metadata.emulator_behavior`` if known; else a scripted latest version's behaviour (a
-    new ``weather`` version still answers like ``weather``); else ``tools`` when the definition
-    declares a function or MCP tool (it calls them, as the SDK samples expect); else ``echo``."""
+) -> tuple[str, dict[str, Any]] | None:
+    """``tools`` for a version that declares a function or MCP tool or a ``json_schema`` text
+    format (it uses them, as the SDK samples expect), unless ``metadata.emulator_behavior`` names
+    a behaviour or the agent's latest version is scripted (a new ``weather`` version still
+    answers like ``weather``); else ``None``."""
+    wanted = metadata.get("emulator_behavior")
+    if isinstance(wanted, str) and wanted in emu.behaviors:
+        return None
+    tools = definition.get("tools") or []
+    declares = any(isinstance(t, dict) and t.get("type") in DECLARED_TOOL_TYPES for t in tools)
+    if not declares and json_schema_format(definition) is None:
+        return None
+    try:
+        latest = emu.store.agent(name)
+    except EmulatorError:  # a new agent
+        return DECLARED_TOOLS_BEHAVIOR, {}
+    if latest.behavior in (DEFAULT_BEHAVIOR, DECLARED_TOOLS_BEHAVIOR):
+        return DECLARED_TOOLS_BEHAVIOR, {}
+    return None
+
+
+def _behavior_for(emu: Emulator, name: str, metadata: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``metadata.emulator_behavior`` if known, else the latest version's, else ``echo``."""
     wanted = metadata.get("emulator_behavior")
     if isinstance(wanted, str) and wanted in emu.behaviors:
         return wanted, {}
     existing = emu.store.agents.get(name)
-    latest = existing[-1] if existing else None
-    if latest is not None and latest.behavior not in (DEFAULT_BEHAVIOR, DECLARED_TOOLS_BEHAVIOR):
-        return latest.behavior, dict(latest.options)
-    declared = definition.get("tools") or []
-    if any(isinstance(t, dict) and t.get("type") in DECLARED_TOOL_TYPES for t in declared):
-        return DECLARED_TOOLS_BEHAVIOR, {}
-    if json_schema_format(definition) is not None:
-        return DECLARED_TOOLS_BEHAVIOR, {}
+    if existing:
+        return existing[-1].behavior, dict(existing[-1].options)
     return DEFAULT_BEHAVIOR, {}
