@@ -30,21 +30,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; the first printed line is the project endpoint."""
+    from .server import resolve_tls
+    from .tls import trust_instructions
+
+    try:  # the certificate first: a bad --cert/--key fails before anything is created
+        tls = resolve_tls(getattr(args, "tls", False), tls_dir=getattr(args, "data_dir", None),
+                          cert=getattr(args, "cert", None), key=getattr(args, "key", None))
+    except (ValueError, OSError) as exc:  # TlsSetupError is a ValueError
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     from .app import create_app
     from .config import AgentsFileError
-    from .server import bind_socket, resolve_tls, uvicorn_server
-    from .tls import trust_instructions
+    from .server import bind_socket, uvicorn_server
 
     try:
         app = create_app(agents_file=args.agents, done_sentinel=args.done_sentinel, keep_alive=args.keep_alive)
     except (OSError, AgentsFileError) as exc:
         print(f"error: cannot load agents file: {exc}", file=sys.stderr)
-        return 2
-    try:
-        tls = resolve_tls(getattr(args, "tls", False), tls_dir=getattr(args, "data_dir", None),
-                          cert=getattr(args, "cert", None), key=getattr(args, "key", None))
-    except (ValueError, OSError) as exc:  # TlsSetupError is a ValueError
-        print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
         sock = bind_socket(args.host, args.port)
