@@ -113,15 +113,15 @@ def run_emulator(
 ) -> Iterator[RunningEmulator]:
     """Run an emulator on a background thread for the duration of the ``with`` block.
 
-    ``tls=True`` serves ``https://`` with a certificate generated once into ``tls_dir``
-    (default: ``create_app_kwargs["data_dir"]`` if given, else the per-user data folder);
-    ``cert``/``key`` serve the user's own certificate. ``emu.ca_file`` is the file to trust.
-
     Example:
         >>> with run_emulator() as emu:  # doctest: +SKIP
         ...     print(emu.endpoint)      # http://127.0.0.1:54321/api/projects/emulator
         >>> with run_emulator(tls=True, tls_dir="/tmp/emu") as emu:  # doctest: +SKIP
         ...     print(emu.endpoint, emu.ca_file)  # https://127.0.0.1:54322/... /tmp/emu/tls/ca.pem
+
+    ``tls=True`` serves ``https://`` with a certificate generated once into ``tls_dir``
+    (default: ``create_app_kwargs["data_dir"]`` if given, else the per-user data folder);
+    ``cert``/``key`` serve the user's own certificate. ``emu.ca_file`` is the file to trust.
     """
     tls_files = resolve_tls(tls, tls_dir=tls_dir or create_app_kwargs.get("data_dir"), cert=cert, key=key)
     app = create_app(**create_app_kwargs)
