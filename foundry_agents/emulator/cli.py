@@ -20,10 +20,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--data-dir", metavar="DIR", default=None, help="keep state in DIR across restarts (default: in memory)"
     )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    tls = parser.add_argument_group("TLS (for azure-ai-projects and Agent Framework, which need https)")
+    tls.add_argument("--tls", action="store_true",
+                     help="serve https with a certificate for 127.0.0.1/localhost generated once into DIR/tls "
+                          "(--data-dir; default ~/.foundry-agents/emulator/tls)")
+    tls.add_argument("--cert", metavar="FILE", default=None, help="serve https with this PEM certificate (chain)")
+    tls.add_argument("--key", metavar="FILE", default=None, help="the PEM private key for --cert")
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; the first printed line is the project endpoint."""
+    from .server import resolve_tls
+    from .tls import trust_instructions
+
+    try:  # the certificate first: a bad --cert/--key fails before anything is created
+        tls = resolve_tls(getattr(args, "tls", False), tls_dir=getattr(args, "data_dir", None),
+                          cert=getattr(args, "cert", None), key=getattr(args, "key", None))
+    except (ValueError, OSError) as exc:  # TlsSetupError is a ValueError
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     from .app import create_app
     from .config import AgentsFileError
     from .server import bind_socket, uvicorn_server
@@ -49,9 +64,12 @@ def run(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     project = getattr(args, "project", EMULATOR_PROJECT)
-    print(f"http://{host}:{port}/api/projects/{project}", flush=True)
+    scheme = "https" if tls is not None else "http"
+    print(f"{scheme}://{host}:{port}/api/projects/{project}", flush=True)
     print(f"Foundry agents emulator ready. Token: any non-empty bearer token (e.g. {EMULATOR_TOKEN}). Ctrl+C to stop.", flush=True)
-    server = uvicorn_server(app, args.host, port, log_level=getattr(args, "log_level", "warning"))
+    if tls is not None:
+        print(trust_instructions(tls), flush=True)
+    server = uvicorn_server(app, args.host, port, log_level=getattr(args, "log_level", "warning"), tls=tls)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .agents.declared import json_schema_format
 from .errors import EmulatorError, invalid
 from .http import Emulator, json_body, page
 from .model import AgentVersion
@@ -16,6 +17,8 @@ from .wire import agent_json, agent_version_json, list_json
 #: Definition kind -> the ``Foundry-Features`` opt-in it needs (recorded for workflow).
 PREVIEW_KINDS = {"workflow": ("WorkflowAgents=V1Preview", "Workflow agents"), "hosted": ("HostedAgents=V1Preview", "Hosted agents")}
 DEFAULT_BEHAVIOR = "echo"
+#: A created version that declares one of these tool types calls them (agents/declared.py).
+DECLARED_TOOLS_BEHAVIOR, DECLARED_TOOL_TYPES = "tools", ("function", "mcp")
 
 
 async def list_agents(request: Request, emu: Emulator) -> Response:
@@ -87,7 +90,7 @@ def _new_version(request: Request, emu: Emulator, name: str, body: dict[str, Any
     if description is not None and not isinstance(description, str):
         raise wrong_type("description", "a string", description)
     metadata = check_metadata(body.get("metadata")) or {}
-    behavior, options = _behavior_for(emu, name, metadata)
+    behavior, options = _declared_behavior(emu, name, metadata, definition) or _behavior_for(emu, name, metadata)
     ordered = {"kind": definition["kind"], **{k: v for k, v in definition.items() if k != "kind"}}
     version = AgentVersion(
         name=name,
@@ -114,6 +117,29 @@ def _check_preview_feature(kind: str, header: str) -> None:
             f"{label} is in preview. This operation requires the following opt-in preview feature(s): {feature}. "
             f"Include the 'Foundry-Features: {feature}' header in your request.",
         )
+
+
+def _declared_behavior(
+    emu: Emulator, name: str, metadata: dict[str, Any], definition: dict[str, Any]
+) -> tuple[str, dict[str, Any]] | None:
+    """``tools`` for a version that declares a function or MCP tool or a ``json_schema`` text
+    format (it uses them, as the SDK samples expect), unless ``metadata.emulator_behavior`` names
+    a behaviour or the agent's latest version is scripted (a new ``weather`` version still
+    answers like ``weather``); else ``None``."""
+    wanted = metadata.get("emulator_behavior")
+    if isinstance(wanted, str) and wanted in emu.behaviors:
+        return None
+    tools = definition.get("tools") or []
+    declares = any(isinstance(t, dict) and t.get("type") in DECLARED_TOOL_TYPES for t in tools)
+    if not declares and json_schema_format(definition) is None:
+        return None
+    try:
+        latest = emu.store.agent(name)
+    except EmulatorError:  # a new agent
+        return DECLARED_TOOLS_BEHAVIOR, {}
+    if latest.behavior in (DEFAULT_BEHAVIOR, DECLARED_TOOLS_BEHAVIOR):
+        return DECLARED_TOOLS_BEHAVIOR, {}
+    return None
 
 
 def _behavior_for(emu: Emulator, name: str, metadata: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import AgentVersion, Behavior
-from . import basic, faults, mcp, research, scripted, tools, writing
+from . import basic, declared, faults, mcp, research, scripted, tools, writing
 
 #: Behaviour name -> function. Agents name their behaviour; agents created through the API
 #: inherit the behaviour of the agent's latest version, or use ``metadata.emulator_behavior``.
@@ -17,6 +17,7 @@ BEHAVIORS: dict[str, Behavior] = {
     "writer": writing.writer,
     "triage": tools.triage,
     "approval": mcp.approval,
+    "tools": declared.declared_tools,
     "researcher": research.researcher,
     "calendar": research.calendar,
     "scripted": scripted.scripted,

@@ -42,15 +42,22 @@ def docs_result(query: str) -> str:
     return f"Documentation result for '{query}': see section 1.2, which covers this topic step by step."
 
 
+def server_label(ctx: TurnContext) -> str:
+    """The agent's first declared MCP tool's ``server_label`` (``docs`` for the built-in agent)."""
+    labels = [t.get("server_label") for t in ctx.agent.tools if t.get("type") == "mcp"]
+    return next((label for label in labels if isinstance(label, str) and label), SERVER_LABEL)
+
+
 def approval(ctx: TurnContext) -> Reply:
     responses = [i for i in ctx.input if i.get("type") == "mcp_approval_response"]
     if responses:
         return _after_approval(ctx, responses[-1])
+    label = server_label(ctx)
     items = []
     if not any(i.get("type") == "mcp_list_tools" for i in ctx.history):
-        items.append({"type": "mcp_list_tools", "server_label": SERVER_LABEL, "tools": LISTED_TOOLS})
+        items.append({"type": "mcp_list_tools", "server_label": label, "tools": LISTED_TOOLS})
     arguments = json.dumps({"query": last_user_text(ctx.items)}, separators=(",", ":"))
-    items.append({"type": "mcp_approval_request", "server_label": SERVER_LABEL, "name": TOOL_NAME, "arguments": arguments})
+    items.append({"type": "mcp_approval_request", "server_label": label, "name": TOOL_NAME, "arguments": arguments})
     return Reply(items=items)
 
 
@@ -72,4 +79,4 @@ def _after_approval(ctx: TurnContext, response: dict[str, Any]) -> Reply:
         "status": "completed",
         "approval_request_id": request["id"],
     }
-    return Reply(items=[call, message(f"According to the {SERVER_LABEL} tool: {output}")])
+    return Reply(items=[call, message(f"According to the {request['server_label']} tool: {output}")])
