@@ -144,13 +144,7 @@ class Store(ABC):
     @abstractmethod
     def delete_item(self, conversation_id: str, item_id: str) -> None: ...
 
-    # -- misc ----------------------------------------------------------------------------------
-
-    def bump(self, key: str) -> int:
-        """Increment and return a named counter (used by fault agents)."""
-        self.counters[key] = self.counters.get(key, 0) + 1
-        return self.counters[key]
-
+    # -- lifecycle -----------------------------------------------------------------------------
     @abstractmethod
     def close(self) -> None:
         """Release the store's resources (a database connection); the app must not be used after."""
