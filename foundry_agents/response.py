@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ResponseFailedError, UnexpectedResponseError
+from .errors import ResponseFailedError, StreamResponseFailedError, UnexpectedResponseError
 from .reference import AgentRef
 from .usage import Usage, parse_usage
 
@@ -385,15 +385,18 @@ def parse_response(raw: Mapping[str, Any], *, request_id: str | None = None) -> 
     )
 
 
-def failed_error(response: AgentResponse, *, status_code: int | None = None) -> ResponseFailedError:
-    """The error for a response whose status is ``failed`` (streamed or not), carrying it whole."""
+def failed_error(response: AgentResponse, *, status_code: int | None = None,
+                 streamed: bool = False) -> ResponseFailedError:
+    """The error for a response whose status is ``failed``, carrying it whole:
+    :class:`StreamResponseFailedError` (also a ``StreamError``) when it came in a stream."""
     error = response.error or {}
-    err = ResponseFailedError(
+    cls = StreamResponseFailedError if streamed else ResponseFailedError
+    err = cls(
         str(error.get("message") or "the response failed"),
         status_code=status_code,
         code=_str(error.get("code")) or "response_failed",
         request_id=response.request_id,
         body=response.raw,
     )
-    err.partial_response = response
+    err.response = err.partial_response = response
     return err

@@ -127,7 +127,7 @@ class _StreamCore:
         final = parse_response(raw, request_id=self.request_id)
         self.acc.final = final
         if final.status == "failed":
-            raise failed_error(final)
+            raise failed_error(final, streamed=True)
         return ResponseDone(final)
 
     def completed(self, err: StreamError) -> StreamError:
