@@ -338,19 +338,10 @@ def _agent_of(raw: Mapping[str, Any]) -> AgentRef | None:
     version = ref.get("version")
     name = str(ref["name"])
     version = str(version) if version not in (None, "") else None
-    cached = _SEEN_AGENTS.get((name, version))
-    if cached is None:
-        try:
-            cached = AgentRef(name, version)
-        except ValueError:
-            return None
-        if len(_SEEN_AGENTS) < 1024:
-            _SEEN_AGENTS[(name, version)] = cached
-    return cached
-
-
-#: AgentRef is immutable: the few agents a process talks to are validated once.
-_SEEN_AGENTS: dict[tuple[str, str | None], AgentRef] = {}
+    try:
+        return AgentRef(name, version)
+    except ValueError:
+        return None
 
 
 def _conversation_id(value: Any) -> str | None:
