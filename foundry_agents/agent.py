@@ -2,8 +2,8 @@
 
 :class:`FoundryAgent` holds the agent reference and default call options, creates its clients
 lazily (nothing touches the network at construction), decides how a chat history continues
-(PROTOCOL.md §5), and calls the agent in any of the four modes. It holds no per-conversation
-state, so one instance may serve many threads and conversations at once.
+(docs/protocol.md, "Conversation state"), and calls the agent in any of the four modes. It holds
+no per-conversation state, so one instance may serve many threads and conversations at once.
 
 Continuity, decided per call by :meth:`FoundryAgent.plan` (pure):
 

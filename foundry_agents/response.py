@@ -1,6 +1,7 @@
 """The neutral response model: one final object for streamed and non-streamed calls.
 
-:func:`parse_response` maps a wire ``response`` object (PROTOCOL.md §3) to :class:`AgentResponse`;
+:func:`parse_response` maps a wire ``response`` object (docs/protocol.md, "Response object and
+pending work") to :class:`AgentResponse`;
 :func:`parse_output_item` maps one output item and is the only place that knows item shapes, used
 by the non-streaming path and the stream accumulator alike. Unknown item types and fields are
 kept (``raw``), never dropped and never fatal: a field of the wrong type reads as absent (the wire
@@ -309,7 +310,8 @@ class AgentResponse:
     def pending_items(self) -> list[OutputItem]:
         """Everything the caller must act on: function calls, approval requests, OAuth consent.
 
-        A response with pending work still has status ``completed`` (PROTOCOL.md §3).
+        A response with pending work still has status ``completed`` (docs/protocol.md, "Response
+        object and pending work").
         """
         approvals = {a.id for a in self.approval_requests}
         return [i for i in self.output if i.type in PENDING_ITEM_TYPES
