@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from foundry_agents import (
     FoundryAgent,
@@ -124,3 +126,22 @@ def _ref() -> Any:
     from foundry_agents import AgentRef
 
     return AgentRef("echo", "1")
+
+
+
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(o.name for o in OPTIONS.values() if o.wire and o.name != "input")), VALUES)
+def test_any_value_is_sent_or_refused_with_a_config_error(name, value):
+    try:
+        body = build_response_body(_ref(), input="hi", **{name: value})
+    except FoundryConfigError as exc:
+        assert name in str(exc)
+    else:
+        assert value is None or OPTIONS[name].wire in body
