@@ -16,6 +16,7 @@ from .client import AsyncFoundryAgentsClient, FoundryAgentsClient, ResponseOptio
 from .connection import ConnectionSettings, Secret
 from .endpoints import ProjectEndpoint, Route
 from .errors import (
+    AgentToolMismatchError,
     APIConnectionError,
     APIError,
     APIOutcomeUnknownError,
@@ -38,6 +39,8 @@ from .errors import (
     StreamError,
     StreamEventError,
     StreamInterruptedError,
+    StreamResponseFailedError,
+    StructuredOutputError,
     UnexpectedResponseError,
     UnprocessableEntityError,
 )
@@ -95,6 +98,7 @@ __all__ = [
     "Agent",
     "AgentRef",
     "AgentResponse",
+    "AgentToolMismatchError",
     "AgentVersion",
     "CallPlan",
     "FoundryAgent",
@@ -151,6 +155,8 @@ __all__ = [
     "StreamEventError",
     "StreamEvent",
     "StreamInterruptedError",
+    "StreamResponseFailedError",
+    "StructuredOutputError",
     "TextDelta",
     "TextPart",
     "TokenProvider",

@@ -20,6 +20,7 @@ from .connection import DEFAULT_TIMEOUT, SDK_AGENT_PREVIEW_FEATURES, ConnectionS
 from .endpoints import ProjectEndpoint, Route
 from .errors import FoundryConfigError, unexpected_response
 from .messages import Message, to_input_items
+from .options import OPTIONS, check_values
 from .reference import AgentRef
 from .request import REFUSED_FIELDS, ToolChoice, build_response_body, check_refused
 from .resources import Agent, AgentVersion
@@ -35,7 +36,11 @@ InputLike = str | Sequence[Message | Mapping[str, Any]]
 
 
 class ResponseOptions(TypedDict, total=False):
-    """Keyword options of :meth:`FoundryAgentsClient.create_response` and ``stream_response``."""
+    """Keyword options of :meth:`FoundryAgentsClient.create_response` and ``stream_response``.
+
+    For typing only: the options themselves (checks, wire keys, descriptions) are the rows of
+    :data:`foundry_agents.options.OPTIONS`, and a test holds the two equal.
+    """
 
     agent_version: str | int | None
     input: InputLike | None
@@ -54,18 +59,15 @@ class ResponseOptions(TypedDict, total=False):
     timeout: float | httpx.Timeout | None
 
 
-_OPTION_NAMES = frozenset(ResponseOptions.__annotations__)
-
-
 def _check_options(options: Mapping[str, Any]) -> None:
-    unknown = [k for k in options if k not in _OPTION_NAMES]
-    if not unknown:
-        return
-    check_refused(unknown, where="this call")
-    raise FoundryConfigError(
-        f"unexpected option(s) {unknown}; expected some of {sorted(_OPTION_NAMES)} "
-        "(use extra_body= for fields this version does not know)"
-    )
+    unknown = [k for k in options if k not in OPTIONS]
+    if unknown:
+        check_refused(unknown, where="this call")
+        raise FoundryConfigError(
+            f"unexpected option(s) {unknown}; expected some of {sorted(OPTIONS)} "
+            "(use extra_body= for fields this version does not know)"
+        )
+    check_values(options)
 
 
 def _items(value: InputLike | None) -> str | list[dict[str, Any]] | None:
@@ -147,22 +149,15 @@ class _ClientBase:
                 "the agent_endpoint route always serves the agent's published version; "
                 f"drop the version ({ref.version!r}) or use route='responses' to pin one"
             )
+        fields = {k: v for k, v in options.items() if OPTIONS[k].wire is not None and k not in ("input", "conversation")}
         body = build_response_body(
             ref,
             input=_items(options.get("input")),
             conversation=options.get("conversation"),
-            previous_response_id=options.get("previous_response_id"),
             stream=stream,
-            store=options.get("store"),
-            background=options.get("background"),
-            tool_choice=options.get("tool_choice"),
-            structured_inputs=options.get("structured_inputs"),
-            metadata=options.get("metadata"),
-            include=options.get("include"),
-            max_output_tokens=options.get("max_output_tokens"),
-            truncation=options.get("truncation"),
             extra_body=options.get("extra_body"),
             route=self.route,
+            **fields,
         )
         return Call(
             "POST",
@@ -296,4 +291,4 @@ def _versions(raw: Mapping[str, Any]) -> list[AgentVersion]:
 
 
 # Refused names may not be smuggled in as options either (checked by _check_options).
-assert not (_OPTION_NAMES & set(REFUSED_FIELDS))
+assert not (set(OPTIONS) & set(REFUSED_FIELDS))

@@ -2,8 +2,8 @@
 
 :class:`FoundryAgent` holds the agent reference and default call options, creates its clients
 lazily (nothing touches the network at construction), decides how a chat history continues
-(PROTOCOL.md §5), and calls the agent in any of the four modes. It holds no per-conversation
-state, so one instance may serve many threads and conversations at once.
+(docs/protocol.md, "Conversation state"), and calls the agent in any of the four modes. It holds
+no per-conversation state, so one instance may serve many threads and conversations at once.
 
 Continuity, decided per call by :meth:`FoundryAgent.plan` (pure):
 
@@ -36,6 +36,7 @@ from .client import AsyncFoundryAgentsClient, FoundryAgentsClient
 from .connection import ConnectionSettings, pop_connection_arguments
 from .errors import FoundryConfigError
 from .messages import Message, SystemRoleMode, to_input_items
+from .options import call_options, check_values
 from .reference import AgentRef
 from .request import check_refused
 from .resources import AgentVersion
@@ -43,11 +44,6 @@ from .response import AgentResponse
 from .streaming import StreamEvent
 
 __all__ = ["CallPlan", "FoundryAgent"]
-
-_CALL_OPTIONS = ("conversation", "previous_response_id", "store", "background", "tool_choice",
-                 "structured_inputs", "metadata", "include", "max_output_tokens", "truncation",
-                 "extra_body", "extra_headers", "timeout")
-
 
 @dataclass(frozen=True, slots=True)
 class CallPlan:
@@ -79,8 +75,9 @@ class FoundryAgent:
             ``route``, ...), validated at construction. Both modes' clients are built from it.
         client / async_client: ready clients to share (without connection arguments, the other
             mode's client is built from the given client's settings).
-        Remaining keywords are default call options (``conversation``, ``store``,
-        ``tool_choice``, ``structured_inputs``, ``metadata``, ``include``, ...).
+        Remaining keywords are default call options: any of
+            :func:`foundry_agents.options.call_options` (``conversation``, ``store``, ``tool_choice``,
+            ``structured_inputs``, ``metadata``, ``include``, ...), checked here.
     """
 
     def __init__(
@@ -117,10 +114,12 @@ class FoundryAgent:
     # -- configuration --------------------------------------------------------------------------
     @staticmethod
     def _check_options(options: Mapping[str, Any], *, where: str) -> dict[str, Any]:
-        unknown = [k for k in options if k not in _CALL_OPTIONS]
+        names = call_options()
+        unknown = [k for k in options if k not in names]
         if unknown:
             check_refused(unknown, where=where)
-            raise FoundryConfigError(f"{where} got unexpected option(s) {unknown}; expected some of {list(_CALL_OPTIONS)}")
+            raise FoundryConfigError(f"{where} got unexpected option(s) {unknown}; expected some of {names}")
+        check_values(options)
         return {k: v for k, v in options.items() if v is not None}
 
     @property

@@ -1,4 +1,7 @@
-"""Project endpoints and the routes a Responses call can take (PROTOCOL.md section 1)."""
+"""Project endpoints and the routes a Responses call can take.
+
+The URLs and which route takes which: docs/protocol.md, "Endpoints and routes".
+"""
 
 from __future__ import annotations
 

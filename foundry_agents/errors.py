@@ -6,7 +6,11 @@ Every error the package raises derives from :class:`FoundryAgentsError`::
     ├── FoundryConfigError (also ValueError)       bad local input, raised before any network call
     │   ├── InvalidAgentReferenceError             "name", "name:version", no asst_* ids
     │   ├── InvalidEndpointError                   project endpoint shape, https
-    │   └── RefusedParameterError                  a field the service refuses next to an agent
+    │   ├── RefusedParameterError                  a field the service refuses next to an agent
+    │   ├── AgentToolMismatchError                 a bound tool the agent definition does not declare
+    │   ├── PendingToolCallsError                  (foundry_agents.tools) client-side work nobody here can do
+    │   └── UnsupportedContentError                (LangChain adapter) a message block that cannot be sent
+    ├── StructuredOutputError (also ValueError)    the answer is not the JSON asked for; .text holds it
     └── APIError                                   anything the service (or the network) said
         ├── APIStatusError                         a non-2xx HTTP answer
         │   ├── BadRequestError          400       .refused_params lists offending fields
@@ -23,11 +27,17 @@ Every error the package raises derives from :class:`FoundryAgentsError`::
         ├── UnexpectedResponseError                a 2xx body that is not the expected JSON (empty,
         │                                          HTML, an array, garbled gzip) or a 3xx redirect;
         │                                          .content_type, status and request id in the message
+        ├── ResponseFailedError                    the response ended with status "failed"; .response
+        │   └── StreamResponseFailedError          ... announced by ``response.failed`` in a stream
+        │                                          (also a StreamError)
         └── StreamError                            raised while reading a stream; .partial_response
             ├── StreamInterruptedError             the connection closed before a terminal event
             ├── StreamDecodeError                  stream data that is not valid UTF-8/JSON/event shape
-            ├── ResponseFailedError                response.failed, or status "failed"
+            ├── StreamResponseFailedError          (see above)
             └── StreamEventError                   an in-stream ``error`` event
+
+``except ResponseFailedError`` catches a failed response however it came; ``except StreamError``
+catches only what went wrong while reading a stream (a non-streamed failed call is not one).
 
 Every :class:`APIError` carries ``status_code`` (``None`` when there was no HTTP answer),
 ``code``, ``message``, ``param``, ``details`` and ``request_id`` (from ``X-Request-ID``,
@@ -62,6 +72,7 @@ __all__ = [
     "APIOutcomeUnknownError",
     "APIStatusError",
     "APITimeoutError",
+    "AgentToolMismatchError",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
@@ -79,6 +90,8 @@ __all__ = [
     "StreamError",
     "StreamEventError",
     "StreamInterruptedError",
+    "StreamResponseFailedError",
+    "StructuredOutputError",
     "UnexpectedResponseError",
     "UnprocessableEntityError",
     "error_from_response",
@@ -164,6 +177,19 @@ class RefusedParameterError(FoundryConfigError):
     def __init__(self, message: str, *, params: Sequence[str]) -> None:
         super().__init__(message)
         self.params = tuple(params)
+
+
+class AgentToolMismatchError(FoundryConfigError):
+    """A bound tool the agent definition does not declare, so the agent can never call it (or a
+    server-side tool bound on the client side, where it cannot run)."""
+
+
+class StructuredOutputError(FoundryAgentsError, ValueError):
+    """The agent's answer is not JSON matching the requested model; ``text`` holds the answer."""
+
+    def __init__(self, message: str, *, text: str) -> None:
+        super().__init__(message)
+        self.text = text
 
 
 class APIError(FoundryAgentsError):
@@ -311,8 +337,18 @@ class StreamDecodeError(StreamError):
     or an event whose fields have the wrong type (e.g. a non-integer ``output_index``)."""
 
 
-class ResponseFailedError(StreamError):
-    """The response ended with status ``failed`` (streamed or not)."""
+class ResponseFailedError(APIError):
+    """The response ended with status ``failed``; ``response`` holds it whole (its ``error`` says
+    why). Raised as is for a non-streamed call, and as :class:`StreamResponseFailedError` when a
+    stream announced it, so ``except ResponseFailedError`` catches both."""
+
+    response: AgentResponse | None = None
+    #: The same response as :attr:`response` (the name stream errors use).
+    partial_response: AgentResponse | None = None
+
+
+class StreamResponseFailedError(ResponseFailedError, StreamError):
+    """``response.failed`` in a stream (or a streamed call answered with a failed JSON response)."""
 
 
 class StreamEventError(StreamError):

@@ -1,4 +1,6 @@
-"""The neutral input model, and its one mapping to Responses ``input`` items (PROTOCOL.md §2).
+"""The neutral input model, and its one mapping to Responses ``input`` items.
+
+The wire shapes: docs/protocol.md, "Request body" and "Replayed history".
 
 Adapters translate their framework's messages into :class:`Message` objects; :func:`to_input_items`
 is the only place that knows the wire shape, and it honours the service's strict validation:

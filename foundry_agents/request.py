@@ -1,4 +1,4 @@
-"""Building the Responses request body from an allow-list (docs/protocol.md). Pure.
+"""Building the Responses request body from the options table (:mod:`foundry_agents.options`). Pure.
 
 The service refuses sampling and tool fields next to an agent (they belong to the agent
 definition); they are refused here, before any network call, with the reason and the fix.
@@ -11,9 +11,10 @@ from typing import Any, Literal
 
 from .endpoints import Route
 from .errors import FoundryConfigError, RefusedParameterError
+from .options import body_options, check_values
 from .reference import AgentRef
 
-__all__ = ["ALLOWED_FIELDS", "REFUSED_FIELDS", "ToolChoice", "build_response_body", "check_refused"]
+__all__ = ["REFUSED_FIELDS", "ToolChoice", "build_response_body", "check_refused"]
 
 ToolChoice = Literal["auto", "required", "none"] | Mapping[str, Any]
 
@@ -33,13 +34,6 @@ REFUSED_FIELDS: dict[str, str] = {
     "max_tool_calls": "set it in the agent definition",
     "top_logprobs": "not supported with agents",
 }
-
-#: Fields the client sends (besides the agent, input and continuation fields).
-ALLOWED_FIELDS = ("store", "background", "tool_choice", "structured_inputs", "metadata", "include",
-                  "max_output_tokens", "truncation")
-
-_TOOL_CHOICES = ("auto", "required", "none")
-
 
 def check_refused(fields: Mapping[str, Any] | Sequence[str], *, where: str = "request") -> None:
     """Raise :class:`RefusedParameterError` naming every refused field in ``fields``."""
@@ -61,31 +55,38 @@ def _conversation_id(conversation: str | Mapping[str, Any]) -> str:
     return cid
 
 
+#: Body options built apart (their own arguments, with their own rules).
+_OWN_ARGUMENTS = ("input", "conversation")
+
+
 def build_response_body(
     agent: AgentRef,
     *,
     input: str | Sequence[Mapping[str, Any]] | None = None,
     conversation: str | Mapping[str, Any] | None = None,
-    previous_response_id: str | None = None,
     stream: bool = False,
-    store: bool | None = None,
-    background: bool | None = None,
-    tool_choice: ToolChoice | None = None,
-    structured_inputs: Mapping[str, Any] | None = None,
-    metadata: Mapping[str, str] | None = None,
-    include: Sequence[str] | None = None,
-    max_output_tokens: int | None = None,
-    truncation: Literal["auto", "disabled"] | None = None,
     extra_body: Mapping[str, Any] | None = None,
     route: Route = Route.RESPONSES,
+    **options: Any,
 ) -> dict[str, Any]:
     """The JSON body of a Responses call to ``agent``.
+
+    ``options`` are the body options of :data:`foundry_agents.options.OPTIONS` (``store``,
+    ``tool_choice``, ``previous_response_id``, ...); each is checked against its row, and ``None``
+    values are left out.
 
     Example:
         >>> build_response_body(AgentRef("weather", "3"), input="Hi", stream=True)
         {'input': 'Hi', 'stream': True, 'agent_reference': {'type': 'agent_reference', 'name': 'weather', 'version': '3'}}
     """
-    if conversation is not None and previous_response_id is not None:
+    fields = [o for o in body_options() if o.name not in _OWN_ARGUMENTS]
+    unknown = [k for k in options if k not in {o.name for o in fields}]
+    if unknown:
+        check_refused(unknown, where="build_response_body")
+        raise FoundryConfigError(f"build_response_body got unexpected option(s) {unknown}; expected some of "
+                                 f"{[o.name for o in fields]} (or extra_body=)")
+    check_values({**options, "conversation": conversation, "extra_body": extra_body})
+    if conversation is not None and options.get("previous_response_id") is not None:
         raise FoundryConfigError(
             "pass either conversation or previous_response_id, not both: a conversation already "
             "carries the history (the service rejects the pair)"
@@ -96,14 +97,7 @@ def build_response_body(
         )
     if isinstance(input, (bytes, bytearray)) or (input is not None and not isinstance(input, (str, list, tuple))):
         raise FoundryConfigError(f"input must be a string or a list of input items, got {type(input).__name__}")
-    if tool_choice is not None and not (tool_choice in _TOOL_CHOICES or isinstance(tool_choice, Mapping)):
-        raise FoundryConfigError(
-            f"tool_choice must be one of {_TOOL_CHOICES} or a mapping such as "
-            f"{{'type': 'function', 'name': 'get_weather'}}, got {tool_choice!r}"
-        )
-    if max_output_tokens is not None and (not isinstance(max_output_tokens, int) or max_output_tokens < 1):
-        raise FoundryConfigError(f"max_output_tokens must be a positive integer, got {max_output_tokens!r}")
-    if store is False and background:
+    if options.get("store") is False and options.get("background"):
         raise FoundryConfigError("background responses must be stored; do not combine background=True with store=False")
 
     body: dict[str, Any] = {}
@@ -111,18 +105,13 @@ def build_response_body(
         body["input"] = input if isinstance(input, str) else list(input)
     if conversation is not None:
         body["conversation"] = _conversation_id(conversation)
-    if previous_response_id is not None:
-        if not isinstance(previous_response_id, str) or not previous_response_id:
-            raise FoundryConfigError(f"previous_response_id must be a response id, got {previous_response_id!r}")
-        body["previous_response_id"] = previous_response_id
     if stream:
         body["stream"] = True
-    for name, value in (("store", store), ("background", background), ("tool_choice", tool_choice),
-                        ("structured_inputs", structured_inputs), ("metadata", metadata),
-                        ("include", include), ("max_output_tokens", max_output_tokens),
-                        ("truncation", truncation)):
-        if value is not None:
-            body[name] = dict(value) if isinstance(value, Mapping) else (list(value) if isinstance(value, tuple) else value)
+    for option in fields:
+        value = options.get(option.name)
+        if value is not None and option.wire is not None:
+            body[option.wire] = dict(value) if isinstance(value, Mapping) else (
+                list(value) if isinstance(value, tuple) else value)
     if extra_body:
         check_refused(extra_body, where="extra_body")
         clash = [k for k in extra_body if k in ("agent_reference", "agent", "input", "stream")]

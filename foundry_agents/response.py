@@ -1,6 +1,7 @@
 """The neutral response model: one final object for streamed and non-streamed calls.
 
-:func:`parse_response` maps a wire ``response`` object (PROTOCOL.md §3) to :class:`AgentResponse`;
+:func:`parse_response` maps a wire ``response`` object (docs/protocol.md, "Response object and
+pending work") to :class:`AgentResponse`;
 :func:`parse_output_item` maps one output item and is the only place that knows item shapes, used
 by the non-streaming path and the stream accumulator alike. Unknown item types and fields are
 kept (``raw``), never dropped and never fatal: a field of the wrong type reads as absent (the wire
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ResponseFailedError, UnexpectedResponseError
+from .errors import ResponseFailedError, StreamResponseFailedError, UnexpectedResponseError
 from .reference import AgentRef
 from .usage import Usage, parse_usage
 
@@ -309,7 +310,8 @@ class AgentResponse:
     def pending_items(self) -> list[OutputItem]:
         """Everything the caller must act on: function calls, approval requests, OAuth consent.
 
-        A response with pending work still has status ``completed`` (PROTOCOL.md §3).
+        A response with pending work still has status ``completed`` (docs/protocol.md, "Response
+        object and pending work").
         """
         approvals = {a.id for a in self.approval_requests}
         return [i for i in self.output if i.type in PENDING_ITEM_TYPES
@@ -338,19 +340,10 @@ def _agent_of(raw: Mapping[str, Any]) -> AgentRef | None:
     version = ref.get("version")
     name = str(ref["name"])
     version = str(version) if version not in (None, "") else None
-    cached = _SEEN_AGENTS.get((name, version))
-    if cached is None:
-        try:
-            cached = AgentRef(name, version)
-        except ValueError:
-            return None
-        if len(_SEEN_AGENTS) < 1024:
-            _SEEN_AGENTS[(name, version)] = cached
-    return cached
-
-
-#: AgentRef is immutable: the few agents a process talks to are validated once.
-_SEEN_AGENTS: dict[tuple[str, str | None], AgentRef] = {}
+    try:
+        return AgentRef(name, version)
+    except ValueError:
+        return None
 
 
 def _conversation_id(value: Any) -> str | None:
@@ -385,15 +378,18 @@ def parse_response(raw: Mapping[str, Any], *, request_id: str | None = None) -> 
     )
 
 
-def failed_error(response: AgentResponse, *, status_code: int | None = None) -> ResponseFailedError:
-    """The error for a response whose status is ``failed`` (streamed or not), carrying it whole."""
+def failed_error(response: AgentResponse, *, status_code: int | None = None,
+                 streamed: bool = False) -> ResponseFailedError:
+    """The error for a response whose status is ``failed``, carrying it whole:
+    :class:`StreamResponseFailedError` (also a ``StreamError``) when it came in a stream."""
     error = response.error or {}
-    err = ResponseFailedError(
+    cls = StreamResponseFailedError if streamed else ResponseFailedError
+    err = cls(
         str(error.get("message") or "the response failed"),
         status_code=status_code,
         code=_str(error.get("code")) or "response_failed",
         request_id=response.request_id,
         body=response.raw,
     )
-    err.partial_response = response
+    err.response = err.partial_response = response
     return err

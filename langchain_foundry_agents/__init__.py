@@ -22,9 +22,11 @@ from .errors import (
     RateLimitError,
     ResponseFailedError,
     ServerError,
+    StreamDecodeError,
     StreamError,
     StreamEventError,
     StreamInterruptedError,
+    StreamResponseFailedError,
     UnprocessableEntityError,
 )
 from .structured import AgentJSONParser
@@ -63,8 +65,10 @@ __all__ = [
     "ResponseFailedError",
     "ServerError",
     "StreamError",
+    "StreamDecodeError",
     "StreamEventError",
     "StreamInterruptedError",
+    "StreamResponseFailedError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
     "approval_message",

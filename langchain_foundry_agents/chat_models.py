@@ -17,12 +17,7 @@ from typing import Any, Literal
 from langchain_core import __version__ as _langchain_core_version
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LanguageModelInput
-from langchain_core.language_models.chat_models import (
-    BaseChatModel,
-    LangSmithParams,
-    agenerate_from_stream,
-    generate_from_stream,
-)
+from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
@@ -33,6 +28,7 @@ from foundry_agents import AgentResponse, AgentVersion, FoundryAgent, Message
 from foundry_agents._arguments import check_arguments
 from foundry_agents.connection_fields import ConnectionFields
 from foundry_agents.errors import APIError, FoundryAgentsError
+from foundry_agents.options import adapter_defaults, from_adapter
 from foundry_agents.tokens import count_message_tokens, count_text_tokens
 
 from ._messages import PROVIDER, to_neutral_messages
@@ -44,35 +40,6 @@ from .tools import tool_choice_option, tool_names
 
 __all__ = ["ChatFoundryAgent"]
 
-#: Call options: LangChain-side keyword -> core option.
-_CALL_OPTIONS = {
-    "conversation_id": "conversation",
-    "conversation": "conversation",
-    "previous_response_id": "previous_response_id",
-    "store": "store",
-    "background": "background",
-    "tool_choice": "tool_choice",
-    "structured_inputs": "structured_inputs",
-    "request_metadata": "metadata",
-    "include": "include",
-    "max_output_tokens": "max_output_tokens",
-    "truncation": "truncation",
-    "extra_body": "extra_body",
-    "extra_headers": "extra_headers",
-    "timeout": "timeout",
-}
-#: Model fields that are default call options, under their core name.
-_DEFAULT_FIELDS = {
-    "conversation_id": "conversation",
-    "store": "store",
-    "tool_choice": "tool_choice",
-    "structured_inputs": "structured_inputs",
-    "request_metadata": "metadata",
-    "include": "include",
-    "max_output_tokens": "max_output_tokens",
-    "truncation": "truncation",
-    "extra_body": "extra_body",
-}
 #: How long a fetched agent definition is trusted by :meth:`ChatFoundryAgent.bind_tools`.
 DEFINITION_TTL_SECONDS = 300.0
 _USER_AGENT = f"langchain-core/{_langchain_core_version}"
@@ -128,8 +95,12 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
     """``"name"``, ``"name:version"`` or ``"azure_ai/agents/name:version"``."""
     agent_version: str | None = None
     """Pins a version (alternative to ``"name:version"``); latest when neither is given."""
+    # Default call options: one field per "default" row of foundry_agents.options.OPTIONS, under
+    # its adapter name (tests/langchain/test_options.py holds them equal to the table).
     conversation_id: str | None = None
     """A server-side conversation (``conv_...``) to continue on every call."""
+    previous_response_id: str | None = None
+    """A response to continue from (``AIMessage.id`` of a reply; chaining does this by itself)."""
     store: bool | None = None
     """``False`` for stateless replay of the whole history."""
     structured_inputs: dict[str, Any] | None = None
@@ -141,12 +112,13 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
     max_output_tokens: int | None = None
     truncation: Literal["auto", "disabled"] | None = None
     extra_body: dict[str, Any] | None = None
+    """More request body fields, sent as given (refused fields still raise)."""
     system_message_role: Literal["system", "developer", "refuse"] = "system"
     """What a ``SystemMessage`` becomes: a system or developer item, or an error."""
     auto_chain: bool = True
     """Chain from this agent's last reply in the history with ``previous_response_id``."""
     streaming: bool = False
-    """Use the streaming call for ``invoke`` too."""
+    """Use the streaming call for ``invoke`` too (langchain-core's ``_should_stream`` reads it)."""
     check_agent_tools: bool = True
     """Default of ``bind_tools(check_agent_tools=...)``."""
 
@@ -173,14 +145,13 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
         return slot.agent
 
     def _build_core(self) -> FoundryAgent:
-        defaults = {core: getattr(self, name) for name, core in _DEFAULT_FIELDS.items()}
         return FoundryAgent(
             self.agent,
             agent_version=self.agent_version,
             connection=self.connection_settings(user_agent_extra=_USER_AGENT),
             system_message_role=self.system_message_role,
             auto_chain=self.auto_chain,
-            **{k: v for k, v in defaults.items() if v is not None},
+            **adapter_defaults(self),
         )
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
@@ -248,13 +219,10 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
                 "stop sequences cannot be sent to a Foundry agent (the Responses API has no stop "
                 "parameter); trim the answer in your chain instead"
             )
-        options = {_CALL_OPTIONS.get(k, k): v for k, v in kwargs.items() if v is not None}
-        return to_neutral_messages(messages), options
+        return to_neutral_messages(messages), from_adapter(kwargs)
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        if self.streaming:
-            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         neutral, options = self._prepare(messages, stop, kwargs)
         with translate_errors():
             response = self.foundry_agent.respond(neutral, **options)
@@ -263,8 +231,6 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
     async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                          run_manager: AsyncCallbackManagerForLLMRun | None = None,
                          **kwargs: Any) -> ChatResult:
-        if self.streaming:
-            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
         neutral, options = self._prepare(messages, stop, kwargs)
         with translate_errors():
             response = await self.foundry_agent.arespond(neutral, **options)

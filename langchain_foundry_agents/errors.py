@@ -17,13 +17,16 @@ and ``except langchain_core.exceptions.ModelNotFoundError`` catch it. Status, co
     ├── ConflictError, APIStatusError   ModelError
     ├── APIConnectionError         ModelConnectionError
     │   └── APITimeoutError        ModelTimeoutError
+    ├── ResponseFailedError        ModelAPIError     (a non-streamed failed response)
+    │   └── StreamResponseFailedError  ModelAPIError (response.failed in a stream; also a StreamError)
     └── StreamError                ModelError
         ├── StreamInterruptedError ModelConnectionError
-        ├── ResponseFailedError    ModelAPIError
+        ├── StreamDecodeError      ModelError
         └── StreamEventError       ModelError
 
-Local configuration errors (:class:`foundry_agents.FoundryConfigError`, a ``ValueError``) are
-raised unchanged: they happen before any call.
+Local configuration errors (:class:`foundry_agents.FoundryConfigError`, a ``ValueError``, and
+its subclasses such as :class:`~foundry_agents.errors.AgentToolMismatchError`) are raised
+unchanged: they happen before any call.
 
 Example:
     >>> issubclass(NotFoundError, ModelNotFoundError) and issubclass(NotFoundError, core.NotFoundError)
@@ -64,7 +67,9 @@ __all__ = [
     "ServerError",
     "StreamError",
     "StreamEventError",
+    "StreamDecodeError",
     "StreamInterruptedError",
+    "StreamResponseFailedError",
     "UnprocessableEntityError",
     "convert_error",
     "translate_errors",
@@ -127,7 +132,15 @@ class StreamInterruptedError(core.StreamInterruptedError, StreamError, ModelConn
     pass
 
 
-class ResponseFailedError(core.ResponseFailedError, StreamError, ModelAPIError):
+class ResponseFailedError(core.ResponseFailedError, APIError, ModelAPIError):
+    pass
+
+
+class StreamResponseFailedError(core.StreamResponseFailedError, ResponseFailedError, StreamError):
+    pass
+
+
+class StreamDecodeError(core.StreamDecodeError, StreamError):
     pass
 
 
@@ -151,6 +164,8 @@ _CLASSES: dict[type[core.APIError], type[APIError]] = {
     core.StreamError: StreamError,
     core.StreamInterruptedError: StreamInterruptedError,
     core.ResponseFailedError: ResponseFailedError,
+    core.StreamResponseFailedError: StreamResponseFailedError,
+    core.StreamDecodeError: StreamDecodeError,
     core.StreamEventError: StreamEventError,
 }
 

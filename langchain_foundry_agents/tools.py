@@ -20,12 +20,9 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from foundry_agents import AgentVersion
+from foundry_agents.errors import AgentToolMismatchError
 
 __all__ = ["AgentToolMismatchError", "check_agent_tools", "tool_choice_option", "tool_names"]
-
-
-class AgentToolMismatchError(ValueError):
-    """A bound tool the agent definition does not declare, so the agent can never call it."""
 
 
 def _name(tool: Any) -> str:

@@ -1,28 +1,26 @@
 """LlamaIndex adapter: a Foundry v2 agent as a LlamaIndex LLM.
 
+The public names are the ones in ``__all__`` (tests/llama_index/test_public_api.py lists them);
+the message and output mappers are private (``._messages``, ``._outputs``), like the LangChain
+adapter's.
+
 Example:
     >>> from llama_index_foundry import FoundryAgentLLM
     >>> llm = FoundryAgentLLM("weather:3", project_endpoint=endpoint)  # doctest: +SKIP
     >>> llm.complete("Weather in Paris?").text  # doctest: +SKIP
 """
 
-from ._messages import APPROVAL_KEY, approval_message, to_foundry_messages
-from ._outputs import StreamMapper, to_chat_message, to_chat_response, tool_selections
-from ._structured import StructuredOutputError
+from foundry_agents.errors import StructuredOutputError
+
+from ._messages import approval_message
 from .base import FoundryAgentLLM
 from .orchestration import AgentAnswer, FanOutWorkflow, foundry_agent_tool
 
 __all__ = [
-    "APPROVAL_KEY",
     "AgentAnswer",
     "FanOutWorkflow",
     "FoundryAgentLLM",
-    "StreamMapper",
     "StructuredOutputError",
     "approval_message",
     "foundry_agent_tool",
-    "to_chat_message",
-    "to_chat_response",
-    "to_foundry_messages",
-    "tool_selections",
 ]

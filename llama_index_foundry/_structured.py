@@ -21,6 +21,8 @@ from llama_index.core.program.utils import process_streaming_objects
 from llama_index.core.prompts import BasePromptTemplate
 from pydantic import BaseModel, ValidationError
 
+from foundry_agents.errors import StructuredOutputError
+
 __all__ = [
     "StructuredOutputError",
     "aparse_stream",
@@ -33,14 +35,6 @@ __all__ = [
 _INSTRUCTIONS = (
     "Answer with one JSON object only (no prose, no code fences) that conforms to this JSON schema:\n{schema}"
 )
-
-
-class StructuredOutputError(ValueError):
-    """The agent's answer is not JSON matching the requested model; ``text`` holds the answer."""
-
-    def __init__(self, message: str, *, text: str) -> None:
-        super().__init__(message)
-        self.text = text
 
 
 def schema_instructions(output_cls: type[BaseModel]) -> str:

@@ -41,6 +41,7 @@ from foundry_agents._arguments import check_arguments
 from foundry_agents.agent import FoundryAgent
 from foundry_agents.connection_fields import ConnectionFields
 from foundry_agents.messages import Message
+from foundry_agents.options import adapter_defaults, from_adapter
 from foundry_agents.streaming import StreamEvent
 
 from ._messages import to_foundry_messages
@@ -56,8 +57,6 @@ __all__ = ["DEFAULT_CONTEXT_WINDOW", "DEFAULT_NUM_OUTPUT", "FoundryAgentLLM"]
 
 DEFAULT_CONTEXT_WINDOW = 128_000
 DEFAULT_NUM_OUTPUT = 4_096
-#: LlamaIndex-style per-call names mapped to the core's option names.
-_OPTION_ALIASES = {"conversation_id": "conversation"}
 _TOOL_CHOICE_WORDS = ("auto", "required", "none")
 
 dispatcher = get_dispatcher(__name__)
@@ -113,7 +112,9 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
             :mod:`foundry_agents.connection_fields`.
         conversation_id / previous_response_id / store: default continuity for every call
             (each also accepted per call, e.g. ``llm.chat(messages, conversation_id="conv_...")``).
-        structured_inputs / metadata / include / max_output_tokens: default request options.
+        structured_inputs / metadata / include / max_output_tokens / tool_choice / truncation /
+            extra_body: default request options (the "default" rows of
+            :data:`foundry_agents.options.OPTIONS`; ``metadata`` is stored as ``request_metadata``).
         system_message_role: ``"system"``, ``"developer"`` or ``"refuse"``.
 
     Unknown keyword arguments raise; sampling, model and tool arguments (``temperature``, ...)
@@ -129,6 +130,8 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
     context_window: int = Field(default=DEFAULT_CONTEXT_WINDOW, gt=0,
                                 description="Context window of the agent's model, for prompt packing.")
     num_output: int = Field(default=DEFAULT_NUM_OUTPUT, gt=0, description="Tokens kept free for the answer.")
+    # Default call options: one field per "default" row of foundry_agents.options.OPTIONS, under
+    # its adapter name (tests/llama_index/test_options.py holds them equal to the table).
     conversation_id: str | None = Field(default=None, description="Default conversation id.")
     previous_response_id: str | None = Field(default=None, description="Default response to continue from.")
     store: bool | None = Field(default=None, description="False for stateless replay of the whole history.")
@@ -138,6 +141,9 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
                                                     description="Response metadata (the metadata= argument).")
     include: list[str] | None = Field(default=None, description="Extra output data to include.")
     max_output_tokens: int | None = Field(default=None, gt=0, description="Cap on output tokens.")
+    tool_choice: str | dict[str, Any] | None = Field(default=None, description="Default tool_choice.")
+    truncation: Literal["auto", "disabled"] | None = Field(default=None, description="'auto' or 'disabled'.")
+    extra_body: dict[str, Any] | None = Field(default=None, description="More request body fields.")
     system_message_role: Literal["system", "developer", "refuse"] = Field(
         default="system", description="What system messages become.")
     pydantic_program_mode: PydanticProgramMode = PydanticProgramMode.LLM
@@ -191,15 +197,11 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
         return "FoundryAgentLLM"
 
     def _build_agent(self) -> FoundryAgent:
-        defaults: dict[str, Any] = {"conversation": self.conversation_id, "previous_response_id": self.previous_response_id,
-                    "store": self.store, "structured_inputs": self.structured_inputs,
-                    "metadata": self.request_metadata, "include": self.include,
-                    "max_output_tokens": self.max_output_tokens}
         return FoundryAgent(
             self.agent, agent_version=self.agent_version,
             connection=self.connection_settings(user_agent_extra=_USER_AGENT),
             system_message_role=self.system_message_role,
-            **{k: v for k, v in defaults.items() if v is not None},
+            **adapter_defaults(self),
         )
 
     @property
@@ -229,8 +231,7 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
         """Map the history and the call options (the core plans streams eagerly, so bad input
         raises at the call, before a stream is consumed)."""
         inputs = to_foundry_messages(messages)
-        options = {_OPTION_ALIASES.get(k, k): v for k, v in kwargs.items()}
-        return inputs, options
+        return inputs, from_adapter(kwargs)
 
     def _completion_messages(self, prompt: str, formatted: bool) -> list[ChatMessage]:
         if not formatted and self.completion_to_prompt is not None:

@@ -21,7 +21,7 @@ from .constants import EMULATOR_PROJECT, EMULATOR_TOKEN, EXTRA_MODULES, NEEDS_EX
 __all__ = [
     "EMULATOR_PROJECT",
     "EMULATOR_TOKEN",
-    "AgentVersion",
+    "AgentVersionRecord",
     "AgentsFileError",
     "RunningEmulator",
     "create_app",
@@ -31,7 +31,7 @@ __all__ = [
 
 # The web stack (starlette, uvicorn) loads on first use, so `foundry-agents chat` does not pay it.
 _LAZY = {"create_app": "app", "AgentsFileError": "config", "load_agents_file": "config",
-         "AgentVersion": "model", "RunningEmulator": "server", "run_emulator": "server"}
+         "AgentVersionRecord": "model", "RunningEmulator": "server", "run_emulator": "server"}
 
 
 def __getattr__(name: str) -> Any:

@@ -23,7 +23,7 @@ from .agents import BEHAVIORS, builtin_agents
 from .config import load_agents_file, parse_agents
 from .errors import EmulatorError
 from .http import Emulator, Handler, bind, error_response
-from .model import AgentVersion
+from .model import AgentVersionRecord
 from .schema import check_agent_name
 from .state import MemoryStore, Store
 
@@ -116,7 +116,7 @@ async def _not_found(request: Request, exc: Exception) -> JSONResponse:
 def create_app(
     *,
     agents_file: str | Path | None = None,
-    extra_agents: Iterable[AgentVersion | dict[str, Any]] | None = None,
+    extra_agents: Iterable[AgentVersionRecord | dict[str, Any]] | None = None,
     done_sentinel: bool = False,
     keep_alive: float | None = None,
     strict_input: bool = True,
@@ -127,7 +127,7 @@ def create_app(
 
     Args:
         agents_file: a YAML or JSON agents file (see docs/emulator.md) loaded at start.
-        extra_agents: more agents: :class:`AgentVersion` objects or agents-file entries (dicts).
+        extra_agents: more agents: :class:`AgentVersionRecord` objects or agents-file entries (dicts).
         done_sentinel: end streams with ``data: [DONE]`` (the service does not).
         keep_alive: send ``: keep-alive`` comment lines (at stream start and every N seconds of
             a pause).
@@ -144,11 +144,11 @@ def create_app(
         >>> app = create_app()
         >>> client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://emulator")
     """
-    loaded: list[AgentVersion] = builtin_agents() if builtin else []
+    loaded: list[AgentVersionRecord] = builtin_agents() if builtin else []
     if agents_file is not None:
         loaded += load_agents_file(agents_file)
     for extra in extra_agents or ():
-        loaded += [extra] if isinstance(extra, AgentVersion) else parse_agents([extra], source="extra_agents")
+        loaded += [extra] if isinstance(extra, AgentVersionRecord) else parse_agents([extra], source="extra_agents")
     store = _open_store(data_dir)
     for agent in loaded:
         store.seed_agent(agent)

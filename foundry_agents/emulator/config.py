@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .model import AgentVersion
+from .model import AgentVersionRecord
 
 DEFINITION_KEYS = ("kind", "model", "instructions", "tools", "text", "reasoning")
 OPTION_KEYS = ("reply", "rules", "after_tool", "failures", "delay")
@@ -33,7 +33,7 @@ class AgentsFileError(ValueError):
     """The agents file is unreadable or malformed."""
 
 
-def load_agents_file(path: str | Path) -> list[AgentVersion]:
+def load_agents_file(path: str | Path) -> list[AgentVersionRecord]:
     """Parse a YAML (``.yaml``/``.yml``) or JSON agents file into agent versions."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
@@ -49,18 +49,18 @@ def load_agents_file(path: str | Path) -> list[AgentVersion]:
     return parse_agents(data, source=str(path))
 
 
-def parse_agents(data: Any, *, source: str = "agents") -> list[AgentVersion]:
+def parse_agents(data: Any, *, source: str = "agents") -> list[AgentVersionRecord]:
     """Agent versions from the parsed file content (``{"agents": [...]}`` or a bare list)."""
     entries = data.get("agents") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise AgentsFileError(f"{source}: expected a list under 'agents'")
-    out: list[AgentVersion] = []
+    out: list[AgentVersionRecord] = []
     for index, entry in enumerate(entries):
         out.extend(_agent_versions(entry, f"{source}: agents[{index}]"))
     return out
 
 
-def _agent_versions(entry: Any, where: str) -> Iterable[AgentVersion]:
+def _agent_versions(entry: Any, where: str) -> Iterable[AgentVersionRecord]:
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
         raise AgentsFileError(f"{where}: each agent needs a 'name'")
     versions = entry.get("versions") or [entry]
@@ -71,7 +71,7 @@ def _agent_versions(entry: Any, where: str) -> Iterable[AgentVersion]:
             raise AgentsFileError(f"{where}.versions[{number - 1}]: must be a mapping")
         definition = {"kind": "prompt", "model": DEFAULT_MODEL}
         definition.update({k: spec[k] for k in DEFINITION_KEYS if k in spec})
-        yield AgentVersion(
+        yield AgentVersionRecord(
             name=entry["name"],
             version=str(spec.get("version", number)),
             definition=definition,

@@ -15,8 +15,9 @@ from .errors import EmulatorError
 
 
 @dataclass
-class AgentVersion:
-    """One version of a named agent, with the behaviour that answers for it."""
+class AgentVersionRecord:
+    """One version of a named agent as the emulator stores it, with the behaviour that answers
+    for it (the client's view of an agent version is :class:`foundry_agents.AgentVersion`)."""
 
     name: str
     version: str
@@ -45,11 +46,16 @@ class AgentVersion:
         return list(self.definition.get("tools") or [])
 
 
+#: The former name (the emulator's package exports only :class:`AgentVersionRecord`, so no two
+#: public classes of foundry-agents share a name); kept for emulator code written against it.
+AgentVersion = AgentVersionRecord
+
+
 @dataclass
 class TurnContext:
     """What the agent sees for one response: earlier items plus this request's input."""
 
-    agent: AgentVersion
+    agent: AgentVersionRecord
     history: list[dict[str, Any]]
     input: list[dict[str, Any]]
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -89,7 +95,7 @@ class ResponseRecord:
     """A computed response: the one result both the JSON and the SSE renderers draw from."""
 
     id: str
-    agent: AgentVersion
+    agent: AgentVersionRecord
     created_at: int
     output: list[dict[str, Any]]
     usage: dict[str, Any]

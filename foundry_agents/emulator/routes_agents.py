@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from .agents.declared import json_schema_format
 from .errors import EmulatorError, invalid
 from .http import Emulator, json_body, page
-from .model import AgentVersion
+from .model import AgentVersionRecord
 from .schema import check_agent_name, check_metadata, wrong_type
 from .wire import agent_json, agent_version_json, list_json
 
@@ -74,7 +74,7 @@ async def delete_version(request: Request, emu: Emulator) -> Response:
     return JSONResponse({"object": "agent.version.deleted", "name": name, "version": version, "deleted": True})
 
 
-def _new_version(request: Request, emu: Emulator, name: str, body: dict[str, Any]) -> AgentVersion:
+def _new_version(request: Request, emu: Emulator, name: str, body: dict[str, Any]) -> AgentVersionRecord:
     definition = body.get("definition")
     if definition is not None and not isinstance(definition, dict):
         raise wrong_type("definition", "an object", definition)
@@ -92,7 +92,7 @@ def _new_version(request: Request, emu: Emulator, name: str, body: dict[str, Any
     metadata = check_metadata(body.get("metadata")) or {}
     behavior, options = _declared_behavior(emu, name, metadata, definition) or _behavior_for(emu, name, metadata)
     ordered = {"kind": definition["kind"], **{k: v for k, v in definition.items() if k != "kind"}}
-    version = AgentVersion(
+    version = AgentVersionRecord(
         name=name,
         version=emu.store.next_version(name),
         definition=ordered,

@@ -1,9 +1,9 @@
 """Server-sent events rendered from a computed response. Pure: a record in, events out.
 
-Order as recorded (PROTOCOL.md section 4): ``response.created``, ``response.in_progress``, then per
-output item ``output_item.added`` .. item-specific events .. ``output_item.done``, then one terminal
-event (``response.completed`` / ``.incomplete`` / ``.failed``). Fault agents cut the list short
-(``drop``) or end it with an ``error`` event.
+Order as recorded (docs/protocol.md, "Stream events"): ``response.created``,
+``response.in_progress``, then per output item ``output_item.added`` .. item-specific events ..
+``output_item.done``, then one terminal event (``response.completed`` / ``.incomplete`` /
+``.failed``). Fault agents cut the list short (``drop``) or end it with an ``error`` event.
 """
 
 from __future__ import annotations

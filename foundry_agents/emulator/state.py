@@ -19,10 +19,10 @@ from typing import Any
 
 from .errors import not_found
 from .ids import new_conversation_id
-from .model import AgentVersion, ResponseRecord
+from .model import AgentVersionRecord, ResponseRecord
 
 
-def version_key(agent: AgentVersion) -> int:
+def version_key(agent: AgentVersionRecord) -> int:
     """Versions sort numerically (non-numeric ones first)."""
     return int(agent.version) if agent.version.isdigit() else 0
 
@@ -64,15 +64,15 @@ class Store(ABC):
     # -- agents --------------------------------------------------------------------------------
 
     @abstractmethod
-    def seed_agent(self, agent: AgentVersion) -> None:
+    def seed_agent(self, agent: AgentVersionRecord) -> None:
         """Register a configured agent (built-in, agents file): never persisted."""
 
     @abstractmethod
-    def add_agent_version(self, agent: AgentVersion) -> AgentVersion:
+    def add_agent_version(self, agent: AgentVersionRecord) -> AgentVersionRecord:
         """Register a version created through the API (replacing one with the same number)."""
 
     @abstractmethod
-    def versions(self, name: str) -> list[AgentVersion]:
+    def versions(self, name: str) -> list[AgentVersionRecord]:
         """The agent's versions, oldest first; ``[]`` when there is no such agent."""
 
     @abstractmethod
@@ -85,7 +85,7 @@ class Store(ABC):
     @abstractmethod
     def delete_agent(self, name: str) -> None: ...
 
-    def agent(self, name: str, version: str | None = None) -> AgentVersion:
+    def agent(self, name: str, version: str | None = None) -> AgentVersionRecord:
         """The named version, or the latest; 404 when absent."""
         versions = self.versions(name)
         if not versions:
@@ -97,7 +97,7 @@ class Store(ABC):
                 return candidate
         raise agent_not_found(name, version)
 
-    def latest_agents(self) -> list[AgentVersion]:
+    def latest_agents(self) -> list[AgentVersionRecord]:
         """Each agent's latest version, by name."""
         return [versions[-1] for versions in map(self.versions, self.agent_names()) if versions]
 
@@ -144,13 +144,7 @@ class Store(ABC):
     @abstractmethod
     def delete_item(self, conversation_id: str, item_id: str) -> None: ...
 
-    # -- misc ----------------------------------------------------------------------------------
-
-    def bump(self, key: str) -> int:
-        """Increment and return a named counter (used by fault agents)."""
-        self.counters[key] = self.counters.get(key, 0) + 1
-        return self.counters[key]
-
+    # -- lifecycle -----------------------------------------------------------------------------
     @abstractmethod
     def close(self) -> None:
         """Release the store's resources (a database connection); the app must not be used after."""
@@ -162,7 +156,7 @@ class MemoryStore(Store):
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()
-        self._agents: dict[str, list[AgentVersion]] = {}
+        self._agents: dict[str, list[AgentVersionRecord]] = {}
         self._responses: dict[str, ResponseRecord] = {}
         self._conversations: dict[str, dict[str, Any]] = {}
         self._items: dict[str, list[dict[str, Any]]] = {}
@@ -170,10 +164,10 @@ class MemoryStore(Store):
     def close(self) -> None:
         """Nothing to release: the state goes with the object."""
 
-    def seed_agent(self, agent: AgentVersion) -> None:
+    def seed_agent(self, agent: AgentVersionRecord) -> None:
         self.add_agent_version(agent)
 
-    def add_agent_version(self, agent: AgentVersion) -> AgentVersion:
+    def add_agent_version(self, agent: AgentVersionRecord) -> AgentVersionRecord:
         with self._lock:
             versions = [v for v in self._agents.get(agent.name, []) if v.version != agent.version]
             versions.append(agent)
@@ -181,7 +175,7 @@ class MemoryStore(Store):
             self._agents[agent.name] = versions
         return agent
 
-    def versions(self, name: str) -> list[AgentVersion]:
+    def versions(self, name: str) -> list[AgentVersionRecord]:
         return list(self._agents.get(name, ()))
 
     def agent_names(self) -> list[str]:

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .model import AgentVersion, ResponseRecord
+from .model import AgentVersionRecord, ResponseRecord
 from .state import (
     Store,
     agent_not_found,
@@ -63,13 +63,13 @@ def _dump(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=repr)
 
 
-def _agent_from(body: str) -> AgentVersion:
-    return AgentVersion(**json.loads(body))
+def _agent_from(body: str) -> AgentVersionRecord:
+    return AgentVersionRecord(**json.loads(body))
 
 
 def _record_from(body: str) -> ResponseRecord:
     fields = json.loads(body)
-    fields["agent"] = AgentVersion(**fields["agent"])
+    fields["agent"] = AgentVersionRecord(**fields["agent"])
     return ResponseRecord(**fields)
 
 
@@ -81,7 +81,7 @@ class SqliteStore(Store):
         self.path = path
         self._conn = conn
         self._lock = threading.Lock()
-        self._seeded: dict[str, dict[str, AgentVersion]] = {}
+        self._seeded: dict[str, dict[str, AgentVersionRecord]] = {}
 
     @classmethod
     def open(cls, data_dir: str | Path) -> SqliteStore:
@@ -134,10 +134,10 @@ class SqliteStore(Store):
 
     # -- agents --------------------------------------------------------------------------------
 
-    def seed_agent(self, agent: AgentVersion) -> None:
+    def seed_agent(self, agent: AgentVersionRecord) -> None:
         self._seeded.setdefault(agent.name, {})[agent.version] = agent
 
-    def add_agent_version(self, agent: AgentVersion) -> AgentVersion:
+    def add_agent_version(self, agent: AgentVersionRecord) -> AgentVersionRecord:
         with self._write() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO agent_versions (name, version, body) VALUES (?, ?, ?)",
@@ -145,7 +145,7 @@ class SqliteStore(Store):
             )
         return agent
 
-    def versions(self, name: str) -> list[AgentVersion]:
+    def versions(self, name: str) -> list[AgentVersionRecord]:
         with self._lock:
             rows = self._conn.execute("SELECT body FROM agent_versions WHERE name = ?", (name,)).fetchall()
             seeded = self._seeded.get(name)

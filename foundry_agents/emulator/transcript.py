@@ -56,12 +56,6 @@ def function_outputs(items: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return {str(i.get("call_id")): i.get("output") for i in items if i.get("type") == "function_call_output"}
 
 
-def pending_call_ids(items: list[dict[str, Any]]) -> set[str]:
-    """Call ids of function calls that have no output yet."""
-    answered = set(function_outputs(items))
-    return {str(c.get("call_id")) for c in function_calls(items) if c.get("call_id") not in answered}
-
-
 def call_arguments(call: dict[str, Any]) -> dict[str, Any]:
     """A function call's parsed arguments (``{}`` when they are not a JSON object)."""
     try:

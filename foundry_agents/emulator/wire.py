@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import AgentVersion, ResponseRecord
+from .model import AgentVersionRecord, ResponseRecord
 
 DEFAULT_TEXT: dict[str, Any] = {"format": {"type": "text"}, "verbosity": "medium"}
 
 
-def agent_ref(agent: AgentVersion) -> dict[str, Any]:
+def agent_ref(agent: AgentVersionRecord) -> dict[str, Any]:
     """``{"type": "agent_reference", "name", "version"}``."""
     return {"type": "agent_reference", "name": agent.name, "version": agent.version}
 
 
-def agent_id_ref(agent: AgentVersion) -> dict[str, Any]:
+def agent_id_ref(agent: AgentVersionRecord) -> dict[str, Any]:
     """The preview echo ``{"type": "agent_id", "name", "version"}``."""
     return {"type": "agent_id", "name": agent.name, "version": agent.version}
 
@@ -40,7 +40,7 @@ def decorate_item(item: dict[str, Any], record: ResponseRecord, dialect: str, mo
     return {**head, **{k: v for k, v in item.items() if k not in head}}
 
 
-def text_config(agent: AgentVersion) -> dict[str, Any]:
+def text_config(agent: AgentVersionRecord) -> dict[str, Any]:
     """The response's ``text``: the agent's response format, else plain text."""
     text = agent.definition.get("text")
     if not isinstance(text, dict) or not isinstance(text.get("format"), dict):
@@ -51,7 +51,7 @@ def text_config(agent: AgentVersion) -> dict[str, Any]:
     return {"format": fmt, "verbosity": text.get("verbosity", "medium")}
 
 
-def _reasoning(agent: AgentVersion, dialect: str, mode: str) -> dict[str, Any]:
+def _reasoning(agent: AgentVersionRecord, dialect: str, mode: str) -> dict[str, Any]:
     configured = agent.definition.get("reasoning")
     if isinstance(configured, dict):
         base = dict(configured)
@@ -206,7 +206,7 @@ def _filter(source: str, results: dict[str, Any], end: int) -> dict[str, Any]:
 # -- agents ------------------------------------------------------------------------------------
 
 
-def agent_version_json(agent: AgentVersion) -> dict[str, Any]:
+def agent_version_json(agent: AgentVersionRecord) -> dict[str, Any]:
     """An ``agent.version`` object (``id`` is ``"name:N"``, ``version`` a string)."""
     return {
         "metadata": dict(agent.metadata),
@@ -220,7 +220,7 @@ def agent_version_json(agent: AgentVersion) -> dict[str, Any]:
     }
 
 
-def agent_json(latest: AgentVersion) -> dict[str, Any]:
+def agent_json(latest: AgentVersionRecord) -> dict[str, Any]:
     """An ``agent`` object with its latest version."""
     return {
         "object": "agent",

@@ -7,7 +7,7 @@ Wire events are dispatched through a table; known events with nothing to report 
 explicit ignore set; unknown events are logged at debug level and skipped.
 
 Errors: an ``error`` event raises :class:`~foundry_agents.errors.StreamEventError`,
-``response.failed`` raises :class:`~foundry_agents.errors.ResponseFailedError`, and
+``response.failed`` raises :class:`~foundry_agents.errors.StreamResponseFailedError`, and
 :meth:`StreamAccumulator.close` on a stream that never reached a terminal event raises
 :class:`~foundry_agents.errors.StreamInterruptedError`, and an event that is not a JSON object
 or whose fields have the wrong type (``"output_index": "zero"``, a non-string ``delta``) raises
@@ -312,7 +312,7 @@ class StreamAccumulator:
 
     def _on_failed(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         self.final = self._finish(event)
-        raise failed_error(self.final)
+        raise failed_error(self.final, streamed=True)
 
     def _on_error(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         nested = event.get("error")

@@ -25,3 +25,24 @@ def test_several_emulators_are_isolated():
         assert httpx.get(f"{a.endpoint}/openai/v1/responses/{rid}", headers=headers).status_code == 200
         assert httpx.get(f"{b.endpoint}/openai/v1/responses/{rid}", headers=headers).status_code == 404
         assert a.app is not b.app
+
+
+def test_no_two_public_classes_share_a_name_across_packages():
+    """A name means one thing: the emulator's stored agent version is AgentVersionRecord, the
+    client's is foundry_agents.AgentVersion. Same-named classes are re-exports or, for the
+    LangChain error classes, the core class with LangChain's category added (a subclass)."""
+    import foundry_agents
+    import langchain_foundry_agents
+    import llama_index_foundry
+
+    seen: dict[str, type] = {}
+    for package in (foundry_agents, emulator, langchain_foundry_agents, llama_index_foundry):
+        for name in package.__all__:
+            value = getattr(package, name)
+            if not isinstance(value, type):
+                continue
+            other = seen.setdefault(name, value)
+            if other is not value:
+                assert issubclass(value, other) or issubclass(other, value), f"{package.__name__}.{name}"
+    assert emulator.AgentVersionRecord is not foundry_agents.AgentVersion
+    assert "AgentVersion" not in emulator.__all__

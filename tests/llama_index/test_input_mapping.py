@@ -31,7 +31,8 @@ from foundry_agents.messages import (
     ToolCallPart,
     ToolResultPart,
 )
-from llama_index_foundry import APPROVAL_KEY, approval_message, to_foundry_messages
+from llama_index_foundry import approval_message
+from llama_index_foundry._messages import APPROVAL_KEY, to_foundry_messages
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="

@@ -9,8 +9,12 @@ from llama_index.core.base.llms.types import CitationBlock, TextBlock, ThinkingB
 
 from foundry_agents.response import parse_annotation, parse_response
 from foundry_agents.streaming import StreamAccumulator
-from llama_index_foundry import StreamMapper, to_chat_response, tool_selections
-from llama_index_foundry._outputs import to_completion_response
+from llama_index_foundry._outputs import (
+    StreamMapper,
+    to_chat_response,
+    to_completion_response,
+    tool_selections,
+)
 
 AGENT = {"type": "agent_reference", "name": "weather", "version": "3"}
 USAGE = {"input_tokens": 11, "output_tokens": 7, "total_tokens": 18,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import AgentVersion, Behavior
+from ..model import AgentVersionRecord, Behavior
 from . import basic, declared, faults, mcp, research, scripted, tools, writing
 
 #: Behaviour name -> function. Agents name their behaviour; agents created through the API
@@ -83,13 +83,13 @@ BUILTIN: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
 }
 
 
-def builtin_agents() -> list[AgentVersion]:
-    """Fresh :class:`AgentVersion` objects for every built-in agent (all versions)."""
+def builtin_agents() -> list[AgentVersionRecord]:
+    """Fresh :class:`AgentVersionRecord` objects for every built-in agent (all versions)."""
     out = []
     for name, (behavior, description, definitions) in BUILTIN.items():
         for number, definition in enumerate(definitions, 1):
             out.append(
-                AgentVersion(
+                AgentVersionRecord(
                     name=name,
                     version=str(number),
                     definition=dict(definition),
