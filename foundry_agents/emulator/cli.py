@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import proxy_cli
 from .constants import EMULATOR_PROJECT, EMULATOR_TOKEN
 
 
@@ -20,10 +21,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--data-dir", metavar="DIR", default=None, help="keep state in DIR across restarts (default: in memory)"
     )
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    proxy_cli.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; the first printed line is the project endpoint."""
+    if proxy_cli.wanted(args):
+        return proxy_cli.run(args)
     from .app import create_app
     from .config import AgentsFileError
     from .server import bind_socket, uvicorn_server

@@ -1,0 +1,149 @@
+"""Record a session through one emulator proxying another, then replay it offline."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
+
+from foundry_agents import FoundryAgentsClient, Message, TextDelta, ToolResultPart
+from foundry_agents.emulator import EMULATOR_TOKEN, run_emulator
+from foundry_agents.emulator.record import create_record_app, token_provider
+from foundry_agents.emulator.replay import create_replay_app
+from foundry_agents.emulator.server import serve_app
+
+PROJECT = "/api/projects/emulator"
+
+
+def session(endpoint: str) -> dict[str, Any]:
+    """Text, stream, function-call round trip, conversation (core client) and an adapter call."""
+    from langchain_foundry_agents import ChatFoundryAgent
+
+    out: dict[str, Any] = {}
+    with FoundryAgentsClient(endpoint, api_key=EMULATOR_TOKEN) as api:
+        text = api.create_response("echo", input="hello there")
+        out["text"] = (text.id, text.output_text)
+        with api.stream_response("researcher", input="Tell me about the Eiffel Tower") as stream:
+            events = list(stream)
+        out["stream"] = [(type(e).__name__, getattr(e, "delta", None)) for e in events]
+        out["stream_final"] = events[-1].response.output_text
+        first = api.create_response("weather", input="What is the weather in Oslo?")
+        (call,) = first.function_calls
+        second = api.create_response("weather", previous_response_id=first.id,
+                                     input=[Message("tool", [ToolResultPart(call.call_id, {"sky": "snow"})])])
+        out["tool"] = (call.call_id, call.arguments, second.output_text)
+        conv = api.create_conversation(items=[Message("user", "The launch code is 7731.")])
+        api.create_response("grounded", conversation=conv.id)
+        reply = api.create_response("grounded", input="What is the launch code?", conversation=conv.id)
+        items = api.list_conversation_items(conv.id)
+        out["conversation"] = (conv.id, reply.output_text, [i["id"] for i in items.data])
+    model = ChatFoundryAgent("echo:1", project_endpoint=endpoint, api_key=EMULATOR_TOKEN)
+    out["adapter"] = (model.invoke("adapter says hi").content, [c.content for c in model.stream("streamed hi")])
+    return out
+
+
+@pytest.fixture
+def upstream() -> Iterator[Any]:
+    with run_emulator() as emu:
+        yield emu
+
+
+def record(upstream_endpoint: str, directory: Path, drive: Any) -> tuple[Any, Path]:
+    app = create_record_app(directory, upstream_endpoint, token_provider("upstream-token"), name="session")
+    with serve_app(app) as base:
+        result = drive(base + PROJECT)
+    return result, app.state.session.path
+
+
+def test_record_then_replay_reproduces_the_session(upstream: Any, tmp_path: Path) -> None:
+    recorded, path = record(upstream.endpoint, tmp_path, session)
+    assert "Oslo" in recorded["tool"][1] and "snow" in recorded["tool"][2] and "7731" in recorded["conversation"][1]
+    with serve_app(create_replay_app(tmp_path)) as base:
+        replayed = session(base + PROJECT)
+    assert replayed == recorded  # same answers, ids, event order and deltas
+    assert [n for n, _ in recorded["stream"]].count("TextDelta") > 1
+
+
+def test_recording_is_in_test_proxy_format_and_sanitized(upstream: Any, tmp_path: Path) -> None:
+    _, path = record(upstream.endpoint, tmp_path, session)
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert set(data) == {"Entries", "Variables"}
+    entry = data["Entries"][0]
+    assert set(entry) == {"RequestUri", "RequestMethod", "RequestHeaders", "RequestBody", "StatusCode",
+                          "ResponseHeaders", "ResponseBody"}
+    assert all(e["RequestUri"].startswith("https://Sanitized.services.ai.azure.com/api/projects/emulator/")
+               for e in data["Entries"])
+    assert EMULATOR_TOKEN not in text and "upstream-token" not in text and "127.0.0.1" not in text
+    assert not any(k.lower() == "authorization" for e in data["Entries"] for k in e["RequestHeaders"])
+    streams = [e for e in data["Entries"] if isinstance(e["ResponseBody"], list)]
+    assert streams and streams[0]["ResponseBody"][0].startswith("event: response.created\n")
+    assert all(line.endswith("\n") for line in streams[0]["ResponseBody"])
+
+
+def test_replayed_stream_sends_the_recorded_bytes(upstream: Any, tmp_path: Path) -> None:
+    def drive(endpoint: str) -> None:
+        with FoundryAgentsClient(endpoint, api_key=EMULATOR_TOKEN) as api, \
+                api.stream_response("researcher", input="Tell me about Paris") as stream:
+            list(stream)
+
+    _, path = record(upstream.endpoint, tmp_path, drive)
+    (entry,) = json.loads(path.read_text(encoding="utf-8"))["Entries"]
+    with serve_app(create_replay_app(tmp_path)) as base:
+        got = httpx.post(base + PROJECT + "/openai/v1/responses", json=entry["RequestBody"],
+                         headers={"Authorization": "Bearer x"})
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/event-stream")
+    assert got.content == "".join(entry["ResponseBody"]).encode()
+
+
+def test_unmatched_request_names_the_closest_recording(upstream: Any, tmp_path: Path) -> None:
+    def drive(endpoint: str) -> None:
+        with FoundryAgentsClient(endpoint, api_key=EMULATOR_TOKEN) as api:
+            api.create_response("echo", input="recorded question")
+
+    record(upstream.endpoint, tmp_path, drive)
+    with serve_app(create_replay_app(tmp_path)) as base:
+        got = httpx.post(base + PROJECT + "/openai/v1/responses", headers={"Authorization": "Bearer x"},
+                         json={"input": "another question", "agent_reference": {"type": "agent_reference", "name": "echo"}})
+    assert got.status_code == 404
+    error = got.json()["error"]
+    assert error["code"] == "no_recorded_match"
+    assert "POST https://Sanitized.services.ai.azure.com/api/projects/emulator/openai/v1/responses" in error["message"]
+    assert "session.json#0" in error["message"] and "differs in: input" in error["message"]
+
+
+def test_streams_pass_through_the_recorder_live(tmp_path: Path) -> None:
+    """The client gets the first event while the upstream still holds the rest back."""
+    gate = threading.Event()
+    released: list[bool] = []
+
+    async def events() -> AsyncIterator[bytes]:
+        yield b"event: first\ndata: {}\n\n"
+        released.append(await asyncio.to_thread(gate.wait, 20))
+        yield b"event: second\ndata: {}\n\n"
+
+    async def endpoint(request: Any) -> StreamingResponse:
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    upstream_app = Starlette(routes=[Route(PROJECT + "/openai/v1/responses", endpoint, methods=["POST"])])
+    with serve_app(upstream_app) as upstream_base:
+        app = create_record_app(tmp_path, upstream_base + PROJECT, token_provider("k"), name="live")
+        with serve_app(app) as base, httpx.stream("POST", base + PROJECT + "/openai/v1/responses", json={},
+                                                  headers={"Authorization": "Bearer x"}) as resp:
+            chunks = resp.iter_bytes()
+            first = next(chunks)
+            gate.set()
+            rest = b"".join(chunks)
+    assert first == b"event: first\ndata: {}\n\n" and rest == b"event: second\ndata: {}\n\n"
+    assert released == [True]  # the first event reached the client before the upstream went on
+    (entry,) = json.loads(app.state.session.path.read_text(encoding="utf-8"))["Entries"]
+    assert entry["ResponseBody"] == ["event: first\n", "data: {}\n\n", "event: second\n", "data: {}\n\n"]
