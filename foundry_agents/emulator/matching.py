@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 __all__ = ["IdMap", "Match", "Recorded", "Replayer", "generic", "normalize", "project_path", "request_key"]
 
 ID = re.compile(r"\b([a-z]{2,8})_([0-9A-Za-z]{16,})\b")
+_PLACEHOLDER = re.compile(r"<([a-z]{2,8})#(?:\d+|\?)>")
 _PROJECT = re.compile(r"^/api/projects/[^/]+")
 
 
@@ -53,8 +54,8 @@ def normalize(text: str, ids: IdMap) -> str:
 
 
 def generic(text: str) -> str:
-    """``text`` with every id replaced by its prefix only (the fallback comparison)."""
-    return ID.sub(lambda m: f"<{m.group(1)}>", text)
+    """``text`` with every id (or id placeholder) replaced by its prefix only (the fallback comparison)."""
+    return _PLACEHOLDER.sub(r"<\1>", ID.sub(lambda m: f"<{m.group(1)}>", text))
 
 
 def project_path(url: str) -> str:

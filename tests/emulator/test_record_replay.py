@@ -147,3 +147,75 @@ def test_streams_pass_through_the_recorder_live(tmp_path: Path) -> None:
     assert released == [True]  # the first event reached the client before the upstream went on
     (entry,) = json.loads(app.state.session.path.read_text(encoding="utf-8"))["Entries"]
     assert entry["ResponseBody"] == ["event: first\n", "data: {}\n\n", "event: second\n", "data: {}\n\n"]
+
+
+@pytest.mark.parametrize("name", ["function_tool_roundtrip", "stream_v1_agent_conversation",
+                                  "agent_responses_conversation_crud", "structured_output_agent_v1"])
+def test_shipped_recordings_replay_through_the_core(name: str, tmp_path: Path) -> None:
+    """Each recorded call, made again (responses through the core client), gets the recorded answer."""
+    from tests._recordings import expected
+    from tests.conftest import recordings_dir
+    from tests.core.test_recordings import call_kwargs
+
+    (tmp_path / f"{name}.json").write_bytes((recordings_dir() / f"{name}.json").read_bytes())
+    entries = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))["Entries"]
+    with serve_app(create_replay_app(tmp_path)) as base, \
+            FoundryAgentsClient(base + "/api/projects/sanitized-project-name", api_key="t") as api:
+        for entry in entries:
+            path = entry["RequestUri"].split("/api/projects/sanitized-project-name", 1)[1]
+            if path == "/openai/v1/responses" and "agent_reference" in (entry["RequestBody"] or {}):
+                agent, kwargs = call_kwargs(entry["RequestBody"])
+                if isinstance(entry["ResponseBody"], list):
+                    with api.stream_response(agent, **kwargs) as stream:
+                        events = list(stream)
+                    final = events[-1].response
+                    assert "".join(e.delta for e in events if isinstance(e, TextDelta)) == expected(entry)["text"]
+                else:
+                    final = api.create_response(agent, **kwargs)
+                assert (final.id, final.output_text) == (expected(entry)["id"], expected(entry)["text"])
+            else:
+                got = httpx.request(entry["RequestMethod"], base + "/api/projects/sanitized-project-name" + path,
+                                    json=entry["RequestBody"], headers={"Authorization": "Bearer t"})
+                assert (got.status_code, got.json()) == (entry["StatusCode"], entry["ResponseBody"])
+
+
+def _serve_cli(*args: str) -> tuple[Any, str]:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "foundry_agents.emulator", "--port", "0", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    return proc, proc.stdout.readline().strip()
+
+
+def test_cli_records_then_replays(upstream: Any, tmp_path: Path) -> None:
+    answers = []
+    for args in (["--record", str(tmp_path), "--upstream", upstream.endpoint, "--api-key", "secret-key"],
+                 ["--replay", str(tmp_path)]):
+        proc, endpoint = _serve_cli(*args)
+        try:
+            assert endpoint.endswith("/api/projects/emulator"), proc.stderr.read() if proc.stderr else ""
+            with FoundryAgentsClient(endpoint, api_key=EMULATOR_TOKEN) as api:
+                answers.append(api.create_response("echo", input="via the cli").output_text)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    assert answers == ["Echo v2: via the cli"] * 2
+    (path,) = tmp_path.glob("session-*.json")
+    assert "secret-key" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--record", "DIR"], "--upstream must be a project endpoint"),
+    (["--record", "DIR", "--upstream", "https://x.services.ai.azure.com"], "--upstream must be a project endpoint"),
+    (["--upstream", "https://x/api/projects/p"], "--upstream needs --record DIR"),
+    (["--record", "DIR", "--replay", "DIR"], "pass either --record or --replay"),
+    (["--replay", "DIR/missing"], "does not exist"),
+    (["--replay", "DIR"], "holds no recordings"),
+])
+def test_cli_refuses_bad_record_and_replay_options(args: list[str], message: str, tmp_path: Path, capsys: Any) -> None:
+    from foundry_agents.emulator import cli
+
+    assert cli.main([a.replace("DIR", str(tmp_path)) for a in args] + ["--port", "0"]) == 2
+    assert message in capsys.readouterr().err
