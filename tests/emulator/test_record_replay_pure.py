@@ -167,3 +167,27 @@ def test_every_shipped_recording_matches_its_own_requests_in_order() -> None:
     for n, entry in enumerate(entries):
         assert replayer.find(entry["RequestMethod"], entry["RequestUri"], entry["RequestBody"]).recorded.source \
             == f"crud.json#{n}"
+
+
+def test_only_the_recorder_imports_the_core_package() -> None:
+    """The emulator stays independent of the client it tests; the recorder needs the credential."""
+    import ast
+    from pathlib import Path
+
+    import foundry_agents.emulator as emulator
+
+    root = Path(emulator.__file__).parent
+    importers = set()
+    for path in root.rglob("*.py"):
+        package = ["foundry_agents", "emulator", *path.parent.relative_to(root).parts]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                target = ".".join([*base, node.module or ""]) if node.level else (node.module or "")
+            elif isinstance(node, ast.Import):
+                target = " ".join(a.name for a in node.names)
+            else:
+                continue
+            if "foundry_agents" in target and "foundry_agents.emulator" not in target:
+                importers.add(path.relative_to(root).as_posix())
+    assert importers == {"record.py"}

@@ -106,3 +106,12 @@ def test_bad_replay_folder_is_a_usage_error(pytester: pytest.Pytester, tmp_path:
     result = pytester.runpytest(*PLUGIN, "--foundry-replay", str(tmp_path / "nope"))
     assert "does not exist" in result.stdout.str() + result.stderr.str()
     assert result.ret != 0
+
+
+def test_the_documented_example_passes(pytester: pytest.Pytester) -> None:
+    from tests.docs._snippets import python_blocks
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "emulator.md"
+    (example,) = [s for s in python_blocks(doc) if s.code.startswith("# test_my_chain.py")]
+    pytester.makepyfile(test_my_chain=example.code)
+    pytester.runpytest(*PLUGIN).assert_outcomes(passed=3)
