@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from foundry_agents.emulator.matching import (
     IdMap,
@@ -191,3 +193,25 @@ def test_only_the_recorder_imports_the_core_package() -> None:
             if "foundry_agents" in target and "foundry_agents.emulator" not in target:
                 importers.add(path.relative_to(root).as_posix())
     assert importers == {"record.py"}
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+                     max_leaves=20)
+
+
+@given(st.text(alphabet=st.sampled_from("ab:\r\n {}é"), max_size=80))
+def test_sse_lines_never_lose_a_byte(text: str) -> None:
+    assert "".join(sse_lines(text)) == text
+
+
+@given(_JSON)
+def test_sanitize_body_keeps_the_shape_and_never_raises(body: object) -> None:
+    out = sanitize_body(body, upstream=UP)
+    assert json.loads(json.dumps(out)) == out and type(out) is type(body)
+
+
+@given(st.sampled_from(["GET", "POST", "DELETE"]), st.text(max_size=40), _JSON)
+def test_matching_arbitrary_requests_never_raises(method: str, path: str, body: object) -> None:
+    replayer = Replayer(index_session("crud.json", load_recording("agent_responses_conversation_crud")))
+    match = replayer.find(method, "/api/projects/p/" + path, body)
+    assert match.recorded is not None or match.closest is not None
