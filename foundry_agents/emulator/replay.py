@@ -1,6 +1,7 @@
 """``--replay DIR``: serve recorded sessions back (test-proxy format, see :mod:`.recording`).
 
-Every ``*.json`` file in the folder holding ``Entries`` is one recorded session. A request is
+Every ``*.json`` file in the folder holding ``Entries`` is one recorded session (taken in natural
+name order: ``session``, ``session-2``, ``session-10``). A request is
 answered with the first unused entry that matches it (:mod:`.matching`: method, path under the
 project and body, ids normalized) with the recorded status, headers and body; a recorded stream
 is sent event by event, with the recorded bytes. A request that matches nothing gets a 404 in the
@@ -14,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -44,7 +46,7 @@ def load_recordings(directory: str | Path) -> list[Recorded]:
     if not folder.is_dir():
         raise RecordingsError(f"replay folder {str(folder)!r} does not exist")
     recorded: list[Recorded] = []
-    for path in sorted(folder.glob("*.json")):
+    for path in sorted(folder.glob("*.json"), key=_natural):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -55,6 +57,11 @@ def load_recordings(directory: str | Path) -> list[Recorded]:
     if not recorded:
         raise RecordingsError(f"replay folder {str(folder)!r} holds no recordings (*.json files with 'Entries')")
     return recorded
+
+
+def _natural(path: Path) -> list[Any]:
+    """Sort key: ``session`` before ``session-2`` before ``session-10``."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.stem)]
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:

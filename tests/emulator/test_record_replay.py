@@ -67,9 +67,12 @@ def record(upstream_endpoint: str, directory: Path, drive: Any) -> tuple[Any, Pa
 def test_record_then_replay_reproduces_the_session(upstream: Any, tmp_path: Path) -> None:
     recorded, path = record(upstream.endpoint, tmp_path, session)
     assert "Oslo" in recorded["tool"][1] and "snow" in recorded["tool"][2] and "7731" in recorded["conversation"][1]
-    with serve_app(create_replay_app(tmp_path)) as base:
+    replay = create_replay_app(tmp_path)
+    with serve_app(replay) as base:
         replayed = session(base + PROJECT)
     assert replayed == recorded  # same answers, ids, event order and deltas
+    replayer = replay.state.replayer
+    assert replayer.used == {r.source for r in replayer.recorded}  # every recorded call was made again
     assert [n for n, _ in recorded["stream"]].count("TextDelta") > 1
 
 
@@ -88,6 +91,20 @@ def test_recording_is_in_test_proxy_format_and_sanitized(upstream: Any, tmp_path
     streams = [e for e in data["Entries"] if isinstance(e["ResponseBody"], list)]
     assert streams and streams[0]["ResponseBody"][0].startswith("event: response.created\n")
     assert all(line.endswith("\n") for line in streams[0]["ResponseBody"])
+
+
+def test_two_recorded_sessions_replay_in_turn_with_their_own_ids(upstream: Any, tmp_path: Path) -> None:
+    def conversation(endpoint: str) -> tuple[str, str]:
+        with FoundryAgentsClient(endpoint, api_key=EMULATOR_TOKEN) as api:
+            conv = api.create_conversation(items=[Message("user", "The code is 42.")])
+            return conv.id, api.create_response("grounded", input="What is the code?", conversation=conv.id).output_text
+
+    first, _ = record(upstream.endpoint, tmp_path, conversation)
+    second, _ = record(upstream.endpoint, tmp_path, conversation)
+    assert first[0] != second[0] and "42" in first[1]
+    with serve_app(create_replay_app(tmp_path)) as base:
+        # the second session names its own conversation id, which its recording numbered #1
+        assert [conversation(base + PROJECT), conversation(base + PROJECT)] == [first, second]
 
 
 def test_replayed_stream_sends_the_recorded_bytes(upstream: Any, tmp_path: Path) -> None:
