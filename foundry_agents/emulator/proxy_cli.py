@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.record and args.replay:
             raise RecordError("pass either --record or --replay, not both")
+        if getattr(args, "tls", False) or getattr(args, "data_dir", None) or getattr(args, "agents", None):
+            raise RecordError("--tls, --data-dir and --agents do not apply to --record/--replay (plain http only)")
         if args.replay:
             if args.upstream:
                 raise RecordError("--upstream goes with --record, not --replay")

@@ -230,6 +230,7 @@ def test_cli_records_then_replays(upstream: Any, tmp_path: Path) -> None:
     (["--record", "DIR", "--replay", "DIR"], "pass either --record or --replay"),
     (["--replay", "DIR/missing"], "does not exist"),
     (["--replay", "DIR"], "holds no recordings"),
+    (["--replay", "DIR", "--data-dir", "DIR"], "do not apply to --record/--replay"),
 ])
 def test_cli_refuses_bad_record_and_replay_options(args: list[str], message: str, tmp_path: Path, capsys: Any) -> None:
     from foundry_agents.emulator import cli
