@@ -12,6 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The package's own pytest plugin (also registered by its pytest11 entry point once installed;
+# naming it here too is a no-op then) and pytester, to test that plugin.
+pytest_plugins = ["foundry_agents.pytest_plugin", "pytester"]
+
 
 #: Real, sanitized captures of the service (Azure SDK test-proxy recordings), shipped with the
 #: tests; ``tests/recordings/INDEX.md`` and ``SOURCES.json`` say where each one comes from.

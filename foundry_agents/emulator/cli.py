@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import proxy_cli
 from .constants import EMULATOR_PROJECT, EMULATOR_TOKEN
 
 
@@ -26,10 +27,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           "(--data-dir; default ~/.foundry-agents/emulator/tls)")
     tls.add_argument("--cert", metavar="FILE", default=None, help="serve https with this PEM certificate (chain)")
     tls.add_argument("--key", metavar="FILE", default=None, help="the PEM private key for --cert")
+    proxy_cli.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted; the first printed line is the project endpoint."""
+    if proxy_cli.wanted(args):
+        return proxy_cli.run(args)
     from .server import resolve_tls
     from .tls import trust_instructions
 

@@ -150,3 +150,25 @@ def run_emulator(
         thread.join(timeout=5)
         sock.close()
         app.state.emulator.store.close()
+
+
+@contextlib.contextmanager
+def serve_app(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve any ASGI ``app`` (e.g. a replay or record app) on a background thread; yields its base URL."""
+    sock = bind_socket(host, port)
+    actual_port = sock.getsockname()[1]
+    server = uvicorn_server(app, host, actual_port)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"serve-{actual_port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError(f"the app did not start on {host}:{actual_port}")
+        time.sleep(0.005)
+    try:
+        yield f"http://{f'[{host}]' if ':' in host else host}:{actual_port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+        sock.close()
