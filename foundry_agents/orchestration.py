@@ -48,6 +48,7 @@ __all__ = [
     "agent_tool_name",
     "approval_names",
     "calls_to_run",
+    "check_limits",
     "drive",
     "tool_error_output",
     "tool_loop",
@@ -174,8 +175,7 @@ def tool_loop(first: Any, *, tools: Collection[str], pending: Callable[[Any], Pe
     final, runnable, or an error naming ``owner`` (with ``hint``). After ``max_rounds`` rounds of
     calls, a reply that still has calls raises :class:`~foundry_agents.errors.FoundryAgentsError`.
     """
-    if not isinstance(max_rounds, int) or max_rounds < 1:
-        raise FoundryConfigError(f"max_rounds must be a positive integer, got {max_rounds!r}")
+    check_limits(max_rounds=max_rounds)
     reply = yield Ask(first)
     result = LoopResult(reply, [reply])
     for _ in range(max_rounds):
@@ -196,15 +196,18 @@ def tool_loop(first: Any, *, tools: Collection[str], pending: Callable[[Any], Pe
     return result
 
 
-def _check_workers(max_workers: int) -> None:
-    if not isinstance(max_workers, int) or max_workers < 1:
-        raise FoundryConfigError(f"max_workers must be a positive integer, got {max_workers!r}")
+def check_limits(**limits: int) -> None:
+    """Raise :class:`~foundry_agents.errors.FoundryConfigError` unless each limit (``max_rounds``,
+    ``max_workers``) is a positive integer; entry points call it before any network call."""
+    for name, value in limits.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise FoundryConfigError(f"{name} must be a positive integer, got {value!r}")
 
 
 def drive(loop: Loop, *, ask: Callable[[Any], Any], run_call: Callable[[Any], Any],
           max_workers: int = DEFAULT_MAX_WORKERS) -> LoopResult:
     """Perform ``loop``'s actions in this thread; a turn's calls run in a bounded thread pool."""
-    _check_workers(max_workers)
+    check_limits(max_workers=max_workers)
     value: Any = None
     with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="foundry-tool") as pool:
         while True:
@@ -224,7 +227,7 @@ def drive(loop: Loop, *, ask: Callable[[Any], Any], run_call: Callable[[Any], An
 async def adrive(loop: Loop, *, ask: Callable[[Any], Awaitable[Any]], run_call: Callable[[Any], Awaitable[Any]],
                  max_workers: int = DEFAULT_MAX_WORKERS) -> LoopResult:
     """Async twin of :func:`drive`: a turn's calls run as concurrent tasks, ``max_workers`` at a time."""
-    _check_workers(max_workers)
+    check_limits(max_workers=max_workers)
     limit = asyncio.Semaphore(max_workers)
 
     async def bounded(call: Any) -> Any:

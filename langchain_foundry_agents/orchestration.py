@@ -50,6 +50,7 @@ from foundry_agents.orchestration import (
     adrive,
     agent_tool_name,
     approval_names,
+    check_limits,
     drive,
     tool_error_output,
     tool_loop,
@@ -91,6 +92,7 @@ def foundry_agent_tool(
         model_kwargs: ``ChatFoundryAgent`` arguments when ``agent`` is a string
             (``project_endpoint``, ``api_key``, ``credential``, ...).
     """
+    check_limits(max_rounds=max_rounds, max_workers=max_workers)
     model = agent if isinstance(agent, ChatFoundryAgent) else ChatFoundryAgent(agent, **model_kwargs)
     if model_kwargs and isinstance(agent, ChatFoundryAgent):
         raise TypeError("pass model arguments only when 'agent' is a string")
@@ -211,6 +213,7 @@ def fan_out(
     """
     if not agents:
         raise ValueError("fan_out needs at least one agent")
+    check_limits(max_rounds=max_rounds, max_workers=max_workers)
     tools = dict(tools or {})
     if unknown := sorted(set(tools) - set(agents)):
         raise ValueError(f"fan_out tools= names branches that do not exist: {unknown} (branches: {sorted(agents)})")

@@ -42,6 +42,7 @@ from foundry_agents.orchestration import (
     adrive,
     agent_tool_name,
     approval_names,
+    check_limits,
     drive,
     tool_error_output,
     tool_loop,
@@ -63,6 +64,7 @@ class _SubAgent:
     def __init__(self, llm: FoundryAgentLLM, tools: Mapping[str, AsyncBaseTool], name: str,
                  conversation_id: str | None, max_rounds: int, *, owner: str | None = None,
                  hint: str = "pass tools=[...]", max_workers: int = DEFAULT_MAX_WORKERS) -> None:
+        check_limits(max_rounds=max_rounds, max_workers=max_workers)
         self.llm, self.tools, self.name = llm, tools, name
         self.kwargs = {"conversation_id": conversation_id} if conversation_id else {}
         self.max_rounds, self.max_workers = max_rounds, max_workers
