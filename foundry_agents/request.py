@@ -6,14 +6,15 @@ definition); they are refused here, before any network call, with the reason and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, cast
 
 from .endpoints import Route
 from .errors import FoundryConfigError, RefusedParameterError
 from .reference import AgentRef
 
-__all__ = ["ALLOWED_FIELDS", "REFUSED_FIELDS", "ToolChoice", "build_response_body", "check_refused"]
+__all__ = ["ALLOWED_FIELDS", "REFUSED_FIELDS", "ToolChoice", "build_response_body", "check_refused",
+           "tool_choice_option"]
 
 ToolChoice = Literal["auto", "required", "none"] | Mapping[str, Any]
 
@@ -39,6 +40,51 @@ ALLOWED_FIELDS = ("store", "background", "tool_choice", "structured_inputs", "me
                   "max_output_tokens", "truncation")
 
 _TOOL_CHOICES = ("auto", "required", "none")
+
+
+def tool_choice_option(choice: Any, *, names: Sequence[str] | None = None,
+                       name_of: Callable[[Any], str] | None = None) -> str | dict[str, Any] | None:
+    """Map a ``tool_choice`` given in any common convention to the Responses field (both adapters use it).
+
+    ``"auto"``, ``"required"``, ``"none"`` pass through (``"any"`` and ``True`` mean
+    ``"required"``); a tool name, ``{"type": "function", "name": ...}`` and the Chat-Completions
+    shape ``{"type": "function", "function": {"name": ...}}`` become ``{"type": "function",
+    "name": ...}``; other typed mappings (``allowed_tools``, ``mcp``, hosted tools) pass through;
+    anything else is a tool object whose name ``name_of`` (the adapter's) extracts. ``None`` and
+    ``False`` send nothing (the agent definition decides). With ``names`` (the bound tools), a
+    function name outside them is refused.
+
+    Example:
+        >>> tool_choice_option({"type": "function", "function": {"name": "get_weather"}})
+        {'type': 'function', 'name': 'get_weather'}
+    """
+    if choice is None or choice is False:
+        return None
+    if choice is True or choice == "any":
+        return "required"
+    if isinstance(choice, str) and choice in _TOOL_CHOICES:
+        return choice
+    if isinstance(choice, Mapping):
+        kind = choice.get("type")
+        if kind != "function":
+            if not isinstance(kind, str) or not kind:
+                raise FoundryConfigError(f"a tool_choice mapping needs a 'type' such as 'function', got {dict(choice)!r}")
+            return dict(choice)
+        function = choice.get("function")
+        name = choice.get("name") or (function.get("name") if isinstance(function, Mapping) else None)
+    elif isinstance(choice, str) and choice:
+        name = choice
+    elif name_of is not None and not isinstance(choice, (str, bytes, int, float)):
+        name = name_of(choice)
+    else:
+        name = None
+    if not isinstance(name, str) or not name:
+        raise FoundryConfigError(
+            f"unsupported tool_choice {choice!r}; use 'auto', 'required', 'none', a tool name or "
+            "{'type': 'function', 'name': ...}")
+    if names is not None and name not in names:
+        raise FoundryConfigError(f"tool_choice {name!r} names no bound tool; bound tools: {list(names)}")
+    return {"type": "function", "name": name}
 
 
 def check_refused(fields: Mapping[str, Any] | Sequence[str], *, where: str = "request") -> None:
@@ -101,6 +147,7 @@ def build_response_body(
             f"tool_choice must be one of {_TOOL_CHOICES} or a mapping such as "
             f"{{'type': 'function', 'name': 'get_weather'}}, got {tool_choice!r}"
         )
+    tool_choice = cast("ToolChoice | None", tool_choice_option(tool_choice))  # Chat-Completions shape -> Responses
     if max_output_tokens is not None and (not isinstance(max_output_tokens, int) or max_output_tokens < 1):
         raise FoundryConfigError(f"max_output_tokens must be a positive integer, got {max_output_tokens!r}")
     if store is False and background:
