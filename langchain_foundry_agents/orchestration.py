@@ -40,21 +40,8 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from langchain_core.tools import tool as as_tool
 from pydantic import BaseModel, Field
 
+from foundry_agents import orchestration as core
 from foundry_agents.errors import FoundryAgentsError
-from foundry_agents.orchestration import (
-    DEFAULT_MAX_WORKERS,
-    MERGE_PROMPT,
-    Loop,
-    Pending,
-    PendingToolCallsError,
-    adrive,
-    agent_tool_name,
-    approval_names,
-    check_limits,
-    drive,
-    tool_error_output,
-    tool_loop,
-)
 
 from .chat_models import ChatFoundryAgent
 
@@ -78,7 +65,7 @@ def foundry_agent_tool(
     tools: Sequence[BaseTool | Callable[..., Any]] = (),
     conversation_id: str | None = None,
     max_rounds: int = 8,
-    max_workers: int = DEFAULT_MAX_WORKERS,
+    max_workers: int = core.DEFAULT_MAX_WORKERS,
     **model_kwargs: Any,
 ) -> StructuredTool:
     """Wrap a Foundry agent as a LangChain tool named ``ask_<agent name>`` (or ``name``).
@@ -92,7 +79,7 @@ def foundry_agent_tool(
         model_kwargs: ``ChatFoundryAgent`` arguments when ``agent`` is a string
             (``project_endpoint``, ``api_key``, ``credential``, ...).
     """
-    check_limits(max_rounds=max_rounds, max_workers=max_workers)
+    core.check_limits(max_rounds=max_rounds, max_workers=max_workers)
     model = agent if isinstance(agent, ChatFoundryAgent) else ChatFoundryAgent(agent, **model_kwargs)
     if model_kwargs and isinstance(agent, ChatFoundryAgent):
         raise TypeError("pass model arguments only when 'agent' is a string")
@@ -101,10 +88,10 @@ def foundry_agent_tool(
         model.bind_tools(list(impls.values()), check_agent_tools=False) if impls else model
     )
     call_kwargs: dict[str, Any] = {"conversation_id": conversation_id} if conversation_id else {}
-    tool_name = name or agent_tool_name(model.foundry_agent.ref.name)
+    tool_name = name or core.agent_tool_name(model.foundry_agent.ref.name)
 
     def fail(exc: BaseException) -> ToolException:
-        return ToolException(tool_error_output(tool_name, exc))
+        return ToolException(core.tool_error_output(tool_name, exc))
 
     def run(question: str, run_manager: CallbackManagerForToolRun | None = None) -> str:
         config: RunnableConfig = {"callbacks": run_manager.get_child() if run_manager else None}
@@ -133,13 +120,13 @@ def foundry_agent_tool(
     )
 
 
-def _pending(reply: Any) -> Pending:
+def _pending(reply: Any) -> core.Pending:
     """A reply's function calls and the approvals it waits for (the core's :func:`calls_to_run` decides)."""
     if not isinstance(reply, AIMessage):
-        return Pending()
+        return core.Pending()
     calls = list(reply.tool_calls)
-    approvals = approval_names(reply.response_metadata.get("pending_approvals", []))
-    return Pending(calls, [c["name"] for c in calls], approvals)
+    approvals = core.approval_names(reply.response_metadata.get("pending_approvals", []))
+    return core.Pending(calls, [c["name"] for c in calls], approvals)
 
 
 def _text(reply: Any) -> str:
@@ -147,7 +134,7 @@ def _text(reply: Any) -> str:
 
 
 def _loop(impls: Mapping[str, BaseTool], question: Any, *, owner: str, max_rounds: int,
-          hint: str = "pass tools=[...]") -> Loop:
+          hint: str = "pass tools=[...]") -> core.Loop:
     """The core's loop over a LangChain history: each follow-up sends the whole history so far."""
     history: list[BaseMessage] = [HumanMessage(question) if isinstance(question, str) else question]
 
@@ -155,18 +142,18 @@ def _loop(impls: Mapping[str, BaseTool], question: Any, *, owner: str, max_round
         history.extend([reply, *(out for _, out in outputs)])
         return list(history)
 
-    return tool_loop(question, tools=impls, pending=_pending, follow_up=follow_up, owner=owner, hint=hint,
+    return core.tool_loop(question, tools=impls, pending=_pending, follow_up=follow_up, owner=owner, hint=hint,
                      max_rounds=max_rounds)
 
 
 def _answer(runnable: Runnable[Any, Any], impls: Mapping[str, BaseTool], question: Any, config: RunnableConfig, *,
             owner: str, max_rounds: int, kwargs: Mapping[str, Any], hint: str = "pass tools=[...]",
-            max_workers: int = DEFAULT_MAX_WORKERS) -> str:
+            max_workers: int = core.DEFAULT_MAX_WORKERS) -> str:
     """Ask ``runnable`` and run the tools it calls until it answers with text (sync).
 
     A turn's tool calls run concurrently in threads (the core's rule), each a child run of ``config``.
     """
-    done = drive(_loop(impls, question, owner=owner, max_rounds=max_rounds, hint=hint),
+    done = core.drive(_loop(impls, question, owner=owner, max_rounds=max_rounds, hint=hint),
                  ask=lambda payload: runnable.invoke(payload, config=config, **kwargs),
                  run_call=lambda call: impls[call["name"]].invoke(call, config=config), max_workers=max_workers)
     return _text(done.reply)
@@ -174,7 +161,7 @@ def _answer(runnable: Runnable[Any, Any], impls: Mapping[str, BaseTool], questio
 
 async def _aanswer(runnable: Runnable[Any, Any], impls: Mapping[str, BaseTool], question: Any,
                    config: RunnableConfig, *, owner: str, max_rounds: int, kwargs: Mapping[str, Any],
-                   hint: str = "pass tools=[...]", max_workers: int = DEFAULT_MAX_WORKERS) -> str:
+                   hint: str = "pass tools=[...]", max_workers: int = core.DEFAULT_MAX_WORKERS) -> str:
     """Async twin of :func:`_answer`: a turn's tool calls run as concurrent tasks."""
     async def ask(payload: Any) -> Any:
         return await runnable.ainvoke(payload, config=config, **kwargs)
@@ -182,7 +169,7 @@ async def _aanswer(runnable: Runnable[Any, Any], impls: Mapping[str, BaseTool], 
     async def run_call(call: ToolCall) -> Any:
         return await impls[call["name"]].ainvoke(call, config=config)
 
-    done = await adrive(_loop(impls, question, owner=owner, max_rounds=max_rounds, hint=hint),
+    done = await core.adrive(_loop(impls, question, owner=owner, max_rounds=max_rounds, hint=hint),
                         ask=ask, run_call=run_call, max_workers=max_workers)
     return _text(done.reply)
 
@@ -191,10 +178,10 @@ def fan_out(
     agents: Mapping[str, Runnable[Any, Any]],
     merger: Runnable[Any, Any],
     *,
-    prompt: str = MERGE_PROMPT,
+    prompt: str = core.MERGE_PROMPT,
     tools: Mapping[str, Sequence[BaseTool | Callable[..., Any]]] | None = None,
     max_rounds: int = 8,
-    max_workers: int = DEFAULT_MAX_WORKERS,
+    max_workers: int = core.DEFAULT_MAX_WORKERS,
 ) -> Runnable[str, str]:
     """Ask several agents the same question in parallel, then let ``merger`` combine the answers.
 
@@ -213,7 +200,7 @@ def fan_out(
     """
     if not agents:
         raise ValueError("fan_out needs at least one agent")
-    check_limits(max_rounds=max_rounds, max_workers=max_workers)
+    core.check_limits(max_rounds=max_rounds, max_workers=max_workers)
     tools = dict(tools or {})
     if unknown := sorted(set(tools) - set(agents)):
         raise ValueError(f"fan_out tools= names branches that do not exist: {unknown} (branches: {sorted(agents)})")
@@ -227,18 +214,18 @@ def fan_out(
         def call(question: Any, config: RunnableConfig) -> str:
             try:
                 return _answer(runnable, impls, question, config, **options)
-            except PendingToolCallsError:
+            except core.PendingToolCallsError:
                 raise
             except FoundryAgentsError as exc:
-                return tool_error_output(name, exc)
+                return core.tool_error_output(name, exc)
 
         async def acall(question: Any, config: RunnableConfig) -> str:
             try:
                 return await _aanswer(runnable, impls, question, config, **options)
-            except PendingToolCallsError:
+            except core.PendingToolCallsError:
                 raise
             except FoundryAgentsError as exc:
-                return tool_error_output(name, exc)
+                return core.tool_error_output(name, exc)
 
         return RunnableLambda(call, afunc=acall, name=name)
 

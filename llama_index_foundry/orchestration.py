@@ -32,21 +32,8 @@ from llama_index.core.tools import BaseTool, FunctionTool, ToolSelection
 from llama_index.core.tools.types import AsyncBaseTool, adapt_to_async_tool
 from llama_index.core.workflow import Context, Event, StartEvent, StopEvent, Workflow, step
 
+from foundry_agents import orchestration as core
 from foundry_agents.errors import FoundryAgentsError
-from foundry_agents.orchestration import (
-    DEFAULT_MAX_WORKERS,
-    MERGE_PROMPT,
-    Loop,
-    Pending,
-    PendingToolCallsError,
-    adrive,
-    agent_tool_name,
-    approval_names,
-    check_limits,
-    drive,
-    tool_error_output,
-    tool_loop,
-)
 
 from .base import FoundryAgentLLM
 
@@ -63,19 +50,19 @@ class _SubAgent:
 
     def __init__(self, llm: FoundryAgentLLM, tools: Mapping[str, AsyncBaseTool], name: str,
                  conversation_id: str | None, max_rounds: int, *, owner: str | None = None,
-                 hint: str = "pass tools=[...]", max_workers: int = DEFAULT_MAX_WORKERS) -> None:
-        check_limits(max_rounds=max_rounds, max_workers=max_workers)
+                 hint: str = "pass tools=[...]", max_workers: int = core.DEFAULT_MAX_WORKERS) -> None:
+        core.check_limits(max_rounds=max_rounds, max_workers=max_workers)
         self.llm, self.tools, self.name = llm, tools, name
         self.kwargs = {"conversation_id": conversation_id} if conversation_id else {}
         self.max_rounds, self.max_workers = max_rounds, max_workers
         self.owner, self.hint = owner or f"sub-agent {name!r}", hint
 
-    def _pending(self, response: Any) -> Pending:
+    def _pending(self, response: Any) -> core.Pending:
         calls = list(self.llm.get_tool_calls_from_response(response, error_on_no_tool_call=False))
-        approvals = approval_names(response.message.additional_kwargs.get("approval_requests", []))
-        return Pending(calls, [c.tool_name for c in calls], approvals)
+        approvals = core.approval_names(response.message.additional_kwargs.get("approval_requests", []))
+        return core.Pending(calls, [c.tool_name for c in calls], approvals)
 
-    def _loop(self, question: str) -> Loop:
+    def _loop(self, question: str) -> core.Loop:
         """The core's loop over a LlamaIndex history: each follow-up sends the whole history so far."""
         history = [ChatMessage(role=MessageRole.USER, content=question)]
 
@@ -83,7 +70,7 @@ class _SubAgent:
             history.extend([response.message, *(out for _, out in outputs)])
             return list(history)
 
-        return tool_loop(list(history), tools=self.tools, pending=self._pending, follow_up=follow_up,
+        return core.tool_loop(list(history), tools=self.tools, pending=self._pending, follow_up=follow_up,
                          owner=self.owner, hint=self.hint, max_rounds=self.max_rounds)
 
     @staticmethod
@@ -97,7 +84,7 @@ class _SubAgent:
 
     def answer(self, question: str) -> str:
         """The sub-agent's final text; raises what went wrong. A turn's calls run in threads."""
-        done = drive(self._loop(question), ask=lambda history: self.llm.chat(history, **self.kwargs),
+        done = core.drive(self._loop(question), ask=lambda history: self.llm.chat(history, **self.kwargs),
                      run_call=lambda c: self._tool_message(c, self.tools[c.tool_name].call(**c.tool_kwargs)),
                      max_workers=self.max_workers)
         return self._text(done.reply)
@@ -110,20 +97,20 @@ class _SubAgent:
         async def run_call(call: ToolSelection) -> ChatMessage:
             return self._tool_message(call, await self.tools[call.tool_name].acall(**call.tool_kwargs))
 
-        done = await adrive(self._loop(question), ask=ask, run_call=run_call, max_workers=self.max_workers)
+        done = await core.adrive(self._loop(question), ask=ask, run_call=run_call, max_workers=self.max_workers)
         return self._text(done.reply)
 
     def run(self, question: str) -> str:
         try:
             return self.answer(question)
         except (FoundryAgentsError, ValueError) as exc:
-            return tool_error_output(self.name, exc)
+            return core.tool_error_output(self.name, exc)
 
     async def arun(self, question: str) -> str:
         try:
             return await self.aanswer(question)
         except (FoundryAgentsError, ValueError) as exc:
-            return tool_error_output(self.name, exc)
+            return core.tool_error_output(self.name, exc)
 
 
 def foundry_agent_tool(
@@ -134,7 +121,7 @@ def foundry_agent_tool(
     tools: Sequence[BaseTool | Callable[..., Any]] = (),
     conversation_id: str | None = None,
     max_rounds: int = 8,
-    max_workers: int = DEFAULT_MAX_WORKERS,
+    max_workers: int = core.DEFAULT_MAX_WORKERS,
     **llm_kwargs: Any,
 ) -> FunctionTool:
     """Wrap a Foundry agent as a ``FunctionTool`` named ``ask_<agent name>`` (or ``name``).
@@ -151,7 +138,7 @@ def foundry_agent_tool(
         raise TypeError("pass LLM arguments only when 'agent' is a string")
     llm = agent if isinstance(agent, FoundryAgentLLM) else FoundryAgentLLM(agent, **llm_kwargs)
     ref = llm.foundry_agent.ref
-    tool_name = name or agent_tool_name(ref.name)
+    tool_name = name or core.agent_tool_name(ref.name)
     sub = _SubAgent(llm, _as_tools(tools), tool_name, conversation_id, max_rounds, max_workers=max_workers)
 
     def ask(question: str) -> str:
@@ -195,9 +182,9 @@ class FanOutWorkflow(Workflow):
     """
 
     def __init__(self, *, agents: Mapping[str, FoundryAgentLLM], merger: FoundryAgentLLM,
-                 prompt: str = MERGE_PROMPT,
+                 prompt: str = core.MERGE_PROMPT,
                  tools: Mapping[str, Sequence[BaseTool | Callable[..., Any]]] | None = None,
-                 max_rounds: int = 8, max_workers: int = DEFAULT_MAX_WORKERS, **kwargs: Any) -> None:
+                 max_rounds: int = 8, max_workers: int = core.DEFAULT_MAX_WORKERS, **kwargs: Any) -> None:
         if not agents:
             raise ValueError("FanOutWorkflow needs at least one agent")
         tools = dict(tools or {})
@@ -227,10 +214,10 @@ class FanOutWorkflow(Workflow):
     async def ask(self, ev: _Ask) -> AgentAnswer:
         try:
             answer = await self._branches[ev.name].aanswer(ev.question)
-        except PendingToolCallsError:
+        except core.PendingToolCallsError:
             raise
         except FoundryAgentsError as exc:
-            answer = tool_error_output(ev.name, exc)
+            answer = core.tool_error_output(ev.name, exc)
         return AgentAnswer(name=ev.name, answer=answer)
 
     @step

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 from typing import Any
 
@@ -108,5 +109,6 @@ def test_one_naming_rule_and_one_merge_prompt_in_both_adapters() -> None:
     import llama_index_foundry.orchestration as li
 
     assert agent_tool_name("weather.v2 beta") == "ask_weather_v2_beta"
-    assert lc.MERGE_PROMPT is MERGE_PROMPT and li.MERGE_PROMPT is MERGE_PROMPT
+    assert inspect.signature(lc.fan_out).parameters["prompt"].default is MERGE_PROMPT
+    assert inspect.signature(li.FanOutWorkflow).parameters["prompt"].default is MERGE_PROMPT
     assert "{question}" in MERGE_PROMPT and "{answers}" in MERGE_PROMPT
