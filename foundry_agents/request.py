@@ -6,7 +6,7 @@ definition); they are refused here, before any network call, with the reason and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from .endpoints import Route
@@ -14,7 +14,7 @@ from .errors import FoundryConfigError, RefusedParameterError
 from .options import body_options, check_values
 from .reference import AgentRef
 
-__all__ = ["REFUSED_FIELDS", "ToolChoice", "build_response_body", "check_refused"]
+__all__ = ["REFUSED_FIELDS", "ToolChoice", "build_response_body", "check_refused", "tool_choice_option"]
 
 ToolChoice = Literal["auto", "required", "none"] | Mapping[str, Any]
 
@@ -34,6 +34,54 @@ REFUSED_FIELDS: dict[str, str] = {
     "max_tool_calls": "set it in the agent definition",
     "top_logprobs": "not supported with agents",
 }
+
+_TOOL_CHOICES = ("auto", "required", "none")
+
+
+def tool_choice_option(choice: Any, *, names: Sequence[str] | None = None,
+                       name_of: Callable[[Any], str] | None = None) -> str | dict[str, Any] | None:
+    """Map a ``tool_choice`` given in any common convention to the Responses field (both adapters use it).
+
+    ``"auto"``, ``"required"``, ``"none"`` pass through (``"any"`` and ``True`` mean
+    ``"required"``); a tool name, ``{"type": "function", "name": ...}`` and the Chat-Completions
+    shape ``{"type": "function", "function": {"name": ...}}`` become ``{"type": "function",
+    "name": ...}``; other typed mappings (``allowed_tools``, ``mcp``, hosted tools) pass through;
+    anything else is a tool object whose name ``name_of`` (the adapter's) extracts. ``None`` and
+    ``False`` send nothing (the agent definition decides). With ``names`` (the bound tools), a
+    function name outside them is refused.
+
+    Example:
+        >>> tool_choice_option({"type": "function", "function": {"name": "get_weather"}})
+        {'type': 'function', 'name': 'get_weather'}
+    """
+    if choice is None or choice is False:
+        return None
+    if choice is True or choice == "any":
+        return "required"
+    if isinstance(choice, str) and choice in _TOOL_CHOICES:
+        return choice
+    if isinstance(choice, Mapping):
+        kind = choice.get("type")
+        if kind != "function":
+            if not isinstance(kind, str) or not kind:
+                raise FoundryConfigError(f"a tool_choice mapping needs a 'type' such as 'function', got {dict(choice)!r}")
+            return dict(choice)
+        function = choice.get("function")
+        name = choice.get("name") or (function.get("name") if isinstance(function, Mapping) else None)
+    elif isinstance(choice, str) and choice:
+        name = choice
+    elif name_of is not None and not isinstance(choice, (str, bytes, int, float)):
+        name = name_of(choice)
+    else:
+        name = None
+    if not isinstance(name, str) or not name:
+        raise FoundryConfigError(
+            f"unsupported tool_choice {choice!r}; use 'auto', 'required', 'none', a tool name or "
+            "{'type': 'function', 'name': ...}")
+    if names is not None and name not in names:
+        raise FoundryConfigError(f"tool_choice {name!r} names no bound tool; bound tools: {list(names)}")
+    return {"type": "function", "name": name}
+
 
 def check_refused(fields: Mapping[str, Any] | Sequence[str], *, where: str = "request") -> None:
     """Raise :class:`RefusedParameterError` naming every refused field in ``fields``."""
@@ -97,6 +145,8 @@ def build_response_body(
         )
     if isinstance(input, (bytes, bytearray)) or (input is not None and not isinstance(input, (str, list, tuple))):
         raise FoundryConfigError(f"input must be a string or a list of input items, got {type(input).__name__}")
+    if options.get("tool_choice") is not None:  # any common convention -> the Responses shape
+        options = {**options, "tool_choice": tool_choice_option(options["tool_choice"])}
     if options.get("store") is False and options.get("background"):
         raise FoundryConfigError("background responses must be stored; do not combine background=True with store=False")
 

@@ -2,11 +2,17 @@
 
 An agent declares its function tools in its definition; when it calls them, the response lists
 ``function_call`` items (status still ``completed``). :func:`run_with_tools` /
-:func:`arun_with_tools` execute every pending call with the implementations you give (parallel
-calls concurrently), send all outputs back in one request chained with
-``previous_response_id``, and repeat until the agent answers. A tool that raises is reported to
-the agent as an error output (``on_tool_error="report"``, the default) so one failing
-sub-agent cannot crash unrelated branches; ``"raise"`` propagates instead.
+:func:`arun_with_tools` execute every pending call with the implementations you give, send all
+outputs back in one request chained with ``previous_response_id``, and repeat until the agent
+answers. A tool that raises is reported to the agent as an error output
+(``on_tool_error="report"``, the default) so one failing sub-agent cannot crash unrelated
+branches; ``"raise"`` propagates instead.
+
+The loop itself is :func:`foundry_agents.orchestration.tool_loop`, the one both adapters'
+``foundry_agent_tool`` and fan-out drive too, with one concurrency rule: **a turn's tool calls
+run concurrently, at most ``max_workers`` (default 8) at a time: threads in sync code, tasks in
+async code (sync tools there run via ``asyncio.to_thread``); a single call runs in the caller's
+thread or task; outputs are sent back in call order.**
 
 Example:
     >>> result = run_with_tools(FoundryAgent("weather"), "Weather in Oslo?",  # doctest: +SKIP
@@ -17,17 +23,26 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import inspect
 import json
-from collections.abc import Callable, Collection, Generator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .agent import FoundryAgent
-from .errors import FoundryAgentsError, FoundryConfigError
+from .errors import FoundryConfigError
 from .messages import Message, ToolResultPart
+from .orchestration import (
+    DEFAULT_MAX_WORKERS,
+    LoopResult,
+    Pending,
+    PendingToolCallsError,
+    adrive,
+    calls_to_run,
+    drive,
+    tool_error_output,
+    tool_loop,
+)
 from .response import AgentResponse, FunctionCallItem
 from .telemetry import agent_loop_span, tool_span
 from .usage import Usage
@@ -62,66 +77,11 @@ class ToolRunResult:
         return total
 
 
-class PendingToolCallsError(FoundryConfigError):
-    """An agent's answer ended with client-side work that nobody here can do.
-
-    That is function calls no given tool implements, or MCP approval requests where nobody can
-    answer them. Such an answer has no text: merging or returning it would silently lose the work
-    the agent asked for. ``owner`` names who asked (an agent, a fan-out branch), ``pending`` the
-    calls' names, ``missing`` those without an implementation, ``approvals`` the tools waiting
-    for approval (``server_label/name``).
-    """
-
-    def __init__(self, message: str, *, owner: str, pending: Sequence[str] = (), missing: Sequence[str] = (),
-                 approvals: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.owner, self.pending, self.missing, self.approvals = owner, list(pending), list(missing), list(approvals)
-
-
-def calls_to_run(owner: str, calls: Sequence[str], tools: Collection[str], *, approvals: Sequence[str] = (),
-                 hint: str = "pass tools={...} with an implementation of each") -> bool:
-    """The one rule for an answer that ends with client-side work (core and both adapters use it).
-
-    ``calls`` are the names of the answer's function calls, ``tools`` the names implemented,
-    ``approvals`` the MCP tools waiting for an approval the caller cannot give. Returns False when
-    there is nothing to run (the answer is final), True when every call can be run locally, and
-    raises :class:`PendingToolCallsError` naming ``owner`` and the pending work otherwise: never
-    treat such an answer as an (empty) final text.
-    """
-    if approvals:
-        raise PendingToolCallsError(
-            f"{owner} is waiting for approval of {list(approvals)}, which cannot be given here; "
-            "approve in a conversation of your own (approval_message) or set require_approval: never",
-            owner=owner, pending=calls, approvals=approvals)
-    if not calls:
-        return False
-    missing = sorted({c for c in calls if c not in tools})
-    if missing:
-        raise PendingToolCallsError(
-            f"{owner} called {list(calls)} but no implementation was given for {missing} "
-            f"(given: {sorted(tools)}), so its answer is pending function calls, not text; {hint}",
-            owner=owner, pending=calls, missing=missing)
-    return True
-
-
-def tool_error_output(name: str, exc: BaseException) -> str:
-    """What the agent is told when a tool fails: the error class and message, with the request id once."""
-    text = str(exc)
-    rid = getattr(exc, "request_id", None)
-    suffix = f" (request id {rid})" if rid and rid not in text else ""
-    return f"error: tool {name!r} failed: {type(exc).__name__}: {text}{suffix}"
-
-
 def _check_tools(tools: Mapping[str, ToolImpl]) -> None:
     for name, impl in tools.items():
         if not callable(impl):
             raise FoundryConfigError(f"tool {name!r} must be callable, got {type(impl).__name__}")
 
-
-def _pending_calls(response: AgentResponse, tools: Mapping[str, ToolImpl]) -> list[FunctionCallItem]:
-    calls = response.function_calls
-    owner = f"agent {str(response.agent) if response.agent else ''}".rstrip()
-    return calls if calls_to_run(owner, [c.name for c in calls], tools) else []
 
 
 def _encode(result: Any) -> Any:
@@ -130,51 +90,29 @@ def _encode(result: Any) -> Any:
     return result  # ToolResultPart JSON-encodes the rest
 
 
-def _next_input(outputs: Sequence[tuple[FunctionCallItem, Any]]) -> list[Message]:
-    return [Message("tool", [ToolResultPart(call.call_id, _encode(out)) for call, out in outputs])]
-
-
-def _too_many_rounds(max_rounds: int) -> FoundryAgentsError:
-    return FoundryAgentsError(f"the agent kept calling tools after {max_rounds} rounds; raise max_rounds or check the tools")
-
-
-@dataclass(slots=True)
-class _Respond:
-    """Action: call the agent with these messages and options."""
-
-    messages: list[Message]
-    options: dict[str, Any]
-
-
-@dataclass(slots=True)
-class _RunCalls:
-    """Action: run these function calls and send back their outputs, in order."""
-
-    calls: list[FunctionCallItem]
-
-
-def _tool_loop(input: str | Sequence[Message], tools: Mapping[str, ToolImpl], max_rounds: int,
-               options: dict[str, Any]) -> Generator[_Respond | _RunCalls, Any, ToolRunResult]:
-    """The loop, written once (sans I/O): the sync and async shells only perform its actions."""
+def _loop(agent: FoundryAgent, input: str | Sequence[Message], tools: Mapping[str, ToolImpl], max_rounds: int,
+          options: dict[str, Any]) -> Any:
+    """The core's use of the one loop: payloads are ``(messages, options)``, chained by response id."""
     _check_tools(tools)
     messages = [Message("user", input)] if isinstance(input, str) else list(input)
-    response: AgentResponse = yield _Respond(messages, options)
-    result = ToolRunResult(response, [response])
     # Later rounds chain from the previous response; the conversation (if any) already has it.
-    follow_up = {k: v for k, v in options.items() if k != "conversation"}
-    for _ in range(max_rounds):
-        calls = _pending_calls(response, tools)
-        if not calls:
-            return result
-        values: list[Any] = yield _RunCalls(calls)
-        outputs = list(zip(calls, values, strict=True))
-        result.calls.extend(outputs)
-        response = yield _Respond(_next_input(outputs), {**follow_up, "previous_response_id": response.id})
-        result.response = response
-        result.responses.append(response)
-    if _pending_calls(response, tools):
-        raise _too_many_rounds(max_rounds)
-    return result
+    later = {k: v for k, v in options.items() if k != "conversation"}
+
+    def pending(response: AgentResponse) -> Pending:
+        calls = response.function_calls
+        return Pending(calls, [c.name for c in calls])
+
+    def follow_up(response: AgentResponse, outputs: list[tuple[FunctionCallItem, Any]]) -> Any:
+        results = [ToolResultPart(call.call_id, _encode(out)) for call, out in outputs]
+        return [Message("tool", results)], {**later, "previous_response_id": response.id}
+
+    owner = f"agent {agent.ref}"
+    return tool_loop((messages, options), tools=tools, pending=pending, follow_up=follow_up, owner=owner,
+                     max_rounds=max_rounds)
+
+
+def _result(done: LoopResult) -> ToolRunResult:
+    return ToolRunResult(done.reply, list(done.replies), list(done.calls))
 
 
 def run_with_tools(
@@ -184,25 +122,20 @@ def run_with_tools(
     tools: Mapping[str, ToolImpl],
     max_rounds: int = 8,
     on_tool_error: OnToolError = "report",
-    max_workers: int = 8,
+    max_workers: int = DEFAULT_MAX_WORKERS,
     **options: Any,
 ) -> ToolRunResult:
-    """Call ``agent`` and answer its function calls with ``tools`` until it replies (sync)."""
-    loop = _tool_loop(input, tools, max_rounds, options)
-    value: Any = None
-    with ThreadPoolExecutor(max_workers=max_workers) as pool, agent_loop_span(agent.ref.name, agent.ref.version):
-        while True:
-            try:
-                action = loop.send(value)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            if isinstance(action, _Respond):
-                value = agent.respond(action.messages, **action.options)
-            else:
-                # Each tool runs in a copy of this context, so its spans (a sub-agent's) nest here.
-                futures = [pool.submit(contextvars.copy_context().run, _call_sync, tools[c.name], c, on_tool_error)
-                           for c in action.calls]
-                value = [f.result() for f in futures]
+    """Call ``agent`` and answer its function calls with ``tools`` until it replies (sync).
+
+    A turn's calls run concurrently in threads, ``max_workers`` at a time; outputs go back in
+    call order (:mod:`foundry_agents.orchestration`).
+    """
+    with agent_loop_span(agent.ref.name, agent.ref.version):
+        return _result(drive(
+            _loop(agent, input, tools, max_rounds, options),
+            ask=lambda payload: agent.respond(payload[0], **payload[1]),
+            run_call=lambda call: _call_sync(tools[call.name], call, on_tool_error),
+            max_workers=max_workers))
 
 
 async def arun_with_tools(
@@ -212,24 +145,21 @@ async def arun_with_tools(
     tools: Mapping[str, ToolImpl],
     max_rounds: int = 8,
     on_tool_error: OnToolError = "report",
-    max_workers: int = 8,
+    max_workers: int = DEFAULT_MAX_WORKERS,
     **options: Any,
 ) -> ToolRunResult:
-    """Async twin of :func:`run_with_tools`; coroutine tools are awaited, sync ones run in threads."""
-    loop = _tool_loop(input, tools, max_rounds, options)
-    limit = asyncio.Semaphore(max_workers)
-    value: Any = None
+    """Async twin of :func:`run_with_tools`; coroutine tools are awaited, sync ones run in threads.
+
+    A turn's calls run as concurrent tasks, ``max_workers`` at a time; outputs go back in call order.
+    """
+    async def ask(payload: Any) -> AgentResponse:
+        return await agent.arespond(payload[0], **payload[1])
+
     with agent_loop_span(agent.ref.name, agent.ref.version):
-        while True:
-            try:
-                action = loop.send(value)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            if isinstance(action, _Respond):
-                value = await agent.arespond(action.messages, **action.options)
-            else:
-                value = await asyncio.gather(*(_call_async(tools[c.name], c, on_tool_error, limit)
-                                               for c in action.calls))
+        return _result(await adrive(
+            _loop(agent, input, tools, max_rounds, options), ask=ask,
+            run_call=lambda call: _call_async(tools[call.name], call, on_tool_error),
+            max_workers=max_workers))
 
 
 def _arguments(call: FunctionCallItem) -> dict[str, Any]:
@@ -239,7 +169,15 @@ def _arguments(call: FunctionCallItem) -> dict[str, Any]:
         raise FoundryConfigError(str(exc)) from exc
 
 
+def _failed(call: FunctionCallItem, exc: Exception, on_error: OnToolError) -> str:
+    """The error output of a failed call, or re-raise (``"raise"``, or a mistake of the caller's)."""
+    if on_error == "raise" or isinstance(exc, FoundryConfigError):
+        raise exc
+    return tool_error_output(call.name, exc)
+
+
 def _call_sync(impl: ToolImpl, call: FunctionCallItem, on_error: OnToolError) -> Any:
+    # The loop runs each call in a copy of the caller's context, so a sub-agent's spans nest here.
     with tool_span(call.name, call_id=call.call_id, arguments=call.arguments) as traced:
         try:
             value = impl(**_arguments(call))
@@ -247,24 +185,16 @@ def _call_sync(impl: ToolImpl, call: FunctionCallItem, on_error: OnToolError) ->
                 raise FoundryConfigError(f"tool {call.name!r} is async; use arun_with_tools")
             return traced(value)
         except Exception as exc:
-            if on_error == "raise" or isinstance(exc, FoundryConfigError):
-                raise
-            return traced(tool_error_output(call.name, exc))
+            return traced(_failed(call, exc, on_error))
 
 
-async def _call_async(impl: ToolImpl, call: FunctionCallItem, on_error: OnToolError,
-                      limit: asyncio.Semaphore) -> Any:
-    async with limit:
-        with tool_span(call.name, call_id=call.call_id, arguments=call.arguments) as traced:
-            try:
-                kwargs = _arguments(call)
-                if inspect.iscoroutinefunction(impl):
-                    return traced(await impl(**kwargs))
-                value = await asyncio.to_thread(impl, **kwargs)  # copies the context: spans nest
-                if inspect.isawaitable(value):
-                    value = await value
-                return traced(value)
-            except Exception as exc:
-                if on_error == "raise" or isinstance(exc, FoundryConfigError):
-                    raise
-                return traced(tool_error_output(call.name, exc))
+async def _call_async(impl: ToolImpl, call: FunctionCallItem, on_error: OnToolError) -> Any:
+    with tool_span(call.name, call_id=call.call_id, arguments=call.arguments) as traced:
+        try:
+            kwargs = _arguments(call)
+            if inspect.iscoroutinefunction(impl):
+                return traced(await impl(**kwargs))
+            value = await asyncio.to_thread(impl, **kwargs)
+            return traced((await value) if inspect.isawaitable(value) else value)
+        except Exception as exc:
+            return traced(_failed(call, exc, on_error))

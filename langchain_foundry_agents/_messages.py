@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -32,7 +31,6 @@ from langchain_core.messages import (
 )
 
 from foundry_agents import (
-    ApprovalResponsePart,
     FilePart,
     ImagePart,
     Message,
@@ -42,6 +40,7 @@ from foundry_agents import (
 )
 from foundry_agents.errors import FoundryConfigError
 from foundry_agents.messages import Part
+from foundry_agents.metadata import approval_part, approval_response, encode_arguments
 
 __all__ = [
     "APPROVAL_RESPONSE_TYPE",
@@ -156,15 +155,10 @@ def _text_plain(block: Mapping[str, Any]) -> Part:
 
 
 def _approval(block: Mapping[str, Any]) -> Part:
-    request_id, reason = block.get("approval_request_id"), block.get("reason")
-    if not isinstance(request_id, str) or not request_id:
-        raise UnsupportedContentError(
-            f"an {APPROVAL_RESPONSE_TYPE} block needs approval_request_id (the 'mcpr_...' id), "
-            f"got {request_id!r}; build it with approval_message()"
-        )
-    if reason is not None and not isinstance(reason, str):
-        raise UnsupportedContentError(f"an {APPROVAL_RESPONSE_TYPE} block's reason must be a string")
-    return ApprovalResponsePart(request_id, bool(block.get("approve")), reason)
+    try:
+        return approval_part(block, where=f"an {APPROVAL_RESPONSE_TYPE} block")
+    except FoundryConfigError as exc:
+        raise UnsupportedContentError(str(exc)) from exc
 
 
 _BLOCKS: dict[str, Callable[[Mapping[str, Any]], Part]] = {
@@ -248,16 +242,12 @@ def _str_text(value: Any) -> str:
     return value if isinstance(value, str) else ("" if value is None else str(value))
 
 
-def _arguments(args: Any) -> str:
-    return args if isinstance(args, str) else json.dumps(args or {}, ensure_ascii=False, default=str)
-
-
 def _ai(msg: BaseMessage, where: str) -> Message:
     assert isinstance(msg, AIMessage)
     parts: list[Part] = _assistant_text(msg.content)
-    parts += [ToolCallPart(str(tc.get("id") or ""), tc["name"], _arguments(tc.get("args")))
+    parts += [ToolCallPart(str(tc.get("id") or ""), tc["name"], encode_arguments(tc.get("args")))
               for tc in msg.tool_calls]
-    parts += [ToolCallPart(str(tc.get("id") or ""), str(tc.get("name") or ""), _arguments(tc.get("args")))
+    parts += [ToolCallPart(str(tc.get("id") or ""), str(tc.get("name") or ""), encode_arguments(tc.get("args")))
               for tc in msg.invalid_tool_calls]
     if isinstance(msg.content, list):  # approval answers may ride on an assistant turn too
         parts += [_block_part(b, f"{where}, block {bi}") for bi, b in enumerate(msg.content)
@@ -338,14 +328,4 @@ def approval_message(
         >>> reply.content[0]["approve"]
         True
     """
-    if isinstance(request, Mapping):
-        request_id = request.get("id") or request.get("approval_request_id")
-    else:
-        request_id = request
-    if not isinstance(request_id, str) or not request_id:
-        raise ValueError(f"approval_message needs an approval request id such as 'mcpr_...', got {request!r}")
-    block: dict[str, Any] = {"type": APPROVAL_RESPONSE_TYPE, "approval_request_id": request_id,
-                             "approve": bool(approve)}
-    if reason:
-        block["reason"] = reason
-    return HumanMessage(content=[block])
+    return HumanMessage(content=[{"type": APPROVAL_RESPONSE_TYPE, **approval_response(request, approve, reason)}])

@@ -20,7 +20,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -46,6 +45,7 @@ from foundry_agents import (
     TextDelta,
     Usage,
 )
+from foundry_agents.metadata import response_metadata as core_metadata
 
 from ._messages import PROVIDER
 
@@ -66,38 +66,15 @@ def usage_metadata(usage: Usage | None) -> UsageMetadata | None:
     )
 
 
+#: The core's neutral metadata keys (:mod:`foundry_agents.metadata`) that LangChain names otherwise.
+METADATA_KEYS = {"model": "model_name", "approval_requests": "pending_approvals"}
+
+
 def response_metadata(response: AgentResponse) -> dict[str, Any]:
-    """What ``AIMessage.response_metadata`` holds (no ``None`` values)."""
-    agent = response.agent
-    meta: dict[str, Any] = {
-        "id": response.id,
-        "model_name": response.model_name,
-        "model_provider": PROVIDER,
-        "status": response.status,
-        "agent_name": agent.name if agent else None,
-        "agent_version": agent.version if agent else None,
-        "conversation_id": response.conversation_id,
-        "request_id": response.request_id,
-        "incomplete_reason": response.incomplete_reason,
-        "finish_reason": _finish_reason(response),
-    }
-    approvals = response.approval_requests
-    if approvals:
-        meta["pending_approvals"] = [
-            {"id": a.id, "server_label": a.server_label, "name": a.name, "arguments": a.arguments}
-            for a in approvals
-        ]
-    return {k: v for k, v in meta.items() if v is not None}
-
-
-def _finish_reason(response: AgentResponse) -> str:
-    if response.incomplete_reason:
-        return response.incomplete_reason
-    if response.approval_requests:
-        return "approval_required"
-    if response.function_calls:
-        return "tool_calls"
-    return "stop" if response.status == "completed" else response.status
+    """What ``AIMessage.response_metadata`` holds: the core's facts, renamed (no ``None`` values)."""
+    meta = {METADATA_KEYS.get(k, k): v for k, v in core_metadata(response).items()}
+    meta["model_provider"] = PROVIDER
+    return meta
 
 
 # -- items ---------------------------------------------------------------------------------------
@@ -147,14 +124,10 @@ def tool_calls(items: list[OutputItem]) -> tuple[list[ToolCall], list[InvalidToo
         if not isinstance(item, FunctionCallItem):
             continue
         try:
-            args = json.loads(item.arguments or "{}")
-        except json.JSONDecodeError as exc:
+            args = item.parsed_arguments()
+        except ValueError as exc:
             invalid.append(InvalidToolCall(type="invalid_tool_call", name=item.name, args=item.arguments,
-                                           id=item.call_id, error=f"arguments are not JSON: {exc}"))
-            continue
-        if not isinstance(args, dict):
-            invalid.append(InvalidToolCall(type="invalid_tool_call", name=item.name, args=item.arguments,
-                                           id=item.call_id, error="arguments are not a JSON object"))
+                                           id=item.call_id, error=str(exc)))
             continue
         valid.append(ToolCall(type="tool_call", name=item.name, args=args, id=item.call_id))
     return valid, invalid

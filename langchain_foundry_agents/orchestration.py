@@ -8,6 +8,10 @@ made it. A sub-agent that needs client-side tools of its own (the ``weather`` ag
 sub-agent (404, refused field, broken stream) reaches the orchestrator as a tool error message,
 never as a crash of unrelated branches.
 
+The sub-agent's tool loop is the core's (:mod:`foundry_agents.orchestration`), with its one
+concurrency rule: a turn's tool calls run concurrently, at most ``max_workers`` (default 8) at a
+time: threads in ``invoke``, tasks in ``ainvoke``; their outputs go back in call order.
+
 Example:
     >>> from langchain.agents import create_agent  # doctest: +SKIP
     >>> orchestrator = create_agent(ChatFoundryAgent("triage", project_endpoint=ep), tools=[
@@ -17,7 +21,6 @@ Example:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -37,27 +40,17 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from langchain_core.tools import tool as as_tool
 from pydantic import BaseModel, Field
 
+from foundry_agents import orchestration as core
 from foundry_agents.errors import FoundryAgentsError
 from foundry_agents.telemetry import tool_span
-from foundry_agents.tools import PendingToolCallsError, calls_to_run, tool_error_output
 
 from .chat_models import ChatFoundryAgent
 
 __all__ = ["fan_out", "foundry_agent_tool"]
 
-MERGE_PROMPT = (
-    "Question: {question}\n\n"
-    "Answers from specialist agents:\n{answers}\n\n"
-    "Combine these answers into one complete reply to the question."
-)
-
 
 class _Question(BaseModel):
     question: str = Field(description="The question or task for the agent, in plain language.")
-
-
-def _tool_name(agent: ChatFoundryAgent) -> str:
-    return "ask_" + re.sub(r"[^A-Za-z0-9_-]", "_", agent.foundry_agent.ref.name)
 
 
 def _as_tools(tools: Sequence[BaseTool | Callable[..., Any]]) -> dict[str, BaseTool]:
@@ -73,6 +66,7 @@ def foundry_agent_tool(
     tools: Sequence[BaseTool | Callable[..., Any]] = (),
     conversation_id: str | None = None,
     max_rounds: int = 8,
+    max_workers: int = core.DEFAULT_MAX_WORKERS,
     **model_kwargs: Any,
 ) -> StructuredTool:
     """Wrap a Foundry agent as a LangChain tool named ``ask_<agent name>`` (or ``name``).
@@ -81,9 +75,12 @@ def foundry_agent_tool(
         agent: an agent reference (``"weather"``, ``"weather:2"``) or a ready ``ChatFoundryAgent``.
         tools: client-side implementations of the sub-agent's own function tools.
         conversation_id: keep the sub-agent's memory in this server-side conversation.
+        max_rounds / max_workers: at most this many rounds of the sub-agent's tool calls; at most
+            this many of one round's calls at once (they run concurrently, see the module docstring).
         model_kwargs: ``ChatFoundryAgent`` arguments when ``agent`` is a string
             (``project_endpoint``, ``api_key``, ``credential``, ...).
     """
+    core.check_limits(max_rounds=max_rounds, max_workers=max_workers)
     model = agent if isinstance(agent, ChatFoundryAgent) else ChatFoundryAgent(agent, **model_kwargs)
     if model_kwargs and isinstance(agent, ChatFoundryAgent):
         raise TypeError("pass model arguments only when 'agent' is a string")
@@ -92,17 +89,18 @@ def foundry_agent_tool(
         model.bind_tools(list(impls.values()), check_agent_tools=False) if impls else model
     )
     call_kwargs: dict[str, Any] = {"conversation_id": conversation_id} if conversation_id else {}
-    tool_name = name or _tool_name(model)
+    tool_name = name or core.agent_tool_name(model.foundry_agent.ref.name)
 
     def fail(exc: BaseException) -> ToolException:
-        return ToolException(tool_error_output(tool_name, exc))
+        return ToolException(core.tool_error_output(tool_name, exc))
 
     def run(question: str, run_manager: CallbackManagerForToolRun | None = None) -> str:
         config: RunnableConfig = {"callbacks": run_manager.get_child() if run_manager else None}
         with tool_span(tool_name, arguments={"question": question}) as traced:
             try:
-                return traced(_answer(bound, impls, question, config, owner=f"sub-agent {tool_name!r}",  # type: ignore[no-any-return]
-                                      max_rounds=max_rounds, kwargs=call_kwargs))
+                return traced(_answer(bound, impls, question, config,  # type: ignore[no-any-return]
+                                      owner=f"sub-agent {tool_name!r}", max_rounds=max_rounds,
+                                      kwargs=call_kwargs, max_workers=max_workers))
             except (FoundryAgentsError, ToolException, ValueError) as exc:
                 raise fail(exc) from exc
 
@@ -112,7 +110,7 @@ def foundry_agent_tool(
             try:
                 return traced(await _aanswer(bound, impls, question, config,  # type: ignore[no-any-return]
                                              owner=f"sub-agent {tool_name!r}", max_rounds=max_rounds,
-                                             kwargs=call_kwargs))
+                                             kwargs=call_kwargs, max_workers=max_workers))
             except (FoundryAgentsError, ToolException, ValueError) as exc:
                 raise fail(exc) from exc
 
@@ -127,16 +125,30 @@ def foundry_agent_tool(
     )
 
 
-def _calls(reply: Any, impls: Mapping[str, BaseTool], owner: str, hint: str) -> list[ToolCall]:
-    """The reply's function calls to run now ([] when it is final); the core decides (one rule)."""
-    calls = reply.tool_calls if isinstance(reply, AIMessage) else []
-    waiting = reply.response_metadata.get("pending_approvals", []) if isinstance(reply, AIMessage) else []
-    approvals = [f"{a.get('server_label')}/{a.get('name')}" for a in waiting]
-    return calls if calls_to_run(owner, [c["name"] for c in calls], impls, approvals=approvals, hint=hint) else []
+def _pending(reply: Any) -> core.Pending:
+    """A reply's function calls and the approvals it waits for (the core's :func:`calls_to_run` decides)."""
+    if not isinstance(reply, AIMessage):
+        return core.Pending()
+    calls = list(reply.tool_calls)
+    approvals = core.approval_names(reply.response_metadata.get("pending_approvals", []))
+    return core.Pending(calls, [c["name"] for c in calls], approvals)
 
 
 def _text(reply: Any) -> str:
     return reply.text if isinstance(reply, BaseMessage) else str(reply)
+
+
+def _loop(impls: Mapping[str, BaseTool], question: Any, *, owner: str, max_rounds: int,
+          hint: str = "pass tools=[...]") -> core.Loop:
+    """The core's loop over a LangChain history: each follow-up sends the whole history so far."""
+    history: list[BaseMessage] = [HumanMessage(question) if isinstance(question, str) else question]
+
+    def follow_up(reply: Any, outputs: list[tuple[ToolCall, Any]]) -> list[BaseMessage]:
+        history.extend([reply, *(out for _, out in outputs)])
+        return list(history)
+
+    return core.tool_loop(question, tools=impls, pending=_pending, follow_up=follow_up, owner=owner, hint=hint,
+                     max_rounds=max_rounds)
 
 
 def _run_tool(tool: BaseTool, call: ToolCall, config: RunnableConfig) -> Any:
@@ -144,49 +156,43 @@ def _run_tool(tool: BaseTool, call: ToolCall, config: RunnableConfig) -> Any:
         return traced(tool.invoke(call, config=config))
 
 
-async def _arun_tool(tool: BaseTool, call: ToolCall, config: RunnableConfig) -> Any:
-    with tool_span(call["name"], call_id=call.get("id"), arguments=call["args"]) as traced:
-        return traced(await tool.ainvoke(call, config=config))
-
-
 def _answer(runnable: Runnable[Any, Any], impls: Mapping[str, BaseTool], question: Any, config: RunnableConfig, *,
-            owner: str, max_rounds: int, kwargs: Mapping[str, Any], hint: str = "pass tools=[...]") -> str:
-    """Ask ``runnable`` and run the tools it calls until it answers with text (sync)."""
-    history: list[BaseMessage] = [HumanMessage(question) if isinstance(question, str) else question]
-    payload: Any = question
-    for _ in range(max_rounds):
-        reply = runnable.invoke(payload, config=config, **kwargs)
-        calls = _calls(reply, impls, owner, hint)
-        if not calls:
-            return _text(reply)
-        history += [reply, *(_run_tool(impls[c["name"]], c, config) for c in calls)]
-        payload = history
-    raise FoundryAgentsError(f"{owner} still calling tools after {max_rounds} rounds")
+            owner: str, max_rounds: int, kwargs: Mapping[str, Any], hint: str = "pass tools=[...]",
+            max_workers: int = core.DEFAULT_MAX_WORKERS) -> str:
+    """Ask ``runnable`` and run the tools it calls until it answers with text (sync).
+
+    A turn's tool calls run concurrently in threads (the core's rule), each a child run of ``config``.
+    """
+    done = core.drive(_loop(impls, question, owner=owner, max_rounds=max_rounds, hint=hint),
+                 ask=lambda payload: runnable.invoke(payload, config=config, **kwargs),
+                 run_call=lambda call: _run_tool(impls[call["name"]], call, config), max_workers=max_workers)
+    return _text(done.reply)
 
 
 async def _aanswer(runnable: Runnable[Any, Any], impls: Mapping[str, BaseTool], question: Any,
                    config: RunnableConfig, *, owner: str, max_rounds: int, kwargs: Mapping[str, Any],
-                   hint: str = "pass tools=[...]") -> str:
-    """Async twin of :func:`_answer`."""
-    history: list[BaseMessage] = [HumanMessage(question) if isinstance(question, str) else question]
-    payload: Any = question
-    for _ in range(max_rounds):
-        reply = await runnable.ainvoke(payload, config=config, **kwargs)
-        calls = _calls(reply, impls, owner, hint)
-        if not calls:
-            return _text(reply)
-        history += [reply, *[await _arun_tool(impls[c["name"]], c, config) for c in calls]]
-        payload = history
-    raise FoundryAgentsError(f"{owner} still calling tools after {max_rounds} rounds")
+                   hint: str = "pass tools=[...]", max_workers: int = core.DEFAULT_MAX_WORKERS) -> str:
+    """Async twin of :func:`_answer`: a turn's tool calls run as concurrent tasks."""
+    async def ask(payload: Any) -> Any:
+        return await runnable.ainvoke(payload, config=config, **kwargs)
+
+    async def run_call(call: ToolCall) -> Any:
+        with tool_span(call["name"], call_id=call.get("id"), arguments=call["args"]) as traced:
+            return traced(await impls[call["name"]].ainvoke(call, config=config))
+
+    done = await core.adrive(_loop(impls, question, owner=owner, max_rounds=max_rounds, hint=hint),
+                        ask=ask, run_call=run_call, max_workers=max_workers)
+    return _text(done.reply)
 
 
 def fan_out(
     agents: Mapping[str, Runnable[Any, Any]],
     merger: Runnable[Any, Any],
     *,
-    prompt: str = MERGE_PROMPT,
+    prompt: str = core.MERGE_PROMPT,
     tools: Mapping[str, Sequence[BaseTool | Callable[..., Any]]] | None = None,
     max_rounds: int = 8,
+    max_workers: int = core.DEFAULT_MAX_WORKERS,
 ) -> Runnable[str, str]:
     """Ask several agents the same question in parallel, then let ``merger`` combine the answers.
 
@@ -195,7 +201,8 @@ def fan_out(
     failing the others. A branch whose agent answers with function calls (as ``weather`` does)
     runs them with its tools from ``tools`` (``{"weather": [get_weather]}``) until it answers;
     without them it raises :class:`~foundry_agents.tools.PendingToolCallsError` naming the branch
-    and the calls, rather than merging an empty answer.
+    and the calls, rather than merging an empty answer. A branch's tool calls follow the core's
+    concurrency rule (see the module docstring), ``max_workers`` at a time.
 
     Example:
         >>> chain = fan_out({"weather": ChatFoundryAgent("weather", ...), "research": ChatFoundryAgent("researcher", ...)},
@@ -204,6 +211,7 @@ def fan_out(
     """
     if not agents:
         raise ValueError("fan_out needs at least one agent")
+    core.check_limits(max_rounds=max_rounds, max_workers=max_workers)
     tools = dict(tools or {})
     if unknown := sorted(set(tools) - set(agents)):
         raise ValueError(f"fan_out tools= names branches that do not exist: {unknown} (branches: {sorted(agents)})")
@@ -211,23 +219,24 @@ def fan_out(
     def guarded(name: str, runnable: Runnable[Any, Any]) -> Runnable[Any, str]:
         impls = _as_tools(tools.get(name, ()))
         options: dict[str, Any] = {"owner": f"fan-out branch {name!r}", "max_rounds": max_rounds, "kwargs": {},
-                   "hint": f"pass fan_out(..., tools={{{name!r}: [...]}}) to run them"}
+                                   "max_workers": max_workers,
+                                   "hint": f"pass fan_out(..., tools={{{name!r}: [...]}}) to run them"}
 
         def call(question: Any, config: RunnableConfig) -> str:
             try:
                 return _answer(runnable, impls, question, config, **options)
-            except PendingToolCallsError:
+            except core.PendingToolCallsError:
                 raise
             except FoundryAgentsError as exc:
-                return tool_error_output(name, exc)
+                return core.tool_error_output(name, exc)
 
         async def acall(question: Any, config: RunnableConfig) -> str:
             try:
                 return await _aanswer(runnable, impls, question, config, **options)
-            except PendingToolCallsError:
+            except core.PendingToolCallsError:
                 raise
             except FoundryAgentsError as exc:
-                return tool_error_output(name, exc)
+                return core.tool_error_output(name, exc)
 
         return RunnableLambda(call, afunc=acall, name=name)
 

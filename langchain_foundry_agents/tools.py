@@ -21,6 +21,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from foundry_agents import AgentVersion
 from foundry_agents.errors import AgentToolMismatchError
+from foundry_agents.request import tool_choice_option as core_tool_choice
 
 __all__ = ["AgentToolMismatchError", "check_agent_tools", "tool_choice_option", "tool_names"]
 
@@ -47,25 +48,15 @@ def tool_names(tools: Sequence[Mapping[str, Any] | type | Callable[..., Any] | B
 
 
 def tool_choice_option(choice: Any, names: Sequence[str]) -> Any:
-    """Map LangChain's ``tool_choice`` conventions to the Responses ``tool_choice`` field.
+    """LangChain's ``tool_choice`` as the Responses field: the core's one mapping
+    (:func:`foundry_agents.request.tool_choice_option`), with LangChain tool objects named here.
 
     ``"auto"``, ``"none"``, ``"required"`` pass through (``"any"`` and ``True`` mean
-    ``"required"``); a tool name becomes ``{"type": "function", "name": ...}``; a dict passes
-    through. ``None`` or ``False`` sends nothing (the agent definition decides).
+    ``"required"``); a tool name, a tool object or a function dict in either the Responses or the
+    Chat-Completions shape becomes ``{"type": "function", "name": ...}`` (checked against the bound
+    ``names``). ``None`` or ``False`` sends nothing (the agent definition decides).
     """
-    if choice is None or choice is False:
-        return None
-    if choice is True or choice == "any":
-        return "required"
-    if choice in ("auto", "none", "required"):
-        return choice
-    if isinstance(choice, str):
-        if names and choice not in names:
-            raise ValueError(f"tool_choice {choice!r} names no bound tool; bound tools: {list(names)}")
-        return {"type": "function", "name": choice}
-    if isinstance(choice, Mapping):
-        return dict(choice)
-    raise ValueError(f"unsupported tool_choice {choice!r}; use 'auto', 'none', 'required' or a tool name")
+    return core_tool_choice(choice, names=list(names) or None, name_of=_name)
 
 
 def check_agent_tools(names: Sequence[str], definition: AgentVersion) -> None:

@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -48,6 +47,7 @@ from foundry_agents.messages import (
     ToolResultPart,
     data_uri,
 )
+from foundry_agents.metadata import approval_part, approval_response, encode_arguments
 
 __all__ = ["APPROVAL_KEY", "approval_message", "to_foundry_message", "to_foundry_messages"]
 
@@ -70,19 +70,16 @@ _DETAILS = ("auto", "low", "high")
 _SKIPPED = (ThinkingBlock, CitationBlock, CachePoint)
 
 
-def approval_message(request_id: str, approve: bool, reason: str | None = None) -> ChatMessage:
-    """A chat message answering an MCP approval request (``mcpr_...``).
+def approval_message(request_id: str | Mapping[str, Any], approve: bool, reason: str | None = None) -> ChatMessage:
+    """A chat message answering an MCP approval request (``mcpr_...``, or an entry of
+    ``additional_kwargs["approval_requests"]``).
 
     Example:
         >>> msg = approval_message("mcpr_1", True)
         >>> msg.additional_kwargs["mcp_approval_response"]["approve"]
         True
     """
-    if not isinstance(request_id, str) or not request_id:
-        raise FoundryConfigError("approval_message needs the approval request id (mcpr_...)")
-    answer: dict[str, Any] = {"approval_request_id": request_id, "approve": bool(approve)}
-    if reason:
-        answer["reason"] = reason
+    answer = approval_response(request_id, approve, reason)
     return ChatMessage(role=MessageRole.USER, blocks=[], additional_kwargs={APPROVAL_KEY: answer})
 
 
@@ -153,7 +150,7 @@ def _read(read: Callable[[], bytes], kind: str, index: int) -> bytes:
 def _tool_call(block: ToolCallBlock, role: Role, index: int) -> list[Part]:
     if role != "assistant":
         raise FoundryConfigError(f"message {index} ({role}) carries a tool call; only assistant messages may")
-    return [ToolCallPart(block.tool_call_id or "", block.tool_name, _arguments(block.tool_kwargs))]
+    return [ToolCallPart(block.tool_call_id or "", block.tool_name, encode_arguments(block.tool_kwargs))]
 
 
 def _citable(block: CitableBlock, role: Role, index: int) -> list[Part]:
@@ -181,12 +178,6 @@ def _block_parts(block: Any, role: Role, index: int) -> list[Part]:
 
 
 # -- tool calls and results -----------------------------------------------------------------------
-def _arguments(value: Any) -> str:
-    if isinstance(value, str):
-        return value or "{}"
-    return json.dumps(value if value is not None else {}, ensure_ascii=False, default=str)
-
-
 def _legacy_tool_calls(raw: Any, parts: Sequence[Part], index: int) -> list[Part]:
     """OpenAI-style ``additional_kwargs["tool_calls"]`` (dicts or SDK objects), minus those in blocks."""
     if not raw:
@@ -208,7 +199,7 @@ def _legacy_tool_calls(raw: Any, parts: Sequence[Part], index: int) -> list[Part
         if call_id in seen:
             continue
         args = fget("arguments") if function is not None else get("arguments")
-        out.append(ToolCallPart(str(call_id), str(name), _arguments(args)))
+        out.append(ToolCallPart(str(call_id), str(name), encode_arguments(args)))
     return out
 
 
@@ -224,13 +215,7 @@ def _tool_result(message: ChatMessage, extra: Mapping[str, Any], index: int) -> 
 
 
 def _approval_part(value: Any, index: int) -> ApprovalResponsePart:
-    if not isinstance(value, Mapping) or not value.get("approval_request_id"):
-        raise FoundryConfigError(
-            f"message {index}: additional_kwargs[{APPROVAL_KEY!r}] must be a dict with approval_request_id; "
-            "build it with approval_message()"
-        )
-    return ApprovalResponsePart(str(value["approval_request_id"]), bool(value.get("approve")),
-                                value.get("reason") or None)
+    return approval_part(value, where=f"message {index}: additional_kwargs[{APPROVAL_KEY!r}]")
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -6,10 +6,11 @@ one-shot calls end in the same message: the last stream chunk is built by
 
 The assistant message carries, in ``additional_kwargs``:
 
-- ``response_id``, ``agent_name``, ``agent_version``, ``model``, ``status`` (and
-  ``conversation_id`` / ``incomplete_reason`` when set): the ids the next call chains from;
+- the core's response facts (:func:`foundry_agents.metadata.response_metadata`, with ``id``
+  named ``response_id``): ``response_id``, ``agent_name``, ``agent_version``, ``model``,
+  ``status``, ``finish_reason`` and, when set, ``conversation_id``, ``request_id``,
+  ``incomplete_reason`` and ``approval_requests`` (MCP approval requests still waiting);
 - ``annotations``: every annotation as received (also as ``CitationBlock`` blocks for citations);
-- ``approval_requests``: MCP approval requests still waiting for an answer;
 - ``server_tool_calls`` / ``other_items`` / ``refusal``: items the agent ran itself, item types
   this version does not model, and refusals, kept rather than dropped.
 
@@ -35,11 +36,11 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.llms.llm import ToolSelection
 
+from foundry_agents.metadata import response_metadata as core_metadata
 from foundry_agents.response import (
     AgentResponse,
     Annotation,
     FunctionCallItem,
-    McpApprovalRequestItem,
     MessageItem,
     OtherItem,
     OutputText,
@@ -102,36 +103,20 @@ def _thinking_block(item_id: str | None, text: str) -> ThinkingBlock:
     return ThinkingBlock(content=text, additional_information={"id": item_id} if item_id else {})
 
 
-def _base_kwargs(response: AgentResponse) -> dict[str, Any]:
-    out: dict[str, Any] = {"response_id": response.id}
-    if response.agent is not None:
-        out["agent_name"] = response.agent.name
-        if response.agent.version:
-            out["agent_version"] = response.agent.version
-    if response.model_name:
-        out["model"] = response.model_name
-    if response.status:
-        out["status"] = response.status
-    if response.conversation_id:
-        out["conversation_id"] = response.conversation_id
-    if response.incomplete_reason:
-        out["incomplete_reason"] = response.incomplete_reason
-    return out
+#: The core's neutral metadata keys (:mod:`foundry_agents.metadata`) that LlamaIndex names otherwise.
+METADATA_KEYS = {"id": "response_id"}
 
 
-def _approval(item: McpApprovalRequestItem) -> dict[str, Any]:
-    return {"id": item.id, "server_label": item.server_label, "name": item.name, "arguments": item.arguments}
+def _metadata(response: AgentResponse) -> dict[str, Any]:
+    return {METADATA_KEYS.get(k, k): v for k, v in core_metadata(response).items()}
 
 
 def response_kwargs(response: AgentResponse) -> dict[str, Any]:
     """The ``additional_kwargs`` of the assistant message (see the module docstring)."""
-    out = _base_kwargs(response)
+    out = _metadata(response)
     annotations = [a.raw for a in response.annotations]
     if annotations:
         out["annotations"] = annotations
-    approvals = [_approval(a) for a in response.approval_requests]
-    if approvals:
-        out["approval_requests"] = approvals
     server = [i.raw for i in response.output if isinstance(i, ServerToolCallItem)]
     if server:
         out["server_tool_calls"] = server
@@ -243,7 +228,8 @@ class StreamMapper:
         return ChatResponse(message=message, delta=delta)
 
     def _on_started(self, event: ResponseStarted) -> None:
-        self._kwargs = _base_kwargs(event.response)
+        # The facts known when the stream starts; why it finished is only known at the end.
+        self._kwargs = {k: v for k, v in _metadata(event.response).items() if k != "finish_reason"}
 
     def _on_text(self, event: TextDelta) -> ChatResponse:
         self.text += event.delta

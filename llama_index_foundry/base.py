@@ -42,6 +42,7 @@ from foundry_agents.agent import FoundryAgent
 from foundry_agents.connection_fields import ConnectionFields
 from foundry_agents.messages import Message
 from foundry_agents.options import adapter_defaults, from_adapter
+from foundry_agents.request import tool_choice_option
 from foundry_agents.streaming import StreamEvent
 
 from ._messages import to_foundry_messages
@@ -57,7 +58,6 @@ __all__ = ["DEFAULT_CONTEXT_WINDOW", "DEFAULT_NUM_OUTPUT", "FoundryAgentLLM"]
 
 DEFAULT_CONTEXT_WINDOW = 128_000
 DEFAULT_NUM_OUTPUT = 4_096
-_TOOL_CHOICE_WORDS = ("auto", "required", "none")
 
 dispatcher = get_dispatcher(__name__)
 
@@ -310,7 +310,7 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
         if user_msg is not None:
             messages.append(ChatMessage(role=MessageRole.USER, content=user_msg)
                             if isinstance(user_msg, str) else user_msg)
-        choice = _tool_choice(tool_choice, tool_required)
+        choice = _tool_choice(tool_choice, tool_required, tools)
         if choice is not None:
             kwargs["tool_choice"] = choice
         return {"messages": messages, **kwargs}
@@ -398,16 +398,12 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
         await self.aclose()
 
 
-def _tool_choice(choice: str | Mapping[str, Any] | None, required: bool) -> str | dict[str, Any] | None:
+def _tool_choice(choice: Any, required: bool, tools: Sequence[BaseTool]) -> str | dict[str, Any] | None:
+    """LlamaIndex's ``tool_choice``/``tool_required`` as the Responses field (the core's one mapping)."""
     if choice is None:
         return "required" if required else None
-    if isinstance(choice, str):
-        return choice if choice in _TOOL_CHOICE_WORDS else {"type": "function", "name": choice}
-    choice = dict(choice)
-    function = choice.get("function")
-    if choice.get("type") == "function" and isinstance(function, Mapping) and "name" not in choice:
-        return {"type": "function", "name": function.get("name")}  # Chat Completions shape
-    return choice
+    names = [str(t.metadata.name) for t in tools]
+    return tool_choice_option(choice, names=names or None, name_of=lambda tool: str(tool.metadata.name))
 
 
 def _chunks(events: Iterator[StreamEvent]) -> ChatResponseGen:

@@ -8,6 +8,10 @@ or a Foundry agent such as ``triage`` used as the orchestrator's LLM. Sub-agent 
 gets them with ``tools=``. A failing sub-agent returns a clear error text to the orchestrator
 instead of crashing it.
 
+The sub-agent's tool loop is the core's (:mod:`foundry_agents.orchestration`), with its one
+concurrency rule: a turn's tool calls run concurrently, at most ``max_workers`` (default 8) at a
+time: threads in ``call``/``chat``, tasks in ``acall``/``achat``; their outputs go back in call order.
+
 :class:`FanOutWorkflow` asks several agents the same question concurrently and has another agent
 merge their answers.
 
@@ -20,8 +24,6 @@ Example:
 
 from __future__ import annotations
 
-import asyncio
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -30,18 +32,13 @@ from llama_index.core.tools import BaseTool, FunctionTool, ToolSelection
 from llama_index.core.tools.types import AsyncBaseTool, adapt_to_async_tool
 from llama_index.core.workflow import Context, Event, StartEvent, StopEvent, Workflow, step
 
+from foundry_agents import orchestration as core
 from foundry_agents.errors import FoundryAgentsError
 from foundry_agents.telemetry import tool_span
-from foundry_agents.tools import PendingToolCallsError, calls_to_run, tool_error_output
 
 from .base import FoundryAgentLLM
 
 __all__ = ["AgentAnswer", "FanOutWorkflow", "foundry_agent_tool"]
-
-MERGE_PROMPT = (
-    "Question: {question}\n\nAnswers from specialist agents:\n{answers}\n\n"
-    "Combine these answers into one complete reply to the question."
-)
 
 
 def _as_tools(tools: Sequence[BaseTool | Callable[..., Any]]) -> dict[str, AsyncBaseTool]:
@@ -50,29 +47,59 @@ def _as_tools(tools: Sequence[BaseTool | Callable[..., Any]]) -> dict[str, Async
 
 
 class _SubAgent:
-    """One sub-agent call with its own tool loop (shared by the tool functions and the fan-out)."""
+    """One sub-agent call with the core's tool loop (shared by the tool functions and the fan-out)."""
 
     def __init__(self, llm: FoundryAgentLLM, tools: Mapping[str, AsyncBaseTool], name: str,
                  conversation_id: str | None, max_rounds: int, *, owner: str | None = None,
-                 hint: str = "pass tools=[...]") -> None:
+                 hint: str = "pass tools=[...]", max_workers: int = core.DEFAULT_MAX_WORKERS) -> None:
+        core.check_limits(max_rounds=max_rounds, max_workers=max_workers)
         self.llm, self.tools, self.name = llm, tools, name
         self.kwargs = {"conversation_id": conversation_id} if conversation_id else {}
-        self.max_rounds = max_rounds
+        self.max_rounds, self.max_workers = max_rounds, max_workers
         self.owner, self.hint = owner or f"sub-agent {name!r}", hint
 
-    def _next(self, history: list[ChatMessage], response: Any) -> list[ToolSelection] | None:
-        calls = self.llm.get_tool_calls_from_response(response, error_on_no_tool_call=False)
-        waiting = response.message.additional_kwargs.get("approval_requests", [])
-        approvals = [f"{a.get('server_label')}/{a.get('name')}" for a in waiting]
-        if not calls_to_run(self.owner, [c.tool_name for c in calls], self.tools, approvals=approvals, hint=self.hint):
-            return None
-        history.append(response.message)
-        return list(calls)
+    def _pending(self, response: Any) -> core.Pending:
+        calls = list(self.llm.get_tool_calls_from_response(response, error_on_no_tool_call=False))
+        approvals = core.approval_names(response.message.additional_kwargs.get("approval_requests", []))
+        return core.Pending(calls, [c.tool_name for c in calls], approvals)
+
+    def _loop(self, question: str) -> core.Loop:
+        """The core's loop over a LlamaIndex history: each follow-up sends the whole history so far."""
+        history = [ChatMessage(role=MessageRole.USER, content=question)]
+
+        def follow_up(response: Any, outputs: list[tuple[ToolSelection, ChatMessage]]) -> list[ChatMessage]:
+            history.extend([response.message, *(out for _, out in outputs)])
+            return list(history)
+
+        return core.tool_loop(list(history), tools=self.tools, pending=self._pending, follow_up=follow_up,
+                         owner=self.owner, hint=self.hint, max_rounds=self.max_rounds)
 
     @staticmethod
-    def _tool_message(call: Any, output: Any) -> ChatMessage:
+    def _tool_message(call: ToolSelection, output: Any) -> ChatMessage:
         return ChatMessage(role=MessageRole.TOOL, content=str(output),
                            additional_kwargs={"tool_call_id": call.tool_id, "name": call.tool_name})
+
+    @staticmethod
+    def _text(response: Any) -> str:
+        return str(response.message.content or "")
+
+    def answer(self, question: str) -> str:
+        """The sub-agent's final text; raises what went wrong. A turn's calls run in threads."""
+        done = core.drive(self._loop(question), ask=lambda history: self.llm.chat(history, **self.kwargs),
+                     run_call=lambda c: self._tool_message(c, self._call(c)),
+                     max_workers=self.max_workers)
+        return self._text(done.reply)
+
+    async def aanswer(self, question: str) -> str:
+        """Async twin of :meth:`answer`: a turn's calls run as concurrent tasks."""
+        async def ask(history: list[ChatMessage]) -> Any:
+            return await self.llm.achat(history, **self.kwargs)
+
+        async def run_call(call: ToolSelection) -> ChatMessage:
+            return self._tool_message(call, await self._acall(call))
+
+        done = await core.adrive(self._loop(question), ask=ask, run_call=run_call, max_workers=self.max_workers)
+        return self._text(done.reply)
 
     def _call(self, call: ToolSelection) -> Any:
         with tool_span(call.tool_name, call_id=call.tool_id, arguments=call.tool_kwargs) as traced:
@@ -82,43 +109,17 @@ class _SubAgent:
         with tool_span(call.tool_name, call_id=call.tool_id, arguments=call.tool_kwargs) as traced:
             return traced(await self.tools[call.tool_name].acall(**call.tool_kwargs))
 
-    def _too_many_rounds(self) -> FoundryAgentsError:
-        return FoundryAgentsError(f"{self.owner} still calling tools after {self.max_rounds} rounds")
-
-    def answer(self, question: str) -> str:
-        """The sub-agent's final text; raises what went wrong."""
-        history = [ChatMessage(role=MessageRole.USER, content=question)]
-        for _ in range(self.max_rounds):
-            response = self.llm.chat(history, **self.kwargs)
-            calls = self._next(history, response)
-            if calls is None:
-                return str(response.message.content or "")
-            history += [self._tool_message(c, self._call(c)) for c in calls]
-        raise self._too_many_rounds()
-
-    async def aanswer(self, question: str) -> str:
-        """Async twin of :meth:`answer`."""
-        history = [ChatMessage(role=MessageRole.USER, content=question)]
-        for _ in range(self.max_rounds):
-            response = await self.llm.achat(history, **self.kwargs)
-            calls = self._next(history, response)
-            if calls is None:
-                return str(response.message.content or "")
-            outputs = await asyncio.gather(*(self._acall(c) for c in calls))
-            history += [self._tool_message(c, o) for c, o in zip(calls, outputs, strict=True)]
-        raise self._too_many_rounds()
-
     def run(self, question: str) -> str:
         try:
             return self.answer(question)
         except (FoundryAgentsError, ValueError) as exc:
-            return tool_error_output(self.name, exc)
+            return core.tool_error_output(self.name, exc)
 
     async def arun(self, question: str) -> str:
         try:
             return await self.aanswer(question)
         except (FoundryAgentsError, ValueError) as exc:
-            return tool_error_output(self.name, exc)
+            return core.tool_error_output(self.name, exc)
 
 
 def foundry_agent_tool(
@@ -129,6 +130,7 @@ def foundry_agent_tool(
     tools: Sequence[BaseTool | Callable[..., Any]] = (),
     conversation_id: str | None = None,
     max_rounds: int = 8,
+    max_workers: int = core.DEFAULT_MAX_WORKERS,
     **llm_kwargs: Any,
 ) -> FunctionTool:
     """Wrap a Foundry agent as a ``FunctionTool`` named ``ask_<agent name>`` (or ``name``).
@@ -137,14 +139,16 @@ def foundry_agent_tool(
         agent: an agent reference (``"weather"``, ``"weather:2"``) or a ready ``FoundryAgentLLM``.
         tools: implementations of the sub-agent's own function tools (``FunctionTool`` or callables).
         conversation_id: keep the sub-agent's memory in this server-side conversation.
+        max_rounds / max_workers: at most this many rounds of the sub-agent's tool calls; at most
+            this many of one round's calls at once (they run concurrently, see the module docstring).
         llm_kwargs: ``FoundryAgentLLM`` arguments when ``agent`` is a string.
     """
     if llm_kwargs and isinstance(agent, FoundryAgentLLM):
         raise TypeError("pass LLM arguments only when 'agent' is a string")
     llm = agent if isinstance(agent, FoundryAgentLLM) else FoundryAgentLLM(agent, **llm_kwargs)
     ref = llm.foundry_agent.ref
-    tool_name = name or "ask_" + re.sub(r"[^A-Za-z0-9_-]", "_", ref.name)
-    sub = _SubAgent(llm, _as_tools(tools), tool_name, conversation_id, max_rounds)
+    tool_name = name or core.agent_tool_name(ref.name)
+    sub = _SubAgent(llm, _as_tools(tools), tool_name, conversation_id, max_rounds, max_workers=max_workers)
 
     def ask(question: str) -> str:
         """Ask the agent a question in plain language; returns its answer."""
@@ -189,9 +193,9 @@ class FanOutWorkflow(Workflow):
     """
 
     def __init__(self, *, agents: Mapping[str, FoundryAgentLLM], merger: FoundryAgentLLM,
-                 prompt: str = MERGE_PROMPT,
+                 prompt: str = core.MERGE_PROMPT,
                  tools: Mapping[str, Sequence[BaseTool | Callable[..., Any]]] | None = None,
-                 max_rounds: int = 8, **kwargs: Any) -> None:
+                 max_rounds: int = 8, max_workers: int = core.DEFAULT_MAX_WORKERS, **kwargs: Any) -> None:
         if not agents:
             raise ValueError("FanOutWorkflow needs at least one agent")
         tools = dict(tools or {})
@@ -204,7 +208,8 @@ class FanOutWorkflow(Workflow):
         self._branches = {
             name: _SubAgent(llm, _as_tools(tools.get(name, ())), name, None, max_rounds,
                             owner=f"fan-out branch {name!r}",
-                            hint=f"pass FanOutWorkflow(..., tools={{{name!r}: [...]}}) to run them")
+                            hint=f"pass FanOutWorkflow(..., tools={{{name!r}: [...]}}) to run them",
+                            max_workers=max_workers)
             for name, llm in self.agents.items()
         }
 
@@ -220,10 +225,10 @@ class FanOutWorkflow(Workflow):
     async def ask(self, ev: _Ask) -> AgentAnswer:
         try:
             answer = await self._branches[ev.name].aanswer(ev.question)
-        except PendingToolCallsError:
+        except core.PendingToolCallsError:
             raise
         except FoundryAgentsError as exc:
-            answer = tool_error_output(ev.name, exc)
+            answer = core.tool_error_output(ev.name, exc)
         return AgentAnswer(name=ev.name, answer=answer)
 
     @step

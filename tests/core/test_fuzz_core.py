@@ -26,6 +26,9 @@ from hypothesis import strategies as st
 
 from foundry_agents import AsyncResponseStream, FoundryAgentsError, ResponseStream, StreamError
 from foundry_agents._base import _agents, _json_object, _versions
+from foundry_agents.errors import FoundryConfigError
+from foundry_agents.metadata import response_metadata
+from foundry_agents.request import tool_choice_option
 from foundry_agents.resources import Agent, AgentVersion, Conversation, ItemList
 from foundry_agents.response import parse_output_item, parse_response
 from foundry_agents.streaming.accumulator import _HANDLERS, _IGNORED, StreamAccumulator
@@ -105,6 +108,7 @@ def views(response: Any) -> None:
     for call in response.function_calls:
         with contextlib.suppress(ValueError):  # documented: arguments that are not a JSON object
             call.parsed_arguments()
+    json.dumps(response_metadata(response))  # the facts both adapters rename: plain JSON, never a crash
 
 
 # -- SSE decoder -----------------------------------------------------------------------------------
@@ -154,6 +158,19 @@ def test_parse_response_raises_only_typed_errors(raw: Any) -> None:
     only_typed(lambda: holder.append(parse_response(raw, request_id=RID)))
     for response in holder:
         views(response)
+
+
+@fuzz(200)
+@given(choice=json_values | st.fixed_dictionaries({"type": st.sampled_from(["function", "mcp", ""]) | json_values},
+                                                   optional={"name": json_values, "function": json_values}))
+def test_tool_choice_mapping_gives_the_responses_shape_or_a_config_error(choice: Any) -> None:
+    try:
+        wire = tool_choice_option(choice, names=["f"])
+    except FoundryConfigError:
+        return
+    assert wire is None or wire in ("auto", "required", "none") or (isinstance(wire, dict) and wire["type"])
+    if isinstance(wire, dict) and wire["type"] == "function":
+        assert wire == {"type": "function", "name": "f"}
 
 
 @fuzz(200)

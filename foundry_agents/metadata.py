@@ -1,0 +1,118 @@
+"""The facts both adapters report about a response, and the small builders they share. Pure.
+
+:func:`response_metadata` says what a response is (ids, model, status, why it stopped, which
+MCP approvals it waits for) under neutral key names; each adapter only renames keys to its
+framework's conventions (LangChain's ``response_metadata``, LlamaIndex's ``additional_kwargs``;
+docs/langchain.md and docs/llama_index.md list which key means what). :func:`approval_response`
+builds the answer to an approval request and :func:`approval_part` reads one back;
+:func:`encode_arguments` writes a framework's tool-call arguments as the wire's JSON string (the
+one reading of them is :meth:`~foundry_agents.response.FunctionCallItem.parsed_arguments`).
+
+Example:
+    >>> approval_response({"id": "mcpr_1", "server_label": "docs", "name": "search"}, True)
+    {'approval_request_id': 'mcpr_1', 'approve': True}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import FoundryConfigError
+from .messages import ApprovalResponsePart
+from .response import AgentResponse, McpApprovalRequestItem
+
+__all__ = [
+    "METADATA_KEYS",
+    "approval_part",
+    "approval_request",
+    "approval_response",
+    "encode_arguments",
+    "finish_reason",
+    "response_metadata",
+]
+
+#: The neutral keys of :func:`response_metadata`, with what each means.
+METADATA_KEYS: dict[str, str] = {
+    "id": "the response id (chain the next call from it)",
+    "model": "the model that answered (the agent reference name:version when the service names none)",
+    "status": "the response status (completed, incomplete, ...)",
+    "agent_name": "the agent that answered",
+    "agent_version": "its version",
+    "conversation_id": "the server-side conversation, when the call used one",
+    "request_id": "the service's request id (quote it in support requests)",
+    "incomplete_reason": "why an incomplete response stopped (e.g. max_output_tokens)",
+    "finish_reason": "stop, tool_calls, approval_required, or the incomplete reason",
+    "approval_requests": "MCP approval requests still waiting: id, server_label, name, arguments",
+}
+
+
+def finish_reason(response: AgentResponse) -> str:
+    """Why the response ended, in the words chat frameworks use (see :data:`METADATA_KEYS`)."""
+    if response.incomplete_reason:
+        return response.incomplete_reason
+    if response.approval_requests:
+        return "approval_required"
+    if response.function_calls:
+        return "tool_calls"
+    return "stop" if response.status == "completed" else response.status
+
+
+def approval_request(item: McpApprovalRequestItem) -> dict[str, Any]:
+    """One pending approval request as a plain dict (what :func:`approval_response` accepts back)."""
+    return {"id": item.id, "server_label": item.server_label, "name": item.name, "arguments": item.arguments}
+
+
+def response_metadata(response: AgentResponse) -> dict[str, Any]:
+    """The facts of ``response`` under the neutral keys of :data:`METADATA_KEYS` (unset ones left out)."""
+    agent = response.agent
+    meta: dict[str, Any] = {
+        "id": response.id,
+        "model": response.model_name,
+        "status": response.status,
+        "agent_name": agent.name if agent else None,
+        "agent_version": agent.version if agent else None,
+        "conversation_id": response.conversation_id,
+        "request_id": response.request_id,
+        "incomplete_reason": response.incomplete_reason,
+        "finish_reason": finish_reason(response),
+        "approval_requests": [approval_request(a) for a in response.approval_requests],
+    }
+    return {k: v for k, v in meta.items() if v not in (None, "", [])}
+
+
+def approval_response(request: str | Mapping[str, Any], approve: bool, reason: str | None = None) -> dict[str, Any]:
+    """The answer to an MCP approval request: ``approval_request_id``, ``approve`` (and ``reason``).
+
+    ``request`` is the request id (``"mcpr_..."``), a pending entry of :func:`response_metadata`
+    (``{"id": ...}``) or an ``mcp_approval_request`` item or block.
+    """
+    request_id = (request.get("id") or request.get("approval_request_id")) if isinstance(request, Mapping) else request
+    if not isinstance(request_id, str) or not request_id:
+        raise FoundryConfigError(f"approval_message needs an approval request id such as 'mcpr_...', got {request!r}")
+    if reason is not None and not isinstance(reason, str):
+        raise FoundryConfigError(f"an approval's reason must be a string, got {type(reason).__name__}")
+    answer: dict[str, Any] = {"approval_request_id": request_id, "approve": bool(approve)}
+    if reason:
+        answer["reason"] = reason
+    return answer
+
+
+def approval_part(value: Any, *, where: str) -> ApprovalResponsePart:
+    """Read back an answer built by :func:`approval_response`; ``where`` names it in the error."""
+    request_id = value.get("approval_request_id") if isinstance(value, Mapping) else None
+    if not isinstance(request_id, str) or not request_id:
+        raise FoundryConfigError(
+            f"{where} needs approval_request_id (the 'mcpr_...' id), got {request_id!r}; build it with approval_message()")
+    reason = value.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise FoundryConfigError(f"{where}: the approval's reason must be a string")
+    return ApprovalResponsePart(request_id, bool(value.get("approve")), reason or None)
+
+
+def encode_arguments(value: Any) -> str:
+    """A framework's tool-call arguments (a dict, a JSON string, nothing) as the wire's JSON string."""
+    if isinstance(value, str):
+        return value or "{}"
+    return json.dumps(value if value is not None else {}, ensure_ascii=False, default=str)
