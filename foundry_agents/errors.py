@@ -8,7 +8,7 @@ Every error the package raises derives from :class:`FoundryAgentsError`::
     │   ├── InvalidEndpointError                   project endpoint shape, https
     │   ├── RefusedParameterError                  a field the service refuses next to an agent
     │   ├── AgentToolMismatchError                 a bound tool the agent definition does not declare
-    │   ├── PendingToolCallsError                  (foundry_agents.tools) client-side work nobody here can do
+    │   ├── PendingToolCallsError                  (foundry_agents.orchestration) client-side work nobody here can do
     │   └── UnsupportedContentError                (LangChain adapter) a message block that cannot be sent
     ├── StructuredOutputError (also ValueError)    the answer is not the JSON asked for; .text holds it
     └── APIError                                   anything the service (or the network) said
