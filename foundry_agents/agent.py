@@ -46,7 +46,7 @@ __all__ = ["CallPlan", "FoundryAgent"]
 
 _CALL_OPTIONS = ("conversation", "previous_response_id", "store", "background", "tool_choice",
                  "structured_inputs", "metadata", "include", "max_output_tokens", "truncation",
-                 "extra_body", "extra_headers", "timeout")
+                 "extra_body", "extra_headers", "timeout", "agent_session_id", "user_identity")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +165,10 @@ class FoundryAgent:
             tail = self._tail(messages, anchor)
         else:
             tail = messages
+        if not options.get("agent_session_id"):
+            session = self._last_session(messages)
+            if session is not None:  # a hosted agent's session: every later call must resend it
+                options["agent_session_id"] = session
         items = to_input_items(tail, system_role=self.system_message_role)
         if not items and not options.get("conversation"):
             raise FoundryConfigError(
@@ -184,6 +188,13 @@ class FoundryAgent:
             msg = messages[index]
             if msg.role == "assistant" and msg.response_id and (msg.agent in (None, self.ref.name)):
                 return index
+        return None
+
+    def _last_session(self, messages: Sequence[Message]) -> str | None:
+        """The ``agent_session_id`` of this agent's latest reply in ``messages`` that has one."""
+        for msg in reversed(messages):
+            if msg.role == "assistant" and msg.agent_session_id and msg.agent in (None, self.ref.name):
+                return msg.agent_session_id
         return None
 
     # -- calls ----------------------------------------------------------------------------------

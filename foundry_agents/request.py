@@ -35,7 +35,7 @@ REFUSED_FIELDS: dict[str, str] = {
 }
 
 #: Fields the client sends (besides the agent, input and continuation fields).
-ALLOWED_FIELDS = ("store", "background", "tool_choice", "structured_inputs", "metadata", "include",
+ALLOWED_FIELDS = ("agent_session_id", "store", "background", "tool_choice", "structured_inputs", "metadata", "include",
                   "max_output_tokens", "truncation")
 
 _TOOL_CHOICES = ("auto", "required", "none")
@@ -78,6 +78,7 @@ def build_response_body(
     truncation: Literal["auto", "disabled"] | None = None,
     extra_body: Mapping[str, Any] | None = None,
     route: Route = Route.RESPONSES,
+    agent_session_id: str | None = None,
 ) -> dict[str, Any]:
     """The JSON body of a Responses call to ``agent``.
 
@@ -115,6 +116,10 @@ def build_response_body(
         if not isinstance(previous_response_id, str) or not previous_response_id:
             raise FoundryConfigError(f"previous_response_id must be a response id, got {previous_response_id!r}")
         body["previous_response_id"] = previous_response_id
+    if agent_session_id is not None:
+        if not isinstance(agent_session_id, str) or not agent_session_id.strip():
+            raise FoundryConfigError(f"agent_session_id must be a hosted agent session id, got {agent_session_id!r}")
+        body["agent_session_id"] = agent_session_id
     if stream:
         body["stream"] = True
     for name, value in (("store", store), ("background", background), ("tool_choice", tool_choice),

@@ -80,6 +80,8 @@ def response_metadata(response: AgentResponse) -> dict[str, Any]:
         "request_id": response.request_id,
         "incomplete_reason": response.incomplete_reason,
         "finish_reason": _finish_reason(response),
+        "agent_session_id": response.agent_session_id,
+        "headers": response.headers.as_metadata() if response.headers else None,
     }
     approvals = response.approval_requests
     if approvals:

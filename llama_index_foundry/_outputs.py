@@ -116,6 +116,10 @@ def _base_kwargs(response: AgentResponse) -> dict[str, Any]:
         out["conversation_id"] = response.conversation_id
     if response.incomplete_reason:
         out["incomplete_reason"] = response.incomplete_reason
+    if response.agent_session_id:
+        out["agent_session_id"] = response.agent_session_id
+    if response.headers:
+        out["headers"] = response.headers.as_metadata()
     return out
 
 

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import ids
+from . import hosted, ids
 from . import routes_agents as agents
 from . import routes_conversations as conversations
 from . import routes_responses as responses
@@ -40,6 +40,9 @@ ROUTES: list[tuple[str, list[str], Handler, bool]] = [
     ("/openai/responses/{response_id}", ["GET"], responses.get, True),
     ("/openai/responses/{response_id}", ["DELETE"], responses.delete, True),
     ("/agents/{agent_name}/endpoint/protocols/openai/responses", ["POST"], responses.create, True),  # AGENT_ENDPOINT
+    # A published agent's stable Agent Application endpoint (Route.APPLICATION).
+    ("/applications/{agent_name}/protocols/openai/responses", ["POST"], responses.create, True),
+    *hosted.ROUTES,
     ("/agents", ["GET"], agents.list_agents, True),
     ("/agents", ["POST"], agents.create_agent, True),
     ("/agents/{name}", ["GET"], agents.get_agent, True),
