@@ -19,7 +19,12 @@ from .auth import TokenProvider
 from .connection import DEFAULT_TIMEOUT, SDK_AGENT_PREVIEW_FEATURES, ConnectionSettings
 from .endpoints import ProjectEndpoint, Route
 from .errors import FoundryConfigError, unexpected_response
-from .headers import AGENT_ENDPOINT_PREVIEW, SESSION_ISOLATION_HEADER, USER_IDENTITY_HEADER, parse_headers
+from .headers import (
+    AGENT_ENDPOINT_PREVIEW,
+    SESSION_ISOLATION_HEADER,
+    USER_IDENTITY_HEADER,
+    parse_headers,
+)
 from .messages import Message, to_input_items
 from .reference import AgentRef
 from .request import REFUSED_FIELDS, ToolChoice, build_response_body, check_refused

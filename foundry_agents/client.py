@@ -30,7 +30,15 @@ from .auth import aclose_provider, close_provider
 from .endpoints import ProjectEndpoint
 from .errors import FoundryConfigError
 from .reference import AgentRef
-from .resources import Agent, AgentSession, AgentVersion, Conversation, ItemList, next_after, page_data
+from .resources import (
+    Agent,
+    AgentSession,
+    AgentVersion,
+    Conversation,
+    ItemList,
+    next_after,
+    page_data,
+)
 from .response import AgentResponse
 from .streaming.shells import AsyncResponseStream, ResponseStream
 
