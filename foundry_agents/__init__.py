@@ -30,6 +30,7 @@ from .errors import (
     InvalidEndpointError,
     NotFoundError,
     PermissionDeniedError,
+    PreviewFeatureRequiredError,
     RateLimitError,
     RefusedParameterError,
     ResponseFailedError,
@@ -52,7 +53,8 @@ from .messages import (
     to_input_items,
 )
 from .reference import AgentRef
-from .resources import Agent, AgentVersion, Conversation, ItemList
+from .headers import RateLimit, ResponseHeaders
+from .resources import Agent, AgentSession, AgentVersion, Conversation, ItemList
 from .response import (
     AgentResponse,
     Annotation,
@@ -95,6 +97,7 @@ __all__ = [
     "Agent",
     "AgentRef",
     "AgentResponse",
+    "AgentSession",
     "AgentVersion",
     "CallPlan",
     "FoundryAgent",
@@ -130,7 +133,9 @@ __all__ = [
     "OutputText",
     "PendingToolCallsError",
     "PermissionDeniedError",
+    "PreviewFeatureRequiredError",
     "ProjectEndpoint",
+    "RateLimit",
     "RateLimitError",
     "ReasoningDelta",
     "ReasoningItem",
@@ -139,6 +144,7 @@ __all__ = [
     "Refusal",
     "ResponseDone",
     "ResponseFailedError",
+    "ResponseHeaders",
     "ResponseOptions",
     "ResponseStarted",
     "ResponseStream",

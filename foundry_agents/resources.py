@@ -183,6 +183,7 @@ def next_after(raw: Mapping[str, Any]) -> str | None:
     A page says ``has_more: true`` and names its ``last_id``; a page claiming more without a
     ``last_id`` (or an empty one) ends the iteration rather than looping forever.
     """
+    raw = _object(raw, "a list")
     if raw.get("has_more") is not True or not page_data(raw):
         return None
     last = raw.get("last_id")
