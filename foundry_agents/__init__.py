@@ -42,6 +42,7 @@ from .errors import (
     UnexpectedResponseError,
     UnprocessableEntityError,
 )
+from .headers import RateLimit, ResponseHeaders
 from .messages import (
     ApprovalResponsePart,
     FilePart,
@@ -53,7 +54,6 @@ from .messages import (
     to_input_items,
 )
 from .reference import AgentRef
-from .headers import RateLimit, ResponseHeaders
 from .resources import Agent, AgentSession, AgentVersion, Conversation, ItemList
 from .response import (
     AgentResponse,
