@@ -29,6 +29,12 @@ from .state import MemoryStore, Store
 
 PROJECT_ROOT = "/api/projects/{project}"
 SUPPORTED_API_VERSIONS = "1.0,2025-05-15-preview,2025-11-15-preview"
+#: Fixed ``x-ratelimit-*`` values (shape of ``agent_responses_conversation_crud``'s headers).
+RATE_LIMIT_HEADERS = [
+    (b"x-ratelimit-limit-requests", b"1000"), (b"x-ratelimit-remaining-requests", b"999"),
+    (b"x-ratelimit-reset-requests", b"0"), (b"x-ratelimit-limit-tokens", b"1000000"),
+    (b"x-ratelimit-remaining-tokens", b"999000"), (b"x-ratelimit-reset-tokens", b"0"),
+]
 
 #: (path under the project, methods, handler, needs ``api-version``)
 ROUTES: list[tuple[str, list[str], Handler, bool]] = [
@@ -101,6 +107,8 @@ class RequestIdMiddleware:
             (b"x-ms-region", b"Emulator"),
             (b"api-supported-versions", SUPPORTED_API_VERSIONS.encode()),
         ]
+        if scope.get("method") == "POST" and scope.get("path", "").endswith("/responses"):
+            extra += RATE_LIMIT_HEADERS  # as the service sends on model calls (recordings)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -228,3 +228,22 @@ def test_foundry_agent_resends_the_session_from_history(endpoint: str) -> None:
         # without chaining (store=False) the session is still resent
         assert agent.plan(history, store=False).options["agent_session_id"] == first.agent_session_id
         assert agent.respond(history).agent_session_id == first.agent_session_id
+
+
+def test_recorded_headers_and_403_parse() -> None:
+    from tests.conftest import load_recording
+
+    entry = next(e for e in load_recording("agent_responses_conversation_crud")
+                 if "x-ratelimit-remaining-tokens" in e["ResponseHeaders"])
+    headers = parse_headers(httpx.Headers(entry["ResponseHeaders"]))
+    assert headers.rate_limit.remaining_tokens == int(entry["ResponseHeaders"]["x-ratelimit-remaining-tokens"])
+    assert headers.region and headers.request_id
+    denied = load_recording("agent_version_create_403")[0]
+    err = error_from_response(403, httpx.Headers(denied["ResponseHeaders"]), denied["ResponseBody"])
+    assert isinstance(err, PreviewFeatureRequiredError) and err.feature == "WorkflowAgents=V1Preview"
+
+
+def test_emulator_sends_rate_limit_headers_on_responses(endpoint: str) -> None:
+    with FoundryAgentsClient(endpoint, api_key=EMULATOR_TOKEN) as client:
+        limits = client.create_response("echo", input="hi").headers
+    assert limits is not None and limits.rate_limit.remaining_requests == 999
