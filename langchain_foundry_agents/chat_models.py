@@ -60,6 +60,9 @@ _CALL_OPTIONS = {
     "extra_body": "extra_body",
     "extra_headers": "extra_headers",
     "timeout": "timeout",
+    # hosted agents (issue 13)
+    "agent_session_id": "agent_session_id",
+    "user_identity": "user_identity",
 }
 #: Model fields that are default call options, under their core name.
 _DEFAULT_FIELDS = {

@@ -47,3 +47,15 @@ def test_another_user_cannot_continue_the_session(endpoint: str) -> None:
 
     with pytest.raises(NotFoundError):
         bob.invoke([HumanMessage("hi"), first, HumanMessage("again")])
+
+
+def test_per_call_user_identity_and_session(endpoint: str) -> None:
+    chat = ChatFoundryAgent("helpdesk", project_endpoint=endpoint, api_key=EMULATOR_TOKEN)
+    first = chat.invoke([HumanMessage("hi")], user_identity="carol")
+    session = first.response_metadata["agent_session_id"]
+    again = chat.invoke([HumanMessage("fresh")], user_identity="carol", agent_session_id=session)
+    assert again.response_metadata["agent_session_id"] == session
+    from foundry_agents import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        chat.invoke([HumanMessage("fresh")], user_identity="dave", agent_session_id=session)

@@ -37,3 +37,15 @@ def test_session_and_headers_in_kwargs_and_reused(endpoint: str) -> None:
         return str(last.message.additional_kwargs["agent_session_id"])
 
     assert asyncio.run(streamed()) == session
+
+
+def test_per_call_user_identity_isolates_sessions(endpoint: str) -> None:
+    from foundry_agents import NotFoundError
+
+    llm = FoundryAgentLLM("helpdesk", project_endpoint=endpoint, api_key=EMULATOR_TOKEN, max_retries=0)
+    first = llm.chat([ChatMessage(role="user", content="hi")], user_identity="erin")
+    history = [ChatMessage(role="user", content="hi"), first.message, ChatMessage(role="user", content="again")]
+    with pytest.raises(NotFoundError):
+        llm.chat(history, user_identity="frank")
+    assert llm.chat(history, user_identity="erin").message.additional_kwargs["agent_session_id"] == \
+        first.message.additional_kwargs["agent_session_id"]
