@@ -60,6 +60,15 @@ EXPECTED = {
         "denied -> The call to search_docs on docs was denied",
         "The call to search_docs on docs was denied",
     ],
+    "07_hosted_agents_sessions.ipynb": [
+        "same session: True",
+        "bob cannot continue alice's chain: 404",
+        "after stop: idle",
+        "tenant-b sees: []",
+        "Echo v2: Hi from the application route",
+        "2 of more: True",
+        "5 input items in all",
+    ],
 }
 #: Every answer of the agent-of-agents notebook goes through both sub-agents.
 BOTH_AGENTS = "- Weather: The weather in Lisbon: clear skies, 24 C\n- Research: Here is what I found"
