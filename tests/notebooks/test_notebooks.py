@@ -108,7 +108,7 @@ def test_committed_notebook_matches_build_script_and_has_outputs(name: str) -> N
     assert [(c.cell_type, c.source) for c in committed.cells] == [(c.cell_type, c.source) for c in built.cells], (
         f"{name} differs from notebooks/build.py: run `python notebooks/build.py {name[:2]}`")
     code = [c for c in committed.cells if c.cell_type == "code"]
-    assert "run_emulator()" in code[0].source
+    assert "run_emulator(" in code[0].source
     assert all(c.execution_count for c in code if not c.source.lstrip().startswith("#")), "committed unexecuted"
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
     text = outputs_text(committed)
