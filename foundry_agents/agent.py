@@ -15,6 +15,10 @@ Continuity, decided per call by :meth:`FoundryAgent.plan` (pure):
    ``previous_response_id`` set to that id, whatever the id's prefix.
 4. Stateless replay: otherwise, the whole history is sent.
 
+Hosted agents: in every mode, the ``agent_session_id`` of this agent's latest reply in the history
+(``Message.agent_session_id``) is sent again unless the call names one, so the agent's session
+continues (docs/protocol.md, "Hosted agents").
+
 System and developer messages are never dropped: when only the newer messages are sent, every
 system/developer message of the history is sent again in front of them (query and chat engines
 put fresh retrieved context there on every turn).
