@@ -31,6 +31,7 @@ from .errors import (
     InvalidEndpointError,
     NotFoundError,
     PermissionDeniedError,
+    PreviewFeatureRequiredError,
     RateLimitError,
     RefusedParameterError,
     ResponseFailedError,
@@ -44,6 +45,7 @@ from .errors import (
     UnexpectedResponseError,
     UnprocessableEntityError,
 )
+from .headers import RateLimit, ResponseHeaders
 from .messages import (
     ApprovalResponsePart,
     FilePart,
@@ -55,7 +57,7 @@ from .messages import (
     to_input_items,
 )
 from .reference import AgentRef
-from .resources import Agent, AgentVersion, Conversation, ItemList
+from .resources import Agent, AgentSession, AgentVersion, Conversation, ItemList
 from .response import (
     AgentResponse,
     Annotation,
@@ -99,6 +101,7 @@ __all__ = [
     "AgentRef",
     "AgentResponse",
     "AgentToolMismatchError",
+    "AgentSession",
     "AgentVersion",
     "CallPlan",
     "FoundryAgent",
@@ -134,7 +137,9 @@ __all__ = [
     "OutputText",
     "PendingToolCallsError",
     "PermissionDeniedError",
+    "PreviewFeatureRequiredError",
     "ProjectEndpoint",
+    "RateLimit",
     "RateLimitError",
     "ReasoningDelta",
     "ReasoningItem",
@@ -143,6 +148,7 @@ __all__ = [
     "Refusal",
     "ResponseDone",
     "ResponseFailedError",
+    "ResponseHeaders",
     "ResponseOptions",
     "ResponseStarted",
     "ResponseStream",

@@ -19,6 +19,12 @@ from .auth import TokenProvider
 from .connection import DEFAULT_TIMEOUT, SDK_AGENT_PREVIEW_FEATURES, ConnectionSettings
 from .endpoints import ProjectEndpoint, Route
 from .errors import FoundryConfigError, unexpected_response
+from .headers import (
+    AGENT_ENDPOINT_PREVIEW,
+    SESSION_ISOLATION_HEADER,
+    USER_IDENTITY_HEADER,
+    parse_headers,
+)
 from .messages import Message, to_input_items
 from .options import OPTIONS, check_values
 from .reference import AgentRef
@@ -57,6 +63,10 @@ class ResponseOptions(TypedDict, total=False):
     extra_body: Mapping[str, Any] | None
     extra_headers: Mapping[str, str] | None
     timeout: float | httpx.Timeout | None
+    #: A hosted agent's session to continue (``agent_session_id`` of an earlier response or session).
+    agent_session_id: str | None
+    #: The end user of this call (``x-ms-user-identity``), over the client's ``user_identity``.
+    user_identity: str | None
 
 
 def _check_options(options: Mapping[str, Any]) -> None:
@@ -144,9 +154,9 @@ class _ClientBase:
     def _response_call(self, agent: str | AgentRef, options: ResponseOptions, *, stream: bool) -> Call:
         _check_options(options)
         ref = AgentRef.parse(agent, version=options.get("agent_version"))
-        if self.route is Route.AGENT_ENDPOINT and ref.version is not None:
+        if self.route.names_agent_in_url and ref.version is not None:
             raise FoundryConfigError(
-                "the agent_endpoint route always serves the agent's published version; "
+                f"the {self.route.value} route always serves the agent's published version; "
                 f"drop the version ({ref.version!r}) or use route='responses' to pin one"
             )
         fields = {k: v for k, v in options.items() if OPTIONS[k].wire is not None and k not in ("input", "conversation")}
@@ -159,6 +169,10 @@ class _ClientBase:
             route=self.route,
             **fields,
         )
+        headers = dict(options.get("extra_headers") or {})
+        user = options.get("user_identity")
+        if user is not None:
+            headers[USER_IDENTITY_HEADER] = _header_value(user, "user_identity")
         return Call(
             "POST",
             self.endpoint.responses_url(self.route, agent_name=ref.name),
@@ -167,7 +181,7 @@ class _ClientBase:
             # Runs the agent (and its server-side tools): re-sent only when provably not processed.
             idempotent=False,
             agent=ref,
-            headers=dict(options.get("extra_headers") or {}),
+            headers=headers,
             timeout=_as_timeout(options.get("timeout")),
         )
 
@@ -187,6 +201,7 @@ class _ClientBase:
             _json_object(response),
             request_id=headers.get("x-request-id") or headers.get("apim-request-id"),
         )
+        result.headers = parse_headers(headers)
         if result.status == "failed":
             raise failed_error(result, status_code=response.status_code)
         return result
@@ -242,6 +257,88 @@ class _ClientBase:
 
     def _list_agents_call(self) -> Call:
         return Call("GET", self.endpoint.agents_url())
+
+
+    # -- hosted agent sessions, retrieval and paging (issue 13) ----------------------------------
+    def _get_response_with_include(self, response_id: str, include: Sequence[str] | None) -> Call:
+        url = self.endpoint.response_url(_id(response_id, "response_id"))
+        return Call("GET", _with_query(url, include=_include(include)))
+
+    def _page_call(self, url: str, *, limit: int | None = None, order: str | None = None,
+                   after: str | None = None, include: Sequence[str] | None = None,
+                   headers: Mapping[str, str] | None = None) -> Call:
+        """A GET of one page of an OpenAI-style list (``limit``/``order``/``after``), checked here."""
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100):
+            raise FoundryConfigError(f"limit must be an integer from 1 to 100, got {limit!r}")
+        if order not in (None, "asc", "desc"):
+            raise FoundryConfigError(f"order must be 'asc' or 'desc', got {order!r}")
+        if after is not None:
+            _id(after, "after")
+        query = {"limit": limit, "order": order, "after": after, "include": _include(include)}
+        return Call("GET", _with_query(url, **query), headers=dict(headers or {}))
+
+    def _input_items_url(self, response_id: str) -> str:
+        return self.endpoint.input_items_url(_id(response_id, "response_id"))
+
+    def _versions_url(self, name: str) -> str:
+        return self.endpoint.agents_url(AgentRef.parse(name).name, versions=True)
+
+    def _items_url(self, conversation_id: str) -> str:
+        return self.endpoint.conversations_url(_id(conversation_id, "conversation_id"), items=True)
+
+    def _session_headers(self, isolation_key: str | None) -> dict[str, str]:
+        """Session operations are a preview: the SDK always sends their ``Foundry-Features`` value."""
+        headers = {"Foundry-Features": _merge_features(self._foundry_features, AGENT_ENDPOINT_PREVIEW)}
+        if isolation_key is not None:
+            headers[SESSION_ISOLATION_HEADER] = _header_value(isolation_key, "isolation_key")
+        return headers
+
+    def _create_session_call(self, agent: str | AgentRef, isolation_key: str | None,
+                             agent_version: str | int | None) -> Call:
+        ref = AgentRef.parse(agent, version=agent_version)
+        body: dict[str, Any] = {}
+        if ref.version is not None:
+            body["version_indicator"] = {"type": "version_ref", "agent_version": ref.version}
+        return Call("POST", self.endpoint.sessions_url(ref.name), body, idempotent=False, agent=ref,
+                    headers=self._session_headers(isolation_key))
+
+    def _session_call(self, method: str, agent: str | AgentRef, session_id: str, isolation_key: str | None,
+                      suffix: str = "") -> Call:
+        ref = AgentRef.parse(agent)
+        return Call(method, self.endpoint.sessions_url(ref.name, _id(session_id, "session_id"), suffix),
+                    {} if method == "POST" else None, agent=ref, headers=self._session_headers(isolation_key))
+
+    def _sessions_page_call(self, agent: str | AgentRef, isolation_key: str | None, limit: int | None,
+                            order: str | None, after: str | None) -> Call:
+        url = self.endpoint.sessions_url(AgentRef.parse(agent).name)
+        return self._page_call(url, limit=limit, order=order, after=after,
+                               headers=self._session_headers(isolation_key))
+
+
+def _with_query(url: str, **query: Any) -> str:
+    params = [(k, v) for k, v in query.items() if v is not None and not isinstance(v, list)]
+    params += [(k, item) for k, v in query.items() if isinstance(v, list) for item in v]
+    return str(httpx.URL(url).copy_merge_params(params)) if params else url
+
+
+def _include(include: Sequence[str] | None) -> list[str] | None:
+    if include is None:
+        return None
+    if isinstance(include, str) or not all(isinstance(i, str) and i for i in include):
+        raise FoundryConfigError(f"include must be a list of strings such as ['message.output_text.logprobs'], got {include!r}")
+    return list(include)
+
+
+def _header_value(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n\0"):
+        raise FoundryConfigError(f"{what} must be a non-empty single-line string, got {value!r:.80}")
+    return value
+
+
+def _merge_features(configured: str | None, needed: str) -> str:
+    """``configured`` ``Foundry-Features`` plus ``needed`` (kept once)."""
+    parts = [p.strip() for p in (configured or "").split(",") if p.strip()]
+    return ",".join(parts if needed in parts else [*parts, needed])
 
 
 #: What a service id looks like (``resp_…``, ``caresp_…``, ``conv_…``, ``msg_…``): it goes into a URL

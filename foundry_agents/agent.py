@@ -15,6 +15,10 @@ Continuity, decided per call by :meth:`FoundryAgent.plan` (pure):
    ``previous_response_id`` set to that id, whatever the id's prefix.
 4. Stateless replay: otherwise, the whole history is sent.
 
+Hosted agents: in every mode, the ``agent_session_id`` of this agent's latest reply in the history
+(``Message.agent_session_id``) is sent again unless the call names one, so the agent's session
+continues (docs/protocol.md, "Hosted agents").
+
 System and developer messages are never dropped: when only the newer messages are sent, every
 system/developer message of the history is sent again in front of them (query and chat engines
 put fresh retrieved context there on every turn).
@@ -164,6 +168,10 @@ class FoundryAgent:
             tail = self._tail(messages, anchor)
         else:
             tail = messages
+        if not options.get("agent_session_id"):
+            session = self._last_session(messages)
+            if session is not None:  # a hosted agent's session: every later call must resend it
+                options["agent_session_id"] = session
         items = to_input_items(tail, system_role=self.system_message_role)
         if not items and not options.get("conversation"):
             raise FoundryConfigError(
@@ -183,6 +191,13 @@ class FoundryAgent:
             msg = messages[index]
             if msg.role == "assistant" and msg.response_id and (msg.agent in (None, self.ref.name)):
                 return index
+        return None
+
+    def _last_session(self, messages: Sequence[Message]) -> str | None:
+        """The ``agent_session_id`` of this agent's latest reply in ``messages`` that has one."""
+        for msg in reversed(messages):
+            if msg.role == "assistant" and msg.agent_session_id and msg.agent in (None, self.ref.name):
+                return msg.agent_session_id
         return None
 
     # -- calls ----------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from typing import Any, Literal, TypeVar
 
 import httpx
 from typing_extensions import Unpack
@@ -30,10 +30,25 @@ from .auth import aclose_provider, close_provider
 from .endpoints import ProjectEndpoint
 from .errors import FoundryConfigError
 from .reference import AgentRef
-from .resources import Agent, AgentVersion, Conversation, ItemList
+from .resources import (
+    Agent,
+    AgentSession,
+    AgentVersion,
+    Conversation,
+    ItemList,
+    next_after,
+    page_data,
+)
 from .response import AgentResponse
 from .streaming.shells import AsyncResponseStream, ResponseStream
 from .telemetry import AgentSpan
+
+T = TypeVar("T")
+
+
+def _item(raw: Any) -> dict[str, Any]:
+    return ItemList.from_wire({"data": [raw]}).data[0]
+
 
 __all__ = ["DEFAULT_TIMEOUT", "AsyncFoundryAgentsClient", "FoundryAgentsClient", "ResponseOptions"]
 
@@ -49,7 +64,8 @@ class FoundryAgentsClient(_ClientBase):
         connection: ready :class:`~foundry_agents.connection.ConnectionSettings` instead of (or
             under) the separate arguments.
         tenant_id, client_id, client_secret: a service principal instead of a credential.
-        route: ``"responses"`` (default), ``"preview"`` or ``"agent_endpoint"`` (see :class:`Route`).
+        route: ``"responses"`` (default), ``"preview"``, ``"agent_endpoint"`` or ``"application"``
+            (see :class:`Route`). user_identity: the end user (``x-ms-user-identity``).
         timeout: seconds or an ``httpx.Timeout``. max_retries: retries after the first try.
         http_client: your own ``httpx.Client`` (not closed by :meth:`close`).
 
@@ -150,6 +166,79 @@ class FoundryAgentsClient(_ClientBase):
                 raise FoundryConfigError(f"agent {ref.name!r} has no versions")
             return latest
         return AgentVersion.from_wire(self._json(self._send(self._agent_call(ref.name, ref.version))))
+
+    # -- hosted agent sessions, retrieval and paging (issue 13) ----------------------------------
+    def _pages(self, call_for: Callable[[str | None], Call], parse: Callable[[Any], T],
+               after: str | None) -> Iterator[T]:
+        """Every item of a list, page after page, following ``has_more``/``last_id``."""
+        while True:
+            raw = self._json(self._send(call_for(after)))
+            for item in page_data(raw):
+                yield parse(item)
+            after = next_after(raw)
+            if after is None:
+                return
+
+    def retrieve_response(self, response_id: str, *, include: Sequence[str] | None = None) -> AgentResponse:
+        """``get_response`` with ``include`` (e.g. ``["message.output_text.logprobs"]``)."""
+        return self._to_response(self._send(self._get_response_with_include(response_id, include)))
+
+    def list_input_items(self, response_id: str, *, limit: int | None = None,
+                         order: Literal["asc", "desc"] | None = None, after: str | None = None,
+                         include: Sequence[str] | None = None) -> ItemList:
+        """One page of the items a response was given (``GET /openai/v1/responses/{id}/input_items``)."""
+        call = self._page_call(self._input_items_url(response_id), limit=limit, order=order, after=after,
+                               include=include)
+        return ItemList.from_wire(self._json(self._send(call)))
+
+    def iter_input_items(self, response_id: str, *, order: Literal["asc", "desc"] | None = None,
+                         after: str | None = None, page_size: int | None = None,
+                         include: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        url = self._input_items_url(response_id)
+        return self._pages(lambda a: self._page_call(url, limit=page_size, order=order, after=a, include=include),
+                           _item, after)
+
+    def iter_conversation_items(self, conversation_id: str, *, order: Literal["asc", "desc"] | None = None,
+                                after: str | None = None, page_size: int | None = None) -> Iterator[dict[str, Any]]:
+        url = self._items_url(conversation_id)
+        return self._pages(lambda a: self._page_call(url, limit=page_size, order=order, after=a), _item, after)
+
+    def iter_agents(self, *, order: Literal["asc", "desc"] | None = None, after: str | None = None,
+                    page_size: int | None = None) -> Iterator[Agent]:
+        url = self.endpoint.agents_url()
+        return self._pages(lambda a: self._page_call(url, limit=page_size, order=order, after=a),
+                           Agent.from_wire, after)
+
+    def iter_agent_versions(self, name: str, *, order: Literal["asc", "desc"] | None = None,
+                            after: str | None = None, page_size: int | None = None) -> Iterator[AgentVersion]:
+        url = self._versions_url(name)
+        return self._pages(lambda a: self._page_call(url, limit=page_size, order=order, after=a),
+                           AgentVersion.from_wire, after)
+
+    def create_session(self, agent: str | AgentRef, *, isolation_key: str | None = None,
+                       agent_version: str | int | None = None) -> AgentSession:
+        """A new session on a hosted agent's endpoint (owned by ``isolation_key`` when given)."""
+        return AgentSession.from_wire(self._json(self._send(self._create_session_call(agent, isolation_key,
+                                                                                     agent_version))))
+
+    def get_session(self, agent: str | AgentRef, session_id: str, *,
+                    isolation_key: str | None = None) -> AgentSession:
+        return AgentSession.from_wire(self._json(self._send(self._session_call("GET", agent, session_id,
+                                                                              isolation_key))))
+
+    def delete_session(self, agent: str | AgentRef, session_id: str, *, isolation_key: str | None = None) -> None:
+        self._send(self._session_call("DELETE", agent, session_id, isolation_key))
+
+    def stop_session(self, agent: str | AgentRef, session_id: str, *, isolation_key: str | None = None) -> None:
+        """Stop the session's compute; the session (and its files) can be resumed by using it again."""
+        self._send(self._session_call("POST", agent, session_id, isolation_key, ":stop"))
+
+    def iter_sessions(self, agent: str | AgentRef, *, isolation_key: str | None = None,
+                      order: Literal["asc", "desc"] | None = None, after: str | None = None,
+                      page_size: int | None = None) -> Iterator[AgentSession]:
+        return self._pages(lambda a: self._sessions_page_call(agent, isolation_key, page_size, order, a),
+                           AgentSession.from_wire, after)
+    # -- end of the issue-13 block ---------------------------------------------------------------
 
     def close(self) -> None:
         if self._owns_http:
@@ -273,6 +362,77 @@ class AsyncFoundryAgentsClient(_ClientBase):
                 raise FoundryConfigError(f"agent {ref.name!r} has no versions")
             return latest
         return AgentVersion.from_wire(self._json(await self._send(self._agent_call(ref.name, ref.version))))
+
+    # -- hosted agent sessions, retrieval and paging (issue 13) ----------------------------------
+    async def _apages(self, call_for: Callable[[str | None], Call], parse: Callable[[Any], T],
+                      after: str | None) -> AsyncIterator[T]:
+        while True:
+            raw = self._json(await self._send(call_for(after)))
+            for item in page_data(raw):
+                yield parse(item)
+            after = next_after(raw)
+            if after is None:
+                return
+
+    async def retrieve_response(self, response_id: str, *, include: Sequence[str] | None = None) -> AgentResponse:
+        return self._to_response(await self._send(self._get_response_with_include(response_id, include)))
+
+    async def list_input_items(self, response_id: str, *, limit: int | None = None,
+                               order: Literal["asc", "desc"] | None = None, after: str | None = None,
+                               include: Sequence[str] | None = None) -> ItemList:
+        call = self._page_call(self._input_items_url(response_id), limit=limit, order=order, after=after,
+                               include=include)
+        return ItemList.from_wire(self._json(await self._send(call)))
+
+    def aiter_input_items(self, response_id: str, *, order: Literal["asc", "desc"] | None = None,
+                          after: str | None = None, page_size: int | None = None,
+                          include: Sequence[str] | None = None) -> AsyncIterator[dict[str, Any]]:
+        url = self._input_items_url(response_id)
+        return self._apages(lambda a: self._page_call(url, limit=page_size, order=order, after=a, include=include),
+                            _item, after)
+
+    def aiter_conversation_items(self, conversation_id: str, *, order: Literal["asc", "desc"] | None = None,
+                                 after: str | None = None,
+                                 page_size: int | None = None) -> AsyncIterator[dict[str, Any]]:
+        url = self._items_url(conversation_id)
+        return self._apages(lambda a: self._page_call(url, limit=page_size, order=order, after=a), _item, after)
+
+    def aiter_agents(self, *, order: Literal["asc", "desc"] | None = None, after: str | None = None,
+                     page_size: int | None = None) -> AsyncIterator[Agent]:
+        url = self.endpoint.agents_url()
+        return self._apages(lambda a: self._page_call(url, limit=page_size, order=order, after=a),
+                            Agent.from_wire, after)
+
+    def aiter_agent_versions(self, name: str, *, order: Literal["asc", "desc"] | None = None,
+                             after: str | None = None, page_size: int | None = None) -> AsyncIterator[AgentVersion]:
+        url = self._versions_url(name)
+        return self._apages(lambda a: self._page_call(url, limit=page_size, order=order, after=a),
+                            AgentVersion.from_wire, after)
+
+    async def create_session(self, agent: str | AgentRef, *, isolation_key: str | None = None,
+                             agent_version: str | int | None = None) -> AgentSession:
+        call = self._create_session_call(agent, isolation_key, agent_version)
+        return AgentSession.from_wire(self._json(await self._send(call)))
+
+    async def get_session(self, agent: str | AgentRef, session_id: str, *,
+                          isolation_key: str | None = None) -> AgentSession:
+        call = self._session_call("GET", agent, session_id, isolation_key)
+        return AgentSession.from_wire(self._json(await self._send(call)))
+
+    async def delete_session(self, agent: str | AgentRef, session_id: str, *,
+                             isolation_key: str | None = None) -> None:
+        await self._send(self._session_call("DELETE", agent, session_id, isolation_key))
+
+    async def stop_session(self, agent: str | AgentRef, session_id: str, *,
+                           isolation_key: str | None = None) -> None:
+        await self._send(self._session_call("POST", agent, session_id, isolation_key, ":stop"))
+
+    def aiter_sessions(self, agent: str | AgentRef, *, isolation_key: str | None = None,
+                       order: Literal["asc", "desc"] | None = None, after: str | None = None,
+                       page_size: int | None = None) -> AsyncIterator[AgentSession]:
+        return self._apages(lambda a: self._sessions_page_call(agent, isolation_key, page_size, order, a),
+                            AgentSession.from_wire, after)
+    # -- end of the issue-13 block ---------------------------------------------------------------
 
     async def close(self) -> None:
         """Close this loop's pool (other loops' pools close as their loops next run or end) and

@@ -27,6 +27,7 @@ from ._secret import Secret
 from ._version import __version__
 from .endpoints import ProjectEndpoint, Route, resolve_endpoint
 from .errors import FoundryConfigError
+from .headers import USER_IDENTITY_HEADER
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -54,12 +55,14 @@ DESCRIPTIONS: dict[str, str] = {
     "tenant_id": "service principal tenant (with client_id and client_secret)",
     "client_id": "service principal application id",
     "client_secret": "service principal secret",
-    "route": "'responses' (default), 'preview' or 'agent_endpoint'",
+    "route": "'responses' (default), 'preview', 'agent_endpoint' or 'application'",
     "timeout": "seconds or an httpx.Timeout; default 120 s (connect 10 s)",
     "max_retries": "retries after the first try",
     "default_headers": "extra headers on every request (not Authorization)",
     "user_agent_extra": "appended to the User-Agent header",
     "foundry_features": "the Foundry-Features header, sent only on agent operations (e.g. SDK_AGENT_PREVIEW_FEATURES)",
+    "user_identity": "the end user a multi-tenant app calls for (x-ms-user-identity header): a hosted "
+                     "agent keeps each user's responses and sessions apart",
     "http_client": "your own httpx.Client (not closed by the package)",
     "http_async_client": "your own httpx.AsyncClient (not closed by the package)",
 }
@@ -92,6 +95,7 @@ class ConnectionSettings:
         "tenant_id",
         "timeout",
         "user_agent_extra",
+        "user_identity",
     )
 
     project_endpoint: ProjectEndpoint
@@ -106,6 +110,7 @@ class ConnectionSettings:
     default_headers: Mapping[str, str]
     user_agent_extra: str | None
     foundry_features: str | None
+    user_identity: str | None
     http_client: httpx.Client | None
     http_async_client: httpx.AsyncClient | None
     _api_key_from_env: bool
@@ -125,6 +130,7 @@ class ConnectionSettings:
         default_headers: Mapping[str, str] | None = None,
         user_agent_extra: str | None = None,
         foundry_features: str | None = None,
+        user_identity: str | None = None,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -171,6 +177,7 @@ class ConnectionSettings:
             "default_headers": _headers(default_headers),
             "user_agent_extra": _text(user_agent_extra, "user_agent_extra"),
             "foundry_features": _text(foundry_features, "foundry_features"),
+            "user_identity": _nonblank(user_identity, "user_identity"),
             "http_client": _http(http_client, httpx.Client, "http_client", "http_async_client"),
             "http_async_client": _http(http_async_client, httpx.AsyncClient, "http_async_client", "http_client"),
             "_api_key_from_env": from_env,
@@ -231,7 +238,10 @@ class ConnectionSettings:
         if self.user_agent_extra:
             agent += f" {self.user_agent_extra}"
         # Foundry-Features is not here: the client adds it only to agent operations (as the SDK does).
-        return {"User-Agent": agent, "Accept": "application/json", **self.default_headers}
+        headers = {"User-Agent": agent, "Accept": "application/json", **self.default_headers}
+        if self.user_identity:
+            headers[USER_IDENTITY_HEADER] = self.user_identity
+        return headers
 
     # -- immutability, copies, pickles, repr ----------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -294,6 +304,13 @@ def _text(value: Any, name: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise FoundryConfigError(f"{name} must be a string, got {type(value).__name__}")
     return value
+
+
+def _nonblank(value: Any, name: str) -> str | None:
+    text = _text(value, name)
+    if text is not None and not text.strip():
+        raise FoundryConfigError(f"{name} must be a non-empty string (or None), got {value!r}")
+    return text
 
 
 def _timeout(value: Any) -> httpx.Timeout:

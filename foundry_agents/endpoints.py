@@ -39,11 +39,22 @@ class Route(str, enum.Enum):
       ``{endpoint}/agents/{name}/endpoint/protocols/openai/responses?api-version=v1``; the agent is
       named by the URL, so the body carries no ``agent_reference`` [UNVERIFIED whether a version
       can be pinned on it: it cannot here].
+    - ``APPLICATION``: a published agent's stable Agent Application endpoint
+      ``{endpoint}/applications/{app}/protocols/openai/responses?api-version=2025-11-15-preview``;
+      the application is named by the URL (pass its name where an agent name goes), the body
+      carries no ``agent_reference`` and no version can be pinned [UNVERIFIED by a recording:
+      docs/protocol.md, "Agent Applications"].
     """
 
     RESPONSES = "responses"
     PREVIEW = "preview"
     AGENT_ENDPOINT = "agent_endpoint"
+    APPLICATION = "application"
+
+    @property
+    def names_agent_in_url(self) -> bool:
+        """True when the URL names the agent (or application), so the body carries no reference."""
+        return self in (Route.AGENT_ENDPOINT, Route.APPLICATION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +115,10 @@ class ProjectEndpoint:
         if route is Route.PREVIEW:
             return f"{self.url}/openai/responses?api-version={PREVIEW_API_VERSION}"
         if not agent_name:
-            raise InvalidEndpointError("the agent_endpoint route needs an agent name")
+            raise InvalidEndpointError(f"the {route.value} route needs an agent name")
+        if route is Route.APPLICATION:
+            return (f"{self.url}/applications/{_segment(agent_name, 'application name')}/protocols/openai/responses"
+                    f"?api-version={PREVIEW_API_VERSION}")
         return (
             f"{self.url}/agents/{_segment(agent_name, 'agent name')}/endpoint/protocols/openai/responses"
             f"?api-version={AGENTS_API_VERSION}"
@@ -136,6 +150,16 @@ class ProjectEndpoint:
                 url += "/versions"
             if version is not None:
                 url += f"/{_segment(version, 'agent version')}"
+        return f"{url}?api-version={AGENTS_API_VERSION}"
+
+    def input_items_url(self, response_id: str) -> str:
+        return self.response_url(response_id, "/input_items")
+
+    def sessions_url(self, agent_name: str, session_id: str | None = None, suffix: str = "") -> str:
+        """A hosted agent's sessions, under its endpoint (``suffix`` e.g. ``":stop"``)."""
+        url = f"{self.url}/agents/{_segment(agent_name, 'agent name')}/endpoint/sessions"
+        if session_id is not None:
+            url += f"/{_segment(session_id, 'session_id')}{suffix}"
         return f"{url}?api-version={AGENTS_API_VERSION}"
 
     @property

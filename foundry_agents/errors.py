@@ -16,6 +16,8 @@ Every error the package raises derives from :class:`FoundryAgentsError`::
         │   ├── BadRequestError          400       .refused_params lists offending fields
         │   ├── AuthenticationError      401       missing/expired token, RBAC (PermissionDenied)
         │   ├── PermissionDeniedError    403
+        │   │   └── PreviewFeatureRequiredError    code preview_feature_required; .feature names the
+        │   │                                      Foundry-Features value to pass
         │   ├── NotFoundError            404       .agent_name / .agent_version when known
         │   ├── ConflictError            409
         │   ├── UnprocessableEntityError 422
@@ -82,6 +84,7 @@ __all__ = [
     "InvalidEndpointError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PreviewFeatureRequiredError",
     "RateLimitError",
     "RefusedParameterError",
     "ResponseFailedError",
@@ -275,6 +278,16 @@ class PermissionDeniedError(APIStatusError):
     """403: the caller may not do this (e.g. a preview feature header is required)."""
 
 
+class PreviewFeatureRequiredError(PermissionDeniedError):
+    """403 ``preview_feature_required``: the operation needs a ``Foundry-Features`` opt-in.
+
+    ``feature`` is the value the service named (e.g. ``"HostedAgents=V1Preview"``; several are
+    joined with ``,``): pass it as ``foundry_features=`` (client/adapter) or in ``extra_headers``.
+    """
+
+    feature: str | None = None
+
+
 class NotFoundError(APIStatusError):
     """404: unknown agent, version, response or conversation."""
 
@@ -404,6 +417,8 @@ def error_from_response(
     message = str(error.get("message") or (body if isinstance(body, str) and body else "")
                   or f"HTTP {status_code}")
     cls = _STATUS_CLASSES.get(status_code) or (ServerError if status_code >= 500 else APIStatusError)
+    if status_code == 403 and error.get("code") == "preview_feature_required":
+        cls = PreviewFeatureRequiredError
     details = error.get("details") or ()
     err = cls(
         message,
@@ -416,6 +431,8 @@ def error_from_response(
     )
     if isinstance(err, RateLimitError):
         err.retry_after = retry_after
+    if isinstance(err, PreviewFeatureRequiredError):
+        _name_feature(err)
     if isinstance(err, NotFoundError):
         err.agent_name, err.agent_version = agent_name, agent_version
         if agent_name and "agent" not in message.lower():
@@ -423,6 +440,19 @@ def error_from_response(
             err.message = f"{err.message} (agent {ref!r})"
             err.args = (err.message,)
     return err
+
+
+#: A Foundry-Features flag as the service names it in a 403 message ("HostedAgents=V1Preview").
+_FEATURE = re.compile(r"\b[A-Z][A-Za-z]+=V\d+Preview\b")
+
+
+def _name_feature(err: PreviewFeatureRequiredError) -> None:
+    """Name the missing ``Foundry-Features`` value(s) the 403 message lists, and how to pass them."""
+    found = list(dict.fromkeys(_FEATURE.findall(err.message)))
+    err.feature = ",".join(found) or None
+    if err.feature:
+        err.message = f"{err.message} (pass foundry_features={err.feature!r})"
+        err.args = (err.message,)
 
 
 # -- Outcome unknown: sent, maybe processed, deliberately not re-sent ------------------------------

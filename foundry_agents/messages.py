@@ -134,6 +134,8 @@ class Message:
     content: str | Sequence[Part] = field(default_factory=tuple)
     response_id: str | None = None
     agent: str | None = None
+    #: A hosted agent's session the message came from; the next call to that agent resends it.
+    agent_session_id: str | None = field(default=None, repr=False)
 
     @property
     def parts(self) -> tuple[Part, ...]:

@@ -45,6 +45,8 @@ METADATA_KEYS: dict[str, str] = {
     "incomplete_reason": "why an incomplete response stopped (e.g. max_output_tokens)",
     "finish_reason": "stop, tool_calls, approval_required, or the incomplete reason",
     "approval_requests": "MCP approval requests still waiting: id, server_label, name, arguments",
+    "agent_session_id": "a hosted agent's session (the next call in the history resends it)",
+    "headers": "request_id, region and ratelimit_* values of the HTTP answer",
 }
 
 
@@ -78,6 +80,8 @@ def response_metadata(response: AgentResponse) -> dict[str, Any]:
         "incomplete_reason": response.incomplete_reason,
         "finish_reason": finish_reason(response),
         "approval_requests": [approval_request(a) for a in response.approval_requests],
+        "agent_session_id": response.agent_session_id,
+        "headers": response.headers.as_metadata() if response.headers else None,
     }
     return {k: v for k, v in meta.items() if v not in (None, "", [])}
 

@@ -153,6 +153,11 @@ _ROWS = (
            "a mapping of strings to strings"),
     Option("timeout", None, "call", "this call's timeout (seconds or an httpx.Timeout)", _is_timeout,
            "a positive number of seconds or an httpx.Timeout"),
+    Option("agent_session_id", "agent_session_id", "call",
+           "a hosted agent's session to continue (agent_session_id of an earlier response or session)",
+           lambda v: isinstance(v, str) and bool(v.strip()), "a hosted agent session id"),
+    Option("user_identity", None, "call", "the end user of this call (x-ms-user-identity header)",
+           lambda v: isinstance(v, str) and bool(v.strip()), "a non-empty string"),
 )
 
 #: Every request option by name, in table order. The views below read it on each use, so a row

@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import UnexpectedResponseError
 
-__all__ = ["Agent", "AgentVersion", "Conversation", "ItemList"]
+__all__ = ["Agent", "AgentSession", "AgentVersion", "Conversation", "ItemList", "next_after", "page_data"]
 
 
 def _object(raw: Any, what: str) -> dict[str, Any]:
@@ -136,3 +136,55 @@ class Agent:
         return cls(name=str(raw.get("name") or raw.get("id") or ""),
                    latest=AgentVersion.from_wire(latest) if isinstance(latest, Mapping) else None,
                    raw=raw)
+
+
+@dataclass(slots=True)
+class AgentSession:
+    """A hosted agent's session (``agent_session_id``): its sandbox and files, kept across calls.
+
+    Wire shape (TypeSpec ``AgentSessionResource``): ``agent_session_id``, ``status`` (``active``,
+    ``updating``, ``idle``, ``deleted``), ``version_indicator``, unix-second ``created_at``,
+    ``last_accessed_at`` and ``expires_at``.
+    """
+
+    agent_session_id: str
+    status: str | None = None
+    version_indicator: dict[str, Any] = field(default_factory=dict)
+    created_at: int | None = None
+    last_accessed_at: int | None = None
+    expires_at: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.agent_session_id
+
+    @property
+    def agent_version(self) -> str | None:
+        return _str(self.version_indicator.get("agent_version"))
+
+    @classmethod
+    def from_wire(cls, raw: Mapping[str, Any]) -> AgentSession:
+        raw = _object(raw, "an agent session")
+        return cls(agent_session_id=str(raw.get("agent_session_id") or raw.get("id") or ""),
+                   status=_str(raw.get("status")), version_indicator=_map(raw.get("version_indicator")),
+                   created_at=_int(raw.get("created_at")), last_accessed_at=_int(raw.get("last_accessed_at")),
+                   expires_at=_int(raw.get("expires_at")), raw=raw)
+
+
+def page_data(raw: Mapping[str, Any]) -> list[Any]:
+    """The ``data`` of an OpenAI list envelope (``[]`` when absent or not a list)."""
+    return _seq(_object(raw, "a list").get("data"))
+
+
+def next_after(raw: Mapping[str, Any]) -> str | None:
+    """The ``after`` cursor of the next page, or ``None`` when this page is the last.
+
+    A page says ``has_more: true`` and names its ``last_id``; a page claiming more without a
+    ``last_id`` (or an empty one) ends the iteration rather than looping forever.
+    """
+    raw = _object(raw, "a list")
+    if raw.get("has_more") is not True or not page_data(raw):
+        return None
+    last = raw.get("last_id")
+    return last if isinstance(last, str) and last else None

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ResponseFailedError, StreamResponseFailedError, UnexpectedResponseError
+from .headers import ResponseHeaders
 from .reference import AgentRef
 from .usage import Usage, parse_usage
 
@@ -286,6 +287,10 @@ class AgentResponse:
     created_at: int | None = None
     request_id: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: A hosted agent's session (top-level ``agent_session_id``): send it back to reach the same session.
+    agent_session_id: str | None = None
+    #: Request id, region and rate limits from the HTTP answer (``None`` when built from JSON alone).
+    headers: ResponseHeaders | None = field(default=None, repr=False)
 
     @property
     def output_text(self) -> str:
@@ -375,6 +380,7 @@ def parse_response(raw: Mapping[str, Any], *, request_id: str | None = None) -> 
         created_at=_int(data.get("created_at")),
         request_id=request_id,
         raw=data,
+        agent_session_id=_str(data.get("agent_session_id")) or None,
     )
 
 

@@ -253,8 +253,10 @@ def _ai(msg: BaseMessage, where: str) -> Message:
         parts += [_block_part(b, f"{where}, block {bi}") for bi, b in enumerate(msg.content)
                   if isinstance(b, Mapping) and b.get("type") == APPROVAL_RESPONSE_TYPE]
     if _produced_by_agent(msg):
+        session = msg.response_metadata.get("agent_session_id")
         return Message("assistant", tuple(parts), response_id=msg.id,
-                       agent=msg.response_metadata.get("agent_name"))
+                       agent=msg.response_metadata.get("agent_name"),
+                       agent_session_id=session if isinstance(session, str) and session else None)
     return Message("assistant", tuple(parts))
 
 

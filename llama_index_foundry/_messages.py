@@ -107,7 +107,8 @@ def to_foundry_message(message: ChatMessage, *, index: int = 0) -> Message:
     if role == "assistant":
         parts.extend(_legacy_tool_calls(extra.get("tool_calls"), parts, index))
         return Message("assistant", tuple(parts), response_id=_str_or_none(extra.get("response_id")),
-                       agent=_str_or_none(extra.get("agent_name")))
+                       agent=_str_or_none(extra.get("agent_name")),
+                       agent_session_id=_str_or_none(extra.get("agent_session_id")))
     return Message(role, tuple(parts))
 
 

@@ -64,6 +64,8 @@ def lc_messages(draw: st.DrawFn) -> Any:
     content = draw(lc_content)
     if kind == "ai":
         meta = draw(st.sampled_from([{}, {"model_provider": "azure_foundry", "agent_name": "w"}]))
+        if meta and draw(st.booleans()):  # a hosted agent's session, of any JSON type
+            meta = {**meta, "agent_session_id": draw(json_values)}
         return AIMessage.model_construct(content=content, tool_calls=draw(tool_calls), invalid_tool_calls=[],
                                          id=draw(st.none() | st.text(max_size=5)), response_metadata=meta,
                                          additional_kwargs={}, type="ai")
@@ -89,6 +91,7 @@ legacy_calls = st.lists(st.fixed_dictionaries(
               "name": json_values, "arguments": json_values}), max_size=2)
 KWARGS = {"tool_calls": st.one_of(scalars, legacy_calls, json_values), "tool_call_id": usually(st.text(max_size=4)),
           "call_id": json_values, "response_id": usually(st.text(max_size=4)), "agent_name": json_values,
+          "agent_session_id": json_values,
           "mcp_approval_response": usually(st.fixed_dictionaries(
               {"approval_request_id": usually(st.text(max_size=4))},
               optional={"approve": json_values, "reason": json_values}))}
@@ -121,7 +124,8 @@ responses = st.fixed_dictionaries(
     {"id": usually(st.text(max_size=6)), "status": usually(st.sampled_from(["completed", "incomplete", "failed"])),
      "output": usually(st.lists(items, max_size=3))},
     optional={"usage": json_values, "agent_reference": json_values, "model": json_values,
-              "conversation": json_values, "incomplete_details": json_values, "error": json_values})
+              "conversation": json_values, "incomplete_details": json_values, "error": json_values,
+              "agent_session_id": json_values})
 EVENT_TYPES = ["response.created", "response.output_item.added", "response.output_text.delta",
                "response.output_text.annotation.added", "response.function_call_arguments.delta",
                "response.reasoning_summary_text.delta", "response.output_item.done", "response.completed",

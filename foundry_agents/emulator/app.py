@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import ids
+from . import hosted, ids
 from . import routes_agents as agents
 from . import routes_conversations as conversations
 from . import routes_responses as responses
@@ -29,6 +29,12 @@ from .state import MemoryStore, Store
 
 PROJECT_ROOT = "/api/projects/{project}"
 SUPPORTED_API_VERSIONS = "1.0,2025-05-15-preview,2025-11-15-preview"
+#: Fixed ``x-ratelimit-*`` values (shape of ``agent_responses_conversation_crud``'s headers).
+RATE_LIMIT_HEADERS = [
+    (b"x-ratelimit-limit-requests", b"1000"), (b"x-ratelimit-remaining-requests", b"999"),
+    (b"x-ratelimit-reset-requests", b"0"), (b"x-ratelimit-limit-tokens", b"1000000"),
+    (b"x-ratelimit-remaining-tokens", b"999000"), (b"x-ratelimit-reset-tokens", b"0"),
+]
 
 #: (path under the project, methods, handler, needs ``api-version``)
 ROUTES: list[tuple[str, list[str], Handler, bool]] = [
@@ -40,6 +46,9 @@ ROUTES: list[tuple[str, list[str], Handler, bool]] = [
     ("/openai/responses/{response_id}", ["GET"], responses.get, True),
     ("/openai/responses/{response_id}", ["DELETE"], responses.delete, True),
     ("/agents/{agent_name}/endpoint/protocols/openai/responses", ["POST"], responses.create, True),  # AGENT_ENDPOINT
+    # A published agent's stable Agent Application endpoint (Route.APPLICATION).
+    ("/applications/{agent_name}/protocols/openai/responses", ["POST"], responses.create, True),
+    *hosted.ROUTES,
     ("/agents", ["GET"], agents.list_agents, True),
     ("/agents", ["POST"], agents.create_agent, True),
     ("/agents/{name}", ["GET"], agents.get_agent, True),
@@ -98,6 +107,8 @@ class RequestIdMiddleware:
             (b"x-ms-region", b"Emulator"),
             (b"api-supported-versions", SUPPORTED_API_VERSIONS.encode()),
         ]
+        if scope.get("method") == "POST" and scope.get("path", "").endswith("/responses"):
+            extra += RATE_LIMIT_HEADERS  # as the service sends on model calls (recordings)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

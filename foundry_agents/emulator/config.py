@@ -71,6 +71,8 @@ def _agent_versions(entry: Any, where: str) -> Iterable[AgentVersionRecord]:
             raise AgentsFileError(f"{where}.versions[{number - 1}]: must be a mapping")
         definition = {"kind": "prompt", "model": DEFAULT_MODEL}
         definition.update({k: spec[k] for k in DEFINITION_KEYS if k in spec})
+        if definition["kind"] == "hosted" and "model" not in spec:
+            del definition["model"]  # a hosted agent (a container) answers with model ""
         yield AgentVersionRecord(
             name=entry["name"],
             version=str(spec.get("version", number)),

@@ -7,12 +7,12 @@ event stream, so both paths show the same items and the same usage.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import ids, schema, validation
 from .errors import EmulatorError, invalid
-from .model import Behavior, Reply, ResponseRecord, TurnContext
+from .model import AgentVersion, Behavior, Reply, ResponseRecord, TurnContext
 from .state import Store
 from .usage import count_tokens, tokens_of, usage
 from .wire import decorate_item, stored_item
@@ -26,6 +26,7 @@ def create_response(
     dialect: str,
     path_agent: str | None = None,
     strict_input: bool = True,
+    session_hook: Callable[[AgentVersion, dict[str, Any]], tuple[str, str] | None] | None = None,
 ) -> ResponseRecord:
     """Validate a ``POST .../responses`` body and compute (and store) the response."""
     if not isinstance(body, dict):
@@ -45,13 +46,18 @@ def create_response(
     agent = store.agent(name, version)
     validation.check_refused_fields(body, agent.model)
     new_items = validation.normalize_input(body.get("input"), strict=strict_input)
+    hosted = session_hook(agent, body) if session_hook is not None else None
 
     conv_id = validation.conversation_id(body.get("conversation"))
     previous_id = body.get("previous_response_id")
     if conv_id is not None:
         history = store.conversation_items(conv_id)
     elif previous_id is not None:
-        history = list(store.response(previous_id).transcript)
+        previous = store.response(previous_id)
+        if previous.owner is not None and (hosted is None or hosted[1] != previous.owner):
+            # A hosted agent's chain belongs to the user who started it (x-ms-user-identity).
+            raise EmulatorError(404, "not_found", f"Response with id '{previous_id}' not found.")
+        history = list(previous.transcript)
     else:
         history = []
     validation.check_against_state(history, new_items)
@@ -74,6 +80,9 @@ def create_response(
         raise reply.http_error
 
     record = _record(agent_context=context, reply=reply, body=body, conv_id=conv_id, previous_id=previous_id)
+    if hosted is not None:
+        record.id = "caresp_" + record.id.removeprefix("resp_")
+        record.agent_session_id, record.owner = hosted
     _commit(store, record, conv_id, new_items)
     return record
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
@@ -26,6 +26,8 @@ class Emulator:
     done_sentinel: bool = False
     keep_alive: float | None = None
     strict_input: bool = True
+    #: Hosted agents' sessions by id (hosted.py; in memory only, also with a data dir).
+    hosted_sessions: dict[str, Any] = field(default_factory=dict)
 
 
 _log = logging.getLogger(__name__)

@@ -114,3 +114,6 @@ class ResponseRecord:
     transcript: list[dict[str, Any]] = field(default_factory=list)
     #: This request's own input items (for ``GET /responses/{id}/input_items``).
     input_items: list[dict[str, Any]] = field(default_factory=list)
+    #: Hosted agents: the session the response ran in, and the caller key that owns the chain.
+    agent_session_id: str | None = None
+    owner: str | None = None

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from . import sse
+from . import hosted, sse
 from .engine import create_response
 from .http import Emulator, json_body, page
 from .model import ResponseRecord
@@ -19,7 +19,8 @@ MAX_TOTAL_DELAY = 30.0
 
 
 def _dialect(request: Request) -> str:
-    return "v1" if "/openai/v1/" in request.url.path or "/endpoint/" in request.url.path else "preview"
+    path = request.url.path
+    return "v1" if "/openai/v1/" in path or "/endpoint/" in path or "/applications/" in path else "preview"
 
 
 async def create(request: Request, emu: Emulator) -> Response:
@@ -27,7 +28,8 @@ async def create(request: Request, emu: Emulator) -> Response:
     dialect = _dialect(request)
     path_agent = request.path_params.get("agent_name")
     record = create_response(
-        emu.store, emu.behaviors, body, dialect=dialect, path_agent=path_agent, strict_input=emu.strict_input
+        emu.store, emu.behaviors, body, dialect=dialect, path_agent=path_agent, strict_input=emu.strict_input,
+        session_hook=hosted.session_hook(request, emu),
     )
     if isinstance(body, dict) and body.get("stream"):
         return StreamingResponse(

@@ -69,9 +69,10 @@ def response_json(
     record: ResponseRecord, *, dialect: str = "v1", mode: str = "json", phase: str = "end"
 ) -> dict[str, Any]:
     """The response object. ``phase="start"`` gives the in-progress snapshot of SSE events."""
-    if mode == "stream":
-        return _stream_response(record, dialect, phase)
-    return _json_response(record, dialect)
+    body = _stream_response(record, dialect, phase) if mode == "stream" else _json_response(record, dialect)
+    if record.agent_session_id is not None:  # hosted agents (emulator/hosted.py)
+        body["agent_session_id"] = record.agent_session_id
+    return body
 
 
 def _output(record: ResponseRecord, dialect: str, mode: str = "json") -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ import httpx
 
 from .._flow import map_transport_error
 from ..errors import StreamDecodeError, StreamError, StreamInterruptedError, summarize_text
+from ..headers import ResponseHeaders, parse_headers
 from ..response import AgentResponse, failed_error, parse_response
 from ..telemetry import AgentSpan
 from .accumulator import StreamAccumulator
@@ -56,11 +57,12 @@ _DATA_ERRORS = (ValueError, RecursionError)
 class _StreamCore:
     """Bytes in, neutral events out. Shared by both shells; no I/O."""
 
-    __slots__ = ("acc", "ctype", "decoder", "is_sse", "json_parts", "request_id", "sentinel")
+    __slots__ = ("acc", "ctype", "decoder", "headers", "is_sse", "json_parts", "request_id", "sentinel")
 
     def __init__(self, response: httpx.Response) -> None:
         self.request_id = response.headers.get("x-request-id") or response.headers.get("apim-request-id")
         self.acc = StreamAccumulator(request_id=self.request_id)
+        self.headers = parse_headers(response.headers)
         self.decoder = SSEDecoder()
         self.ctype = ctype = response.headers.get("content-type", "")
         # A service that answers a stream request with plain JSON still gives a complete answer;
@@ -97,6 +99,9 @@ class _StreamCore:
                         f"a stream data line is not JSON ({type(exc).__name__}: {exc}): {data!r:.80}",
                         code="invalid_stream_data", body=data)) from None
                 feed(value, out)
+        final = self.acc.final
+        if final is not None and final.headers is None:
+            final.headers = self.headers
 
     def on_end(self) -> list[StreamEvent]:
         if not self.is_sse:
@@ -129,6 +134,7 @@ class _StreamCore:
                 f"the JSON answer to a stream request is not a JSON object: {raw!r:.80}",
                 code="invalid_stream_data", body=raw))
         final = parse_response(raw, request_id=self.request_id)
+        final.headers = self.headers
         self.acc.final = final
         if final.status == "failed":
             raise failed_error(final, streamed=True)
@@ -174,6 +180,11 @@ class _StreamBase:
     @property
     def request_id(self) -> str | None:
         return self._core.request_id
+
+    @property
+    def headers(self) -> ResponseHeaders:
+        """Request id, region and rate limits of the stream's HTTP answer."""
+        return self._core.headers
 
     @property
     def final(self) -> AgentResponse | None:

@@ -54,7 +54,7 @@ def no_sleep(monkeypatch):
 
 def _normalised(fn):
     sig = inspect.signature(fn)
-    ret = str(sig.return_annotation).replace("AsyncResponseStream", "ResponseStream")
+    ret = str(sig.return_annotation).replace("AsyncResponseStream", "ResponseStream").replace("AsyncIterator", "Iterator")
     params = [(p.name, p.kind, str(p.annotation).replace("httpx.AsyncClient", "httpx.Client"), p.default)
               for p in sig.parameters.values()]
     return params, ret.replace("AsyncFoundryAgentsClient", "FoundryAgentsClient")
@@ -65,10 +65,12 @@ def test_sync_and_async_public_signatures_match():
         return {n: m for n, m in inspect.getmembers(cls, callable) if not n.startswith("_") or n == "__init__"}
 
     sync, aio = public(FoundryAgentsClient), public(AsyncFoundryAgentsClient)
+    # iterators: sync iter_X pairs with async aiter_X (an async iterator, not a coroutine)
+    aio = {n.removeprefix("a") if n.startswith("aiter_") else n: m for n, m in aio.items()}
     assert sync.keys() == aio.keys()
     for name in sync:
         assert _normalised(sync[name]) == _normalised(aio[name]), name
-        assert inspect.iscoroutinefunction(aio[name]) or name == "__init__", name
+        assert inspect.iscoroutinefunction(aio[name]) or name == "__init__" or name.startswith("iter_"), name
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -268,3 +268,44 @@ def test_async_stream_shell_raises_only_typed_errors(case: tuple[list[Any], list
     sequence, garbage, eol, size = case
     stream = AsyncResponseStream(_stream_response(_wire(sequence, garbage, eol), size))
     _check_stream_error(only_typed(lambda: asyncio.run(stream.get_final_response())))
+
+
+session_bodies = st.fixed_dictionaries(
+    {}, optional={k: json_values for k in ("agent_session_id", "id", "status", "version_indicator", "created_at",
+                                           "last_accessed_at", "expires_at", "has_more", "last_id", "data")},
+) | json_values
+
+
+@fuzz(300)
+@given(raw=session_bodies)
+def test_session_and_page_parsers_raise_only_typed_errors(raw: Any) -> None:
+    from foundry_agents.resources import AgentSession, next_after
+
+    def run() -> None:
+        with contextlib.suppress(FoundryAgentsError):
+            session = AgentSession.from_wire(raw)
+            _ = (session.id, session.agent_version)
+        with contextlib.suppress(FoundryAgentsError):
+            after = next_after(raw)
+            assert after is None or (isinstance(after, str) and after)
+
+    if isinstance(raw, dict):
+        run()
+    else:
+        only_typed(lambda: AgentSession.from_wire(raw))
+        only_typed(lambda: next_after(raw))
+
+
+@fuzz(300)
+@given(headers=st.dictionaries(st.sampled_from(["x-request-id", "x-ms-region", "x-ratelimit-remaining-requests",
+                                                "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens",
+                                                "x-ratelimit-limit-tokens", "other"]),
+                               st.text(max_size=12), max_size=6))
+def test_response_header_parser_never_raises(headers: dict[str, str]) -> None:
+    from foundry_agents.headers import parse_headers
+
+    parsed = parse_headers(headers)
+    meta = parsed.as_metadata()
+    assert all(v is not None for v in meta.values())
+    remaining = parsed.rate_limit.remaining_tokens
+    assert remaining is None or isinstance(remaining, int)

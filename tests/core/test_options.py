@@ -38,6 +38,8 @@ BAD_AND_GOOD: dict[str, tuple[Any, Any]] = {
     "extra_body": ("x", {"x": 1}),
     "extra_headers": ({"x-a": 1}, {"x-a": "1"}),
     "timeout": (-1, 5.0),
+    "agent_session_id": ("  ", "sess_1"),
+    "user_identity": ("", "user-42"),
 }
 
 
