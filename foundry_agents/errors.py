@@ -23,8 +23,11 @@ Every error the package raises derives from :class:`FoundryAgentsError`::
         ├── UnexpectedResponseError                a 2xx body that is not the expected JSON (empty,
         │                                          HTML, an array, garbled gzip) or a 3xx redirect;
         │                                          .content_type, status and request id in the message
+        ├── WaitTimeoutError (also TimeoutError)   a background response still running at the wait's
+        │                                          deadline; .last_response, .continuation_token
         └── StreamError                            raised while reading a stream; .partial_response
             ├── StreamInterruptedError             the connection closed before a terminal event
+            │                                      (and could not be resumed: see its notes)
             ├── StreamDecodeError                  stream data that is not valid UTF-8/JSON/event shape
             ├── ResponseFailedError                response.failed, or status "failed"
             └── StreamEventError                   an in-stream ``error`` event
@@ -81,6 +84,7 @@ __all__ = [
     "StreamInterruptedError",
     "UnexpectedResponseError",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
     "error_from_response",
     "redact",
     "summarize_text",
@@ -293,13 +297,28 @@ class UnexpectedResponseError(APIError):
     content_type: str | None = None
 
 
+class WaitTimeoutError(APIError, TimeoutError):
+    """A background response was still running when a wait's deadline passed.
+
+    The response keeps running on the service: ``last_response`` is its last polled state and
+    ``continuation_token`` (a :class:`~foundry_agents.background.ContinuationToken`) lets this or
+    another process wait again, resume its stream or cancel it.
+    """
+
+    last_response: AgentResponse | None = None
+    continuation_token: Any = None
+
+
 class StreamError(APIError):
     """An error met while reading a streamed response.
 
     ``partial_response`` holds what was received before the error, so nothing is lost.
+    ``continuation_token`` (a :class:`~foundry_agents.background.ContinuationToken`, when the
+    response id was received) says where the stream stopped, for ``client.resume_stream(token)``.
     """
 
     partial_response: AgentResponse | None = None
+    continuation_token: Any = None
 
 
 class StreamInterruptedError(StreamError):

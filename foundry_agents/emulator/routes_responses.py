@@ -1,15 +1,18 @@
-"""``/openai/v1/responses`` (and the preview and per-agent routes): create, get, delete."""
+"""``/openai/v1/responses`` (and the preview and per-agent routes): create, get (also as a resumed
+stream: ``?stream=true&starting_after=N``), cancel, delete. Long-running responses: :mod:`.background`."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from . import sse
+from . import background, sse
 from .engine import create_response
+from .errors import EmulatorError, invalid
 from .http import Emulator, json_body, page
 from .model import ResponseRecord
 from .wire import list_json, response_json
@@ -30,11 +33,11 @@ async def create(request: Request, emu: Emulator) -> Response:
         emu.store, emu.behaviors, body, dialect=dialect, path_agent=path_agent, strict_input=emu.strict_input
     )
     if isinstance(body, dict) and body.get("stream"):
-        return StreamingResponse(
-            _stream(record, dialect, emu),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache"},
-        )
+        return _streaming(record, dialect, emu)
+    if record.background:
+        return JSONResponse(response_json(background.view(record, time.time()), dialect=dialect))
+    if record.duration:
+        await asyncio.sleep(max(0.0, record.started + record.duration - time.time()))
     if record.delay:
         chunks = sum(len(sse.text_chunks(p.get("text", ""))) for i in record.output for p in i.get("content", []))
         await asyncio.sleep(min(record.delay * chunks, MAX_TOTAL_DELAY))
@@ -48,18 +51,51 @@ def delta_pause(delay: float, deltas: int) -> float:
     return min(delay, MAX_TOTAL_DELAY / deltas)
 
 
-async def _stream(record: ResponseRecord, dialect: str, emu: Emulator) -> AsyncIterator[str]:
+def _streaming(record: ResponseRecord, dialect: str, emu: Emulator, after: int | None = None) -> StreamingResponse:
+    return StreamingResponse(
+        _stream(record, dialect, emu, after, background.take_cut(emu.store, record)),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+async def _stream(record: ResponseRecord, dialect: str, emu: Emulator, after: int | None = None,
+                  cut: int | None = None) -> AsyncIterator[str]:
+    """The events of ``record`` after number ``after``; paced over its duration; ``cut`` short."""
     if emu.keep_alive:
         yield ": keep-alive\n\n"
     events = list(sse.events(record, dialect=dialect))
     pause = delta_pause(record.delay, sum(kind.endswith(".delta") for kind, _ in events))
-    for kind, payload in events:
-        if pause and kind.endswith(".delta"):
+    due = background.event_times(record, len(events))
+    sent = 0
+    for number, (kind, payload) in enumerate(events):
+        if after is not None and number <= after:
+            continue
+        if due is not None:
+            async for comment in _pause(max(0.0, due[number] - time.time()), emu.keep_alive):
+                yield comment
+            if record.background and _cancelled(emu, record.id):
+                payload = {"type": background.CANCELLED_EVENT, "sequence_number": number,
+                           "response": response_json(background.view(emu.store.response(record.id), time.time()),
+                                                     dialect=dialect, mode="stream")}
+                yield sse.frame(background.CANCELLED_EVENT, payload)
+                return
+        elif pause and kind.endswith(".delta"):
             async for comment in _pause(pause, emu.keep_alive):
                 yield comment
+        if cut is not None and sent >= cut:
+            return  # the cutoff agent: the connection ends here, without a terminal event
         yield sse.frame(kind, payload)
+        sent += 1
     if emu.done_sentinel and record.stream_fault != "drop":
         yield "data: [DONE]\n\n"
+
+
+def _cancelled(emu: Emulator, response_id: str) -> bool:
+    try:
+        return emu.store.response(response_id).cancelled
+    except EmulatorError:  # deleted meanwhile
+        return False
 
 
 async def _pause(seconds: float, keep_alive: float | None) -> AsyncIterator[str]:
@@ -78,7 +114,39 @@ async def _pause(seconds: float, keep_alive: float | None) -> AsyncIterator[str]
 
 async def get(request: Request, emu: Emulator) -> Response:
     record = emu.store.response(request.path_params["response_id"])
-    return JSONResponse(response_json(record, dialect=_dialect(request)))
+    query = request.query_params
+    stream = query.get("stream", "false")
+    if stream not in ("true", "false"):
+        raise invalid("'stream' must be 'true' or 'false'.", "stream")
+    after = _starting_after(query.get("starting_after"))
+    if stream == "true":
+        return _streaming(record, _dialect(request), emu, after)
+    if after is not None:
+        raise invalid("'starting_after' is only valid with 'stream=true'.", "starting_after")
+    return JSONResponse(response_json(background.view(record, time.time()), dialect=_dialect(request)))
+
+
+def _starting_after(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise invalid(f"'starting_after' must be a non-negative integer, got {raw[:20]!r}.", "starting_after")
+    return int(raw)
+
+
+async def cancel(request: Request, emu: Emulator) -> Response:
+    """Cancel a running background response (idempotent); other responses are a 400."""
+    record = emu.store.response(request.path_params["response_id"])
+    if not record.background:
+        raise invalid("Only responses created with 'background' set to true can be cancelled.", "response_id")
+    now = time.time()
+    if not record.cancelled:
+        status = background.status_at(record, now)
+        if status not in ("queued", "in_progress"):
+            raise invalid(f"Cannot cancel a response with status '{status}'.", "response_id")
+        record.cancelled = True
+        emu.store.commit_turn(record, None, [])
+    return JSONResponse(response_json(background.view(record, now), dialect=_dialect(request)))
 
 
 async def delete(request: Request, emu: Emulator) -> Response:
