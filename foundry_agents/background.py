@@ -183,10 +183,13 @@ class ResumePolicy:
     refused: str | None = None
     failures: int = 0
 
-    def plan(self, response_id: str | None, last_sequence_number: int | None, stored: bool | None) -> float | str:
+    def plan(self, response_id: str | None, last_sequence_number: int | None, stored: bool | None,
+             numbered: bool = True) -> float | str:
         """The seconds to wait before resuming, or (a ``str``) why the stream cannot be resumed."""
         if self.refused is not None:
             return self.refused
+        if not numbered:
+            return "some events came without a sequence_number, so a resumed stream could repeat them"
         if stored is False:
             return "the response is not stored (store=False), so its events cannot be fetched again"
         if response_id is None:

@@ -27,9 +27,15 @@ from ._base import (
     _versions,
 )
 from ._flow import Call, adrive, drive
-from .background import DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, ContinuationToken, is_terminal
 from ._loops import PerLoop
 from .auth import aclose_provider, close_provider
+from .background import (
+    DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    ContinuationToken,
+    is_terminal,
+)
 from .endpoints import ProjectEndpoint
 from .errors import FoundryConfigError
 from .reference import AgentRef

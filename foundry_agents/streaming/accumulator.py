@@ -91,7 +91,7 @@ class StreamAccumulator:
         'Hi'
     """
 
-    __slots__ = ("_request_id", "_slots", "_snapshot", "final", "last_sequence_number", "skip_through")
+    __slots__ = ("_request_id", "_slots", "_snapshot", "final", "last_sequence_number", "numbered", "skip_through")
 
     def __init__(self, *, request_id: str | None = None) -> None:
         self._request_id = request_id
@@ -101,6 +101,8 @@ class StreamAccumulator:
         self.last_sequence_number: int | None = None
         #: After a resume: events numbered up to this one were already fed and are skipped.
         self.skip_through: int | None = None
+        #: False once an event came without a ``sequence_number`` (a resume could then repeat it).
+        self.numbered = True
 
     @property
     def finished(self) -> bool:
@@ -150,6 +152,8 @@ class StreamAccumulator:
             if skip is not None and seq <= skip:
                 return  # already fed before the stream was resumed
             self.last_sequence_number = seq
+        else:
+            self.numbered = False
         handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
         if handler is not None:
             try:

@@ -33,7 +33,13 @@ import httpx
 
 from .._flow import map_transport_error
 from ..background import DEFAULT_MAX_RESUMES, ContinuationToken, ResumePolicy, token_of
-from ..errors import FoundryAgentsError, StreamDecodeError, StreamError, StreamInterruptedError, summarize_text
+from ..errors import (
+    FoundryAgentsError,
+    StreamDecodeError,
+    StreamError,
+    StreamInterruptedError,
+    summarize_text,
+)
 from ..response import AgentResponse, failed_error, parse_response
 from .accumulator import StreamAccumulator
 from .decoder import SSEDecoder
@@ -88,7 +94,7 @@ class _StreamCore:
         acc = self.acc
         if before is not None and acc.last_sequence_number != before:
             policy.progress()
-        plan = policy.plan(acc.response_id, acc.last_sequence_number, acc.stored)
+        plan = policy.plan(acc.response_id, acc.last_sequence_number, acc.stored, acc.numbered)
         if isinstance(plan, str):
             raise self.give_up(err, plan)
         acc.mark_resume(acc.last_sequence_number)
@@ -99,14 +105,17 @@ class _StreamCore:
         err.partial_response = acc.partial_response()
         err.continuation_token = token_of(acc.response_id, acc.last_sequence_number)
         detail = f" (last: {type(cause).__name__}: {cause})" if cause is not None else ""
-        err.add_note(f"not resumed: {reason}{detail}")
+        # BaseException.add_note on 3.11+; the same __notes__ list (shown in tracebacks) on 3.10.
+        notes = err.__dict__.setdefault("__notes__", [])
+        notes.append(f"not resumed: {reason}{detail}")
         return err
 
     def resume_failed(self, err: StreamInterruptedError, exc: FoundryAgentsError, policy: ResumePolicy) -> float:
         """A resume request itself failed: the pause before the next one, or ``err`` raised."""
         if ResumePolicy.permanent(exc):
             raise self.give_up(err, "the resume request was refused", exc) from exc
-        plan = policy.plan(self.acc.response_id, self.acc.last_sequence_number, self.acc.stored)
+        plan = policy.plan(self.acc.response_id, self.acc.last_sequence_number, self.acc.stored,
+                                  self.acc.numbered)
         if isinstance(plan, str):
             raise self.give_up(err, plan, exc) from exc
         return plan
