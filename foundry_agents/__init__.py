@@ -12,6 +12,7 @@ Example:
 from ._version import __version__
 from .agent import CallPlan, FoundryAgent
 from .auth import FOUNDRY_SCOPE, CredentialTokenProvider, StaticTokenProvider, TokenProvider
+from .background import ContinuationToken
 from .client import AsyncFoundryAgentsClient, FoundryAgentsClient, ResponseOptions
 from .connection import ConnectionSettings, Secret
 from .endpoints import ProjectEndpoint, Route
@@ -40,6 +41,7 @@ from .errors import (
     StreamInterruptedError,
     UnexpectedResponseError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from .messages import (
     ApprovalResponsePart,
@@ -107,6 +109,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "ConnectionSettings",
+    "ContinuationToken",
     "Conversation",
     "CredentialTokenProvider",
     "FilePart",
@@ -160,6 +163,7 @@ __all__ = [
     "UnexpectedResponseError",
     "UnprocessableEntityError",
     "Usage",
+    "WaitTimeoutError",
     "__version__",
     "arun_with_tools",
     "parse_response",

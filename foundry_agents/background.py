@@ -41,6 +41,7 @@ __all__ = [
     "PollSchedule",
     "ResumePolicy",
     "is_terminal",
+    "response_token",
 ]
 
 #: Statuses after which a response no longer changes (OpenAI ``ResponseStatus``).
@@ -211,6 +212,14 @@ class ResumePolicy:
         """A resume request that will not succeed when repeated (404 gone, 400, 401, 403)."""
         return isinstance(exc, APIStatusError) and exc.status_code is not None and 400 <= exc.status_code < 500 \
             and exc.status_code not in (408, 409, 429)
+
+
+def response_token(response: AgentResponse) -> str | None:
+    """The continuation token string of a background response (what adapters put in message
+    metadata so a later process can pick it up), else ``None``."""
+    if response.raw.get("background") is True and response.id:
+        return ContinuationToken(response.id).to_str()
+    return None
 
 
 def token_of(response_id: str | None, sequence_number: int | None) -> ContinuationToken | None:

@@ -46,6 +46,7 @@ from foundry_agents import (
     TextDelta,
     Usage,
 )
+from foundry_agents.background import response_token
 
 from ._messages import PROVIDER
 
@@ -81,6 +82,10 @@ def response_metadata(response: AgentResponse) -> dict[str, Any]:
         "incomplete_reason": response.incomplete_reason,
         "finish_reason": _finish_reason(response),
     }
+    token = response_token(response)
+    if token is not None:  # a background response: a later process can resume or wait with it
+        meta["background"] = True
+        meta["continuation_token"] = token
     approvals = response.approval_requests
     if approvals:
         meta["pending_approvals"] = [

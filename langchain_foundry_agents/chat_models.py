@@ -23,7 +23,7 @@ from langchain_core.language_models.chat_models import (
     agenerate_from_stream,
     generate_from_stream,
 )
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
@@ -31,6 +31,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from foundry_agents import AgentResponse, AgentVersion, FoundryAgent, Message
 from foundry_agents._arguments import check_arguments
+from foundry_agents.background import DEFAULT_WAIT_TIMEOUT, ContinuationToken
 from foundry_agents.connection_fields import ConnectionFields
 from foundry_agents.errors import APIError, FoundryAgentsError
 from foundry_agents.tokens import count_message_tokens, count_text_tokens
@@ -60,11 +61,13 @@ _CALL_OPTIONS = {
     "extra_body": "extra_body",
     "extra_headers": "extra_headers",
     "timeout": "timeout",
+    "wait_timeout": "wait_timeout",
 }
 #: Model fields that are default call options, under their core name.
 _DEFAULT_FIELDS = {
     "conversation_id": "conversation",
     "store": "store",
+    "background": "background",
     "tool_choice": "tool_choice",
     "structured_inputs": "structured_inputs",
     "request_metadata": "metadata",
@@ -132,6 +135,13 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
     """A server-side conversation (``conv_...``) to continue on every call."""
     store: bool | None = None
     """``False`` for stateless replay of the whole history."""
+    background: bool | None = None
+    """Run each call as a background response: ``invoke`` waits for it (polling, at most
+    ``wait_timeout`` seconds), ``stream`` resumes a cut stream; the message's
+    ``response_metadata["continuation_token"]`` lets a later process :meth:`resume` it."""
+    wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT
+    """How long ``invoke`` waits for a background response (seconds; ``None``: no limit). Then
+    :class:`~langchain_foundry_agents.errors.WaitTimeoutError` carries ``continuation_token``."""
     structured_inputs: dict[str, Any] | None = None
     """Values for ``{{variables}}`` in the agent's instructions."""
     request_metadata: dict[str, str] | None = None
@@ -180,6 +190,7 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
             connection=self.connection_settings(user_agent_extra=_USER_AGENT),
             system_message_role=self.system_message_role,
             auto_chain=self.auto_chain,
+            wait_timeout=self.wait_timeout,
             **{k: v for k, v in defaults.items() if v is not None},
         )
 
@@ -291,6 +302,37 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
                 chunk = mapper.feed(event)
                 if chunk is not None:
                     yield ChatGenerationChunk(message=chunk)
+
+    # -- long-running responses -----------------------------------------------------------------
+    def resume(self, token: str | ContinuationToken, *, wait_timeout: float | Literal["default"] | None = "default") -> AIMessage:
+        """Wait for a background response started earlier (perhaps by another process) and return
+        it as the ``AIMessage`` ``invoke`` would have: pass the ``continuation_token`` from a
+        message's ``response_metadata`` or a ``WaitTimeoutError``, or the response id."""
+        with translate_errors():
+            return to_ai_message(self.foundry_agent.resume(token, wait_timeout=wait_timeout))
+
+    async def aresume(self, token: str | ContinuationToken,
+                      *, wait_timeout: float | Literal["default"] | None = "default") -> AIMessage:
+        with translate_errors():
+            return to_ai_message(await self.foundry_agent.aresume(token, wait_timeout=wait_timeout))
+
+    def resume_stream(self, token: str | ContinuationToken) -> Iterator[AIMessageChunk]:
+        """The chunks of a response started earlier, after the token's sequence number (from the
+        start for a response id); the last chunk carries the complete response's metadata."""
+        mapper = ChunkMapper(lean_deltas=self.output_version != "v1")
+        with translate_errors():
+            for event in self.foundry_agent.resume_stream(token):
+                chunk = mapper.feed(event)
+                if chunk is not None:
+                    yield chunk
+
+    async def aresume_stream(self, token: str | ContinuationToken) -> AsyncIterator[AIMessageChunk]:
+        mapper = ChunkMapper(lean_deltas=self.output_version != "v1")
+        with translate_errors():
+            async for event in self.foundry_agent.aresume_stream(token):
+                chunk = mapper.feed(event)
+                if chunk is not None:
+                    yield chunk
 
     # -- conversations --------------------------------------------------------------------------
     def _conversation_items(self, messages: Sequence[BaseMessage] | None) -> list[dict[str, Any]] | None:

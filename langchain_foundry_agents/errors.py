@@ -17,6 +17,7 @@ and ``except langchain_core.exceptions.ModelNotFoundError`` catch it. Status, co
     ├── ConflictError, APIStatusError   ModelError
     ├── APIConnectionError         ModelConnectionError
     │   └── APITimeoutError        ModelTimeoutError
+    ├── WaitTimeoutError           ModelTimeoutError (a background wait's deadline passed)
     └── StreamError                ModelError
         ├── StreamInterruptedError ModelConnectionError
         ├── ResponseFailedError    ModelAPIError
@@ -66,6 +67,7 @@ __all__ = [
     "StreamEventError",
     "StreamInterruptedError",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
     "convert_error",
     "translate_errors",
 ]
@@ -119,6 +121,10 @@ class APITimeoutError(core.APITimeoutError, APIConnectionError, ModelTimeoutErro
     pass
 
 
+class WaitTimeoutError(core.WaitTimeoutError, APIError, ModelTimeoutError):
+    """A background response still running at the deadline; ``continuation_token`` picks it up."""
+
+
 class StreamError(core.StreamError, APIError):
     pass
 
@@ -148,6 +154,7 @@ _CLASSES: dict[type[core.APIError], type[APIError]] = {
     core.ServerError: ServerError,
     core.APIConnectionError: APIConnectionError,
     core.APITimeoutError: APITimeoutError,
+    core.WaitTimeoutError: WaitTimeoutError,
     core.StreamError: StreamError,
     core.StreamInterruptedError: StreamInterruptedError,
     core.ResponseFailedError: ResponseFailedError,
