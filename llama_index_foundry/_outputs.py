@@ -8,6 +8,8 @@ The assistant message carries, in ``additional_kwargs``:
 
 - ``response_id``, ``agent_name``, ``agent_version``, ``model``, ``status`` (and
   ``conversation_id`` / ``incomplete_reason`` when set): the ids the next call chains from;
+- ``background`` and ``continuation_token`` for a background response: the token string a later
+  process passes to ``FoundryAgentLLM.resume`` (or the core's ``wait_for_response``);
 - ``annotations``: every annotation as received (also as ``CitationBlock`` blocks for citations);
 - ``approval_requests``: MCP approval requests still waiting for an answer;
 - ``server_tool_calls`` / ``other_items`` / ``refusal``: items the agent ran itself, item types
@@ -35,6 +37,7 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.llms.llm import ToolSelection
 
+from foundry_agents.background import response_token
 from foundry_agents.response import (
     AgentResponse,
     Annotation,
@@ -116,6 +119,10 @@ def _base_kwargs(response: AgentResponse) -> dict[str, Any]:
         out["conversation_id"] = response.conversation_id
     if response.incomplete_reason:
         out["incomplete_reason"] = response.incomplete_reason
+    token = response_token(response)
+    if token is not None:
+        out["background"] = True
+        out["continuation_token"] = token
     return out
 
 

@@ -39,6 +39,7 @@ from llama_index.core.types import Model, PydanticProgramMode
 
 from foundry_agents._arguments import check_arguments
 from foundry_agents.agent import FoundryAgent
+from foundry_agents.background import DEFAULT_WAIT_TIMEOUT, ContinuationToken
 from foundry_agents.connection_fields import ConnectionFields
 from foundry_agents.messages import Message
 from foundry_agents.streaming import StreamEvent
@@ -115,6 +116,11 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
             (each also accepted per call, e.g. ``llm.chat(messages, conversation_id="conv_...")``).
         structured_inputs / metadata / include / max_output_tokens: default request options.
         system_message_role: ``"system"``, ``"developer"`` or ``"refuse"``.
+        background / wait_timeout: run calls as background responses (also per call,
+            ``background=True``): ``chat``/``achat`` wait for them, at most ``wait_timeout``
+            seconds (then :class:`~foundry_agents.errors.WaitTimeoutError` with a
+            ``continuation_token``); streams resume across cuts; :meth:`resume` picks a
+            response up later from the ``continuation_token`` in ``additional_kwargs``.
 
     Unknown keyword arguments raise; sampling, model and tool arguments (``temperature``, ...)
     raise :class:`~foundry_agents.errors.RefusedParameterError` (they belong to the agent definition).
@@ -140,6 +146,9 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
     max_output_tokens: int | None = Field(default=None, gt=0, description="Cap on output tokens.")
     system_message_role: Literal["system", "developer", "refuse"] = Field(
         default="system", description="What system messages become.")
+    background: bool | None = Field(default=None, description="Run calls as background responses and wait for them.")
+    wait_timeout: float | None = Field(default=DEFAULT_WAIT_TIMEOUT,
+                                       description="Seconds a background call is waited for (None: no limit).")
     pydantic_program_mode: PydanticProgramMode = PydanticProgramMode.LLM
 
     _shared: _Shared = PrivateAttr()
@@ -194,11 +203,11 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
         defaults: dict[str, Any] = {"conversation": self.conversation_id, "previous_response_id": self.previous_response_id,
                     "store": self.store, "structured_inputs": self.structured_inputs,
                     "metadata": self.request_metadata, "include": self.include,
-                    "max_output_tokens": self.max_output_tokens}
+                    "max_output_tokens": self.max_output_tokens, "background": self.background}
         return FoundryAgent(
             self.agent, agent_version=self.agent_version,
             connection=self.connection_settings(user_agent_extra=_USER_AGENT),
-            system_message_role=self.system_message_role,
+            system_message_role=self.system_message_role, wait_timeout=self.wait_timeout,
             **{k: v for k, v in defaults.items() if v is not None},
         )
 
@@ -269,6 +278,25 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
     @llm_chat_callback()
     async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
         return self._astream_chat(messages, kwargs)
+
+    # -- long-running responses -----------------------------------------------------------------
+    def resume(self, token: str | ContinuationToken, *,
+               wait_timeout: float | Literal["default"] | None = "default") -> ChatResponse:
+        """Wait for a background response started earlier (perhaps by another process): pass the
+        ``continuation_token`` of a message's ``additional_kwargs`` or of a ``WaitTimeoutError``,
+        or the response id; returns the ``ChatResponse`` ``chat`` would have."""
+        return to_chat_response(self.foundry_agent.resume(token, wait_timeout=wait_timeout))
+
+    async def aresume(self, token: str | ContinuationToken, *,
+                      wait_timeout: float | Literal["default"] | None = "default") -> ChatResponse:
+        return to_chat_response(await self.foundry_agent.aresume(token, wait_timeout=wait_timeout))
+
+    def resume_stream(self, token: str | ContinuationToken) -> ChatResponseGen:
+        """The chunks of a response started earlier, after the token's sequence number."""
+        return _chunks(self.foundry_agent.resume_stream(token))
+
+    def aresume_stream(self, token: str | ContinuationToken) -> ChatResponseAsyncGen:
+        return _achunks(self.foundry_agent.aresume_stream(token))
 
     # -- completion -----------------------------------------------------------------------------
     @llm_completion_callback()
