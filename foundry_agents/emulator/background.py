@@ -5,7 +5,8 @@ running one: ``queued`` for the first fifth of its ``duration`` (at most one sec
 ``in_progress``, then its final status (``completed``, ``incomplete``, ``failed``); ``cancelled``
 once ``POST .../cancel`` reached it while it ran. While it runs, it has no output and no usage.
 Its events, streamed or replayed (``GET .../responses/{id}?stream=true&starting_after=N``),
-are spread over the same ``duration``, so polling and streaming agree.
+are spread over the same ``duration``, so polling and streaming agree. As on OpenAI, only a
+background response can be streamed again, and only for five minutes (a 400 otherwise).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from .state import Store
 #: Share of the run spent ``queued``, and its cap (seconds).
 QUEUED_SHARE = 0.2
 MAX_QUEUED = 1.0
+#: How long a background response's events can be streamed again (seconds), as OpenAI documents.
+REPLAY_WINDOW = 300.0
 #: Terminal event of a stream whose response was cancelled (the spec names none: an emulator choice).
 CANCELLED_EVENT = "response.cancelled"
 

@@ -120,6 +120,11 @@ async def get(request: Request, emu: Emulator) -> Response:
         raise invalid("'stream' must be 'true' or 'false'.", "stream")
     after = _starting_after(query.get("starting_after"))
     if stream == "true":
+        # As OpenAI answers (observed by Microsoft Agent Framework's design notes; unverified on Foundry).
+        if not record.background:
+            raise invalid("Response cannot be streamed, it was not created with background=true.", "stream")
+        if time.time() - record.started > background.REPLAY_WINDOW:
+            raise invalid("Response can no longer be streamed, it is more than 5 minutes old.", "stream")
         return _streaming(record, _dialect(request), emu, after)
     if after is not None:
         raise invalid("'starting_after' is only valid with 'stream=true'.", "starting_after")
@@ -135,15 +140,13 @@ def _starting_after(raw: str | None) -> int | None:
 
 
 async def cancel(request: Request, emu: Emulator) -> Response:
-    """Cancel a running background response (idempotent); other responses are a 400."""
+    """Cancel a running background response; a finished one is returned as it is (so cancelling
+    twice is harmless); a response created without ``background`` is a 400."""
     record = emu.store.response(request.path_params["response_id"])
     if not record.background:
-        raise invalid("Only responses created with 'background' set to true can be cancelled.", "response_id")
+        raise invalid("Cannot cancel a synchronous response.", "response_id")
     now = time.time()
-    if not record.cancelled:
-        status = background.status_at(record, now)
-        if status not in ("queued", "in_progress"):
-            raise invalid(f"Cannot cancel a response with status '{status}'.", "response_id")
+    if background.running(record, now):
         record.cancelled = True
         emu.store.commit_turn(record, None, [])
     return JSONResponse(response_json(background.view(record, now), dialect=_dialect(request)))

@@ -104,7 +104,7 @@ def test_wait_deadline_raises_a_typed_timeout_with_a_token_another_client_can_us
 
 def test_cancel_refuses_a_response_that_is_not_background(call):
     plain = call(lambda c: c.create_response("echo", input="hi"))
-    with pytest.raises(BadRequestError, match="background"):
+    with pytest.raises(BadRequestError, match="synchronous"):
         call(lambda c: c.cancel_response(plain.id))
 
 
@@ -121,7 +121,8 @@ def test_wait_returns_a_finished_response_without_a_request(call):
 
 def test_a_cut_stream_is_resumed_without_losing_or_repeating_events(mode, call):
     whole = call(lambda c: c.create_response("cutoff", input="resume me"))
-    events, stream = call(lambda c: stream_all(mode, c, lambda cl: cl.stream_response("cutoff", input="resume me")))
+    events, stream = call(lambda c: stream_all(mode, c, lambda cl: cl.stream_response("cutoff", input="resume me",
+                                                                                      background=True)))
     numbers = [e for e in events]
     assert text(events) == whole.output_text
     final = events[-1].response
@@ -134,7 +135,7 @@ def test_a_stream_cut_many_times_still_completes_while_each_resume_brings_events
     whole = call(lambda c: c.create_response("cutoff", input="again"))
 
     def go(c: Any) -> Any:
-        return stream_all(mode, c, lambda cl: cl.stream_response("cutoff", input="again",
+        return stream_all(mode, c, lambda cl: cl.stream_response("cutoff", input="again", background=True,
                                                                   metadata={"cuts": "9", "cut_after": "3"}))
 
     events, _ = call(go)
@@ -143,13 +144,24 @@ def test_a_stream_cut_many_times_still_completes_while_each_resume_brings_events
 
 def test_a_stream_cut_before_the_response_id_surfaces_the_error_with_partial(mode, call):
     def go(c: Any) -> Any:
-        return stream_all(mode, c, lambda cl: cl.stream_response("cutoff", input="x", metadata={"cut_after": "0"}))
+        return stream_all(mode, c, lambda cl: cl.stream_response("cutoff", input="x", background=True,
+                                                                  metadata={"cut_after": "0"}))
 
     with pytest.raises(StreamInterruptedError) as caught:
         call(go)
     err = caught.value
     assert err.partial_response is not None and err.continuation_token is None
     assert any("before the response id" in note for note in err.__notes__)
+
+
+def test_a_cut_stream_of_a_response_that_is_not_background_surfaces_the_refusal(mode, call):
+    def go(c: Any) -> Any:
+        return stream_all(mode, c, lambda cl: cl.stream_response("cutoff", input="x"))
+
+    with pytest.raises(StreamInterruptedError) as caught:
+        call(go)
+    assert caught.value.partial_response.output_text
+    assert any("refused" in note and "background=true" in note for note in caught.value.__notes__)
 
 
 def test_store_false_is_not_resumed(mode, call):

@@ -47,7 +47,11 @@ async def test_cancel_a_running_response_then_again_then_a_finished_one(client):
     assert (await client.get(f"{RESPONSES}/{created['id']}")).json()["status"] == "cancelled"
     plain = (await respond(client, "echo", "x")).json()
     refused = await client.post(f"{RESPONSES}/{plain['id']}/cancel")
-    assert refused.status_code == 400 and "background" in refused.json()["error"]["message"]
+    assert refused.status_code == 400 and "synchronous" in refused.json()["error"]["message"]
+    finished = (await respond(client, "echo", "x", background=True)).json()
+    await poll_until_done(client, finished["id"])
+    kept = await client.post(f"{RESPONSES}/{finished['id']}/cancel")
+    assert kept.status_code == 200 and kept.json()["status"] == "completed"
     missing = await client.post(f"{RESPONSES}/resp_missing/cancel")
     assert missing.status_code == 404
 
@@ -61,7 +65,7 @@ async def test_a_stream_of_a_cancelled_response_ends_with_the_cancelled_status(c
 
 
 async def test_starting_after_replays_only_the_later_events(client):
-    created = (await respond(client, "echo", "one two three")).json()
+    created = (await respond(client, "echo", "one two three", background=True)).json()
     full = parse_sse((await client.get(f"{RESPONSES}/{created['id']}", params={"stream": "true"})).text)
     numbers = [d["sequence_number"] for _, d in full]
     assert numbers == list(range(len(full))) and full[-1][0] == "response.completed"
@@ -71,8 +75,14 @@ async def test_starting_after_replays_only_the_later_events(client):
     assert [k for k, _ in rest] == [k for k, _ in full[5:]]
 
 
+async def test_only_background_responses_can_be_streamed_again(client):
+    plain = (await respond(client, "echo", "x")).json()
+    answer = await client.get(f"{RESPONSES}/{plain['id']}", params={"stream": "true"})
+    assert answer.status_code == 400 and "background=true" in answer.json()["error"]["message"]
+
+
 async def test_bad_resume_queries_are_400_naming_the_parameter(client):
-    created = (await respond(client, "echo", "x")).json()
+    created = (await respond(client, "echo", "x", background=True)).json()
     for params, param in (({"stream": "true", "starting_after": "-1"}, "starting_after"),
                           ({"stream": "true", "starting_after": "abc"}, "starting_after"),
                           ({"stream": "yes"}, "stream"),
@@ -83,7 +93,7 @@ async def test_bad_resume_queries_are_400_naming_the_parameter(client):
 
 async def test_cutoff_cuts_its_first_stream_and_the_resume_completes_it(client):
     first = await client.post(RESPONSES, json={"agent_reference": {"type": "agent_reference", "name": "cutoff"},
-                                               "input": "hello", "stream": True})
+                                               "input": "hello", "stream": True, "background": True})
     events = parse_sse(first.text)
     assert len(events) == 5 and all(not k.startswith("response.completed") for k, _ in events)
     rid, last = events[0][1]["response"]["id"], events[-1][1]["sequence_number"]
@@ -104,7 +114,8 @@ async def test_duration_and_cut_settings_come_from_the_agents_file():
         assert created["status"] == "queued"
         assert (await poll_until_done(client, created["id"]))[-1] == "completed"
         first = parse_sse((await client.post(RESPONSES, json={
-            "agent_reference": {"type": "agent_reference", "name": "snappy"}, "input": "x", "stream": True})).text)
+            "agent_reference": {"type": "agent_reference", "name": "snappy"}, "input": "x", "stream": True,
+            "background": True})).text)
         assert len(first) == 2
         rid = first[0][1]["response"]["id"]
         second = parse_sse((await client.get(f"{RESPONSES}/{rid}", params={"stream": "true",

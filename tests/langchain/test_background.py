@@ -64,7 +64,7 @@ def test_bad_wait_timeout_is_refused_before_any_call(make):
 
 def test_stream_resumes_across_a_cut(make):
     whole = make("cutoff").invoke("tell me")
-    chunks = list(make("cutoff").stream("tell me"))
+    chunks = list(make("cutoff", background=True).stream("tell me"))
     merged = reduce(lambda a, b: a + b, chunks)
     assert merged.text == whole.text
     assert merged.response_metadata["status"] == "completed"
@@ -72,7 +72,7 @@ def test_stream_resumes_across_a_cut(make):
 
 def test_astream_resumes_across_a_cut(make):
     async def go() -> Any:
-        return [c async for c in make("cutoff").astream("tell me")]
+        return [c async for c in make("cutoff").astream("tell me", background=True)]
 
     merged = reduce(lambda a, b: a + b, asyncio.run(go()))
     assert merged.text.endswith("tell me")

@@ -45,7 +45,7 @@ def test_deadline_then_resume_from_the_token_in_a_new_llm(make_llm):
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_stream_chat_resumes_across_a_cut(make_llm, mode):
     whole = make_llm("cutoff").chat(user("go on")).message.content
-    llm = make_llm("cutoff")
+    llm = make_llm("cutoff", background=True)
     if mode == "sync":
         chunks = list(llm.stream_chat(user("go on")))
     else:

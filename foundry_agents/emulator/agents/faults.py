@@ -11,9 +11,10 @@
 - ``long_running``: a run that takes ``duration`` seconds (``metadata.duration`` or the agent's
   ``duration`` option; default 0.3): with ``background: true`` it is ``queued``, then
   ``in_progress``, then ``completed``; streamed, its events are spread over that time.
-- ``cutoff``: a stored response whose first ``cuts`` streams (default 1; the first stream, then
-  each resume) end after ``cut_after`` events (default 5) without a terminal event, so a client
-  must resume it with ``starting_after``; not streamed, it just answers.
+- ``cutoff``: a response whose first ``cuts`` streams (default 1; the first stream, then each
+  resume) end after ``cut_after`` events (default 5) without a terminal event. Created with
+  ``background: true`` a client resumes it with ``starting_after``; otherwise the resume is
+  refused (400, as on OpenAI). Not streamed, it just answers.
 """
 
 from __future__ import annotations
