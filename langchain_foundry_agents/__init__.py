@@ -26,6 +26,7 @@ from .errors import (
     StreamEventError,
     StreamInterruptedError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from .structured import AgentJSONParser
 from .tools import AgentToolMismatchError
@@ -65,6 +66,7 @@ __all__ = [
     "StreamError",
     "StreamEventError",
     "StreamInterruptedError",
+    "WaitTimeoutError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
     "approval_message",
