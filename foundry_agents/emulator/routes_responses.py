@@ -72,13 +72,11 @@ async def _stream(record: ResponseRecord, dialect: str, emu: Emulator, after: in
         if after is not None and number <= after:
             continue
         if due is not None:
-            async for comment in _pause(max(0.0, due[number] - time.time()), emu.keep_alive):
-                yield comment
+            if not (record.background and _cancelled(emu, record.id)):
+                async for comment in _pause(max(0.0, due[number] - time.time()), emu.keep_alive):
+                    yield comment
             if record.background and _cancelled(emu, record.id):
-                payload = {"type": background.CANCELLED_EVENT, "sequence_number": number,
-                           "response": response_json(background.view(emu.store.response(record.id), time.time()),
-                                                     dialect=dialect, mode="stream")}
-                yield sse.frame(background.CANCELLED_EVENT, payload)
+                yield _cancelled_frame(emu, record.id, number, dialect)
                 return
         elif pause and kind.endswith(".delta"):
             async for comment in _pause(pause, emu.keep_alive):
@@ -89,6 +87,14 @@ async def _stream(record: ResponseRecord, dialect: str, emu: Emulator, after: in
         sent += 1
     if emu.done_sentinel and record.stream_fault != "drop":
         yield "data: [DONE]\n\n"
+
+
+def _cancelled_frame(emu: Emulator, response_id: str, number: int, dialect: str) -> str:
+    """The event that ends the stream of a response cancelled meanwhile (an emulator choice)."""
+    view = background.view(emu.store.response(response_id), time.time())
+    payload = {"type": background.CANCELLED_EVENT, "sequence_number": number,
+               "response": response_json(view, dialect=dialect, mode="stream")}
+    return sse.frame(background.CANCELLED_EVENT, payload)
 
 
 def _cancelled(emu: Emulator, response_id: str) -> bool:
