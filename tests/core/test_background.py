@@ -116,7 +116,7 @@ def test_wait_on_a_failed_background_response_raises_the_failure(call):
 
 def test_wait_returns_a_finished_response_without_a_request(call):
     done = call(lambda c: c.create_response("echo", input="hi"))
-    assert call(lambda c: c.wait_for_response(done)) is not None
+    assert call(lambda c: c.wait_for_response(done)) is done
 
 
 def test_a_cut_stream_is_resumed_without_losing_or_repeating_events(mode, call):

@@ -205,3 +205,37 @@ def test_accumulator_skips_events_it_already_fed_after_a_resume():
 def test_token_round_trip(value):
     assert ContinuationToken.from_str(value.to_str()) == value
     assert str(value) == value.to_str() and value.to_str().isascii()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_resume_that_fails_then_works_continues_the_stream(mode):
+    refused_once = httpx.Response(503, json={"error": {"code": "busy", "message": "try later"}})
+    script = Script(cut=4, resumes=[refused_once, 4])
+    events = run_client(mode, script, lambda c: collect_stream(mode, c, "echo", input="x"), max_retries=0)
+    assert text(events) == "one two three four" and len(script.requests) == 3
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_token_resumes_in_a_fresh_client_without_repeating(mode):
+    script = Script(cut=0, resumes=[0])  # the service replays everything; the token says 3 were seen
+    token = ContinuationToken("resp_1", 3)
+
+    def action(c: Any) -> Any:
+        return collect_stream_from(mode, c, token)
+
+    events = run_client(mode, script, action)
+    assert text(events) == " three four" and events[-1].response.output_text == "one two three four"
+    assert dict(script.requests[0].url.params) == {"stream": "true", "starting_after": "3"}
+
+
+def collect_stream_from(mode: str, client: Any, token: ContinuationToken) -> Any:
+    if mode == "sync":
+        with client.resume_stream(token) as stream:
+            return list(stream)
+
+    async def go() -> Any:
+        stream = await client.resume_stream(token.to_str())
+        async with stream:
+            return [e async for e in stream]
+
+    return go()
