@@ -68,6 +68,7 @@ def test_stream_resumes_across_a_cut(make):
     merged = reduce(lambda a, b: a + b, chunks)
     assert merged.text == whole.text
     assert merged.response_metadata["status"] == "completed"
+    assert merged.response_metadata["continuation_token"].startswith("fa1.")
 
 
 def test_astream_resumes_across_a_cut(make):

@@ -55,6 +55,7 @@ def test_stream_chat_resumes_across_a_cut(make_llm, mode):
         chunks = asyncio.run(go())
     assert "".join(c.delta or "" for c in chunks) == whole
     assert chunks[-1].message.content == whole
+    assert chunks[-1].message.additional_kwargs["continuation_token"].startswith("fa1.")
 
 
 def test_a_stream_that_cannot_resume_raises_with_the_partial(make_llm):
