@@ -114,8 +114,8 @@ class _StreamCore:
         """A resume request itself failed: the pause before the next one, or ``err`` raised."""
         if ResumePolicy.permanent(exc):
             raise self.give_up(err, "the resume request was refused", exc) from exc
-        plan = policy.plan(self.acc.response_id, self.acc.last_sequence_number, self.acc.stored,
-                                  self.acc.numbered)
+        acc = self.acc
+        plan = policy.plan(acc.response_id, acc.last_sequence_number, acc.stored, acc.numbered)
         if isinstance(plan, str):
             raise self.give_up(err, plan, exc) from exc
         return plan
@@ -238,8 +238,7 @@ class _StreamBase:
         core = self._core
         if not has_reconnect:
             raise core.give_up(err, self._policy.refused or "this stream was opened without a way to reconnect")
-        delay = core.resume_or_raise(err, self._policy, before=before)
-        return delay
+        return core.resume_or_raise(err, self._policy, before=before)
 
     @property
     def request_id(self) -> str | None:
