@@ -12,6 +12,7 @@ Example:
 from ._version import __version__
 from .agent import CallPlan, FoundryAgent
 from .auth import FOUNDRY_SCOPE, CredentialTokenProvider, StaticTokenProvider, TokenProvider
+from .background import ContinuationToken
 from .client import AsyncFoundryAgentsClient, FoundryAgentsClient, ResponseOptions
 from .connection import ConnectionSettings, Secret
 from .endpoints import ProjectEndpoint, Route
@@ -44,6 +45,7 @@ from .errors import (
     StructuredOutputError,
     UnexpectedResponseError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from .headers import RateLimit, ResponseHeaders
 from .messages import (
@@ -114,6 +116,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "ConnectionSettings",
+    "ContinuationToken",
     "Conversation",
     "CredentialTokenProvider",
     "FilePart",
@@ -172,6 +175,7 @@ __all__ = [
     "UnexpectedResponseError",
     "UnprocessableEntityError",
     "Usage",
+    "WaitTimeoutError",
     "__version__",
     "arun_with_tools",
     "parse_response",

@@ -16,6 +16,7 @@ from typing_extensions import TypedDict
 
 from ._flow import Call, request_flow
 from .auth import TokenProvider
+from .background import ContinuationToken, PollSchedule, resume_query
 from .connection import DEFAULT_TIMEOUT, SDK_AGENT_PREVIEW_FEATURES, ConnectionSettings
 from .endpoints import ProjectEndpoint, Route
 from .errors import FoundryConfigError, unexpected_response
@@ -205,6 +206,28 @@ class _ClientBase:
         if result.status == "failed":
             raise failed_error(result, status_code=response.status_code)
         return result
+
+    # Long-running responses (pure helpers of wait_for_response / resume_stream).
+    def _resume_call(self, response_id: str, starting_after: int | None) -> Call:
+        """``GET .../responses/{id}?stream=true[&starting_after=N]``: the events after ``N``, streamed."""
+        url = self.endpoint.response_url(_id(response_id, "response_id"))
+        return Call("GET", str(httpx.URL(url, params=resume_query(starting_after))), stream=True)
+
+    @staticmethod
+    def _resume_options(options: Mapping[str, Any]) -> dict[str, Any]:
+        """How a stream of a call with these options may be resumed after a cut."""
+        if options.get("store") is False:
+            return {"resume_refused": "the response is not stored (store=False), so its events cannot be fetched again"}
+        return {}
+
+    @staticmethod
+    def _wait_start(response: str | AgentResponse | ContinuationToken, timeout: float | None, poll_interval: float,
+                    max_poll_interval: float, now: float) -> tuple[ContinuationToken, PollSchedule]:
+        token = ContinuationToken.coerce(response)
+        _id(token.response_id, "response_id")
+        schedule = PollSchedule(token.response_id, now, timeout=timeout, poll_interval=poll_interval,
+                                max_poll_interval=max_poll_interval)
+        return token, schedule
 
     # Calls of the management routes, built in one place.
     def _get_response_call(self, response_id: str) -> Call:

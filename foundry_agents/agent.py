@@ -18,6 +18,13 @@ Continuity, decided per call by :meth:`FoundryAgent.plan` (pure):
 Hosted agents: in every mode, the ``agent_session_id`` of this agent's latest reply in the history
 (``Message.agent_session_id``) is sent again unless the call names one, so the agent's session
 continues (docs/protocol.md, "Hosted agents").
+Background calls: with ``background=True`` (default or per call), :meth:`FoundryAgent.respond`
+creates the response, which returns at once, then waits for it (polling, see
+:meth:`~foundry_agents.FoundryAgentsClient.wait_for_response`) for at most ``wait_timeout``
+seconds; :meth:`FoundryAgent.stream` streams it and resumes a cut stream. A caller that gave up
+(:class:`~foundry_agents.errors.WaitTimeoutError`, or a process that stopped) picks the response up
+again with :meth:`FoundryAgent.resume` / :meth:`FoundryAgent.resume_stream` and its
+:class:`~foundry_agents.background.ContinuationToken` (or just the response id).
 
 System and developer messages are never dropped: when only the newer messages are sent, every
 system/developer message of the history is sent again in front of them (query and chat engines
@@ -34,8 +41,9 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+from .background import DEFAULT_WAIT_TIMEOUT, ContinuationToken
 from .client import AsyncFoundryAgentsClient, FoundryAgentsClient
 from .connection import ConnectionSettings, pop_connection_arguments
 from .errors import FoundryConfigError
@@ -73,6 +81,9 @@ class FoundryAgent:
         agent_version: pins a version (alternative to ``"name:version"``).
         system_message_role: ``"system"`` (default), ``"developer"``, or ``"refuse"``.
         auto_chain: chain from agent-produced history with ``previous_response_id``.
+        wait_timeout: how long a ``background=True`` call waits for its response, in seconds
+            (``None``: no limit; per call: ``wait_timeout=``); then
+            :class:`~foundry_agents.errors.WaitTimeoutError` carries a continuation token.
         connection: ready :class:`~foundry_agents.connection.ConnectionSettings`; or pass its
             arguments here (``project_endpoint``, ``credential``, ``api_key``, ``timeout``,
             ``max_retries``, ``http_client``, ``http_async_client``, ``default_headers``,
@@ -94,9 +105,11 @@ class FoundryAgent:
         async_client: AsyncFoundryAgentsClient | None = None,
         system_message_role: SystemRoleMode = "system",
         auto_chain: bool = True,
+        wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         **options: Any,
     ) -> None:
         self.ref = AgentRef.parse(agent, version=agent_version)
+        self.wait_timeout = _check_wait_timeout(wait_timeout)
         if system_message_role not in ("system", "developer", "refuse"):
             raise FoundryConfigError(
                 f"system_message_role must be 'system', 'developer' or 'refuse', got {system_message_role!r}"
@@ -202,18 +215,67 @@ class FoundryAgent:
 
     # -- calls ----------------------------------------------------------------------------------
     def respond(self, messages: Sequence[Message], **options: Any) -> AgentResponse:
+        """The agent's complete response; a ``background`` call is waited for (``wait_timeout``)."""
+        timeout = self._wait_timeout(options)
         plan = self.plan(messages, **options)
-        return self.client.create_response(self.ref, input=plan.input or None, **plan.options)
+        response = self.client.create_response(self.ref, input=plan.input or None, **plan.options)
+        if plan.options.get("background"):
+            return self.client.wait_for_response(response, timeout=timeout)
+        return response
 
     async def arespond(self, messages: Sequence[Message], **options: Any) -> AgentResponse:
+        timeout = self._wait_timeout(options)
         plan = self.plan(messages, **options)
-        return await self.async_client.create_response(self.ref, input=plan.input or None, **plan.options)
+        response = await self.async_client.create_response(self.ref, input=plan.input or None, **plan.options)
+        if plan.options.get("background"):
+            return await self.async_client.wait_for_response(response, timeout=timeout)
+        return response
+
+    def _wait_timeout(self, options: dict[str, Any]) -> float | None:
+        """Pop the per-call ``wait_timeout`` (not a wire option) from ``options``."""
+        if "wait_timeout" in options:
+            return _check_wait_timeout(options.pop("wait_timeout"))
+        return self.wait_timeout
+
+    def resume(self, token: str | ContinuationToken | AgentResponse, *,
+               wait_timeout: float | _Default | None = "default") -> AgentResponse:
+        """Wait for a response started earlier (perhaps by another process): a continuation token
+        (or its string) or a response id in, the finished response out."""
+        timeout = self.wait_timeout if wait_timeout == "default" else _check_wait_timeout(wait_timeout)
+        return self.client.wait_for_response(ContinuationToken.coerce(token, where="token"), timeout=timeout)
+
+    async def aresume(self, token: str | ContinuationToken | AgentResponse, *,
+                      wait_timeout: float | _Default | None = "default") -> AgentResponse:
+        timeout = self.wait_timeout if wait_timeout == "default" else _check_wait_timeout(wait_timeout)
+        return await self.async_client.wait_for_response(ContinuationToken.coerce(token, where="token"), timeout=timeout)
+
+    def resume_stream(self, token: str | ContinuationToken) -> Iterator[StreamEvent]:
+        """The events of a response started earlier, after the token's sequence number (all of
+        them for a bare id); the last is ``ResponseDone`` with the complete response."""
+        parsed = ContinuationToken.coerce(token, where="token")
+        return self._resume_stream(parsed)
+
+    def _resume_stream(self, token: ContinuationToken) -> Iterator[StreamEvent]:
+        with self.client.resume_stream(token) as stream:
+            yield from stream
+
+    def aresume_stream(self, token: str | ContinuationToken) -> AsyncIterator[StreamEvent]:
+        parsed = ContinuationToken.coerce(token, where="token")
+        return self._aresume_stream(parsed)
+
+    async def _aresume_stream(self, token: ContinuationToken) -> AsyncIterator[StreamEvent]:
+        stream = await self.async_client.resume_stream(token)
+        async with stream:
+            async for event in stream:
+                yield event
 
     def stream(self, messages: Sequence[Message], **options: Any) -> Iterator[StreamEvent]:
         """Stream neutral events; the last is ``ResponseDone``. The connection closes when done.
+        A cut stream of a stored response is resumed where it stopped.
 
         Bad input raises here, before the first iteration and before any network call.
         """
+        self._wait_timeout(options)  # accepted (and checked) for symmetry with respond; streams do not poll
         plan = self.plan(messages, **options)
         return self._stream(plan)
 
@@ -223,6 +285,7 @@ class FoundryAgent:
 
     def astream(self, messages: Sequence[Message], **options: Any) -> AsyncIterator[StreamEvent]:
         """Async twin of :meth:`stream` (planning errors raise at the call, not on first ``anext``)."""
+        self._wait_timeout(options)
         plan = self.plan(messages, **options)
         return self._astream(plan)
 
@@ -304,6 +367,17 @@ class FoundryAgent:
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.aclose()
+
+
+_Default = Literal["default"]
+
+
+def _check_wait_timeout(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise FoundryConfigError(f"wait_timeout must be a positive number of seconds or None, got {value!r:.40}")
+    return float(value)
 
 
 def _answer_text(response: AgentResponse) -> str:

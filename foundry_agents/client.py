@@ -9,6 +9,8 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
@@ -27,6 +29,13 @@ from ._base import (
 from ._flow import Call, adrive, drive
 from ._loops import PerLoop
 from .auth import aclose_provider, close_provider
+from .background import (
+    DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+    ContinuationToken,
+    is_terminal,
+)
 from .endpoints import ProjectEndpoint
 from .errors import FoundryConfigError
 from .reference import AgentRef
@@ -102,12 +111,50 @@ class FoundryAgentsClient(_ClientBase):
             return span.done(self._to_response(self._send(call)))  # type: ignore[no-any-return]
 
     def stream_response(self, agent: str | AgentRef, /, **options: Unpack[ResponseOptions]) -> ResponseStream:
-        """Call ``agent`` with ``stream: true``; iterate the returned stream for events."""
+        """Call ``agent`` with ``stream: true``; iterate the returned stream for events.
+
+        A cut stream of a stored response is resumed from its last sequence number (see
+        :mod:`foundry_agents.streaming.shells`)."""
         call = self._response_call(agent, options, stream=True)
+        resume = self._resume_options(options)
         if (span := AgentSpan.start(call)) is None:
-            return ResponseStream(self._send(call))
+            return ResponseStream(self._send(call), reconnect=self._reconnect, **resume)
         with span.current(end=False):
-            return ResponseStream(self._send(call), span)
+            return ResponseStream(self._send(call), span, reconnect=self._reconnect, **resume)
+
+    def _reconnect(self, response_id: str, starting_after: int | None) -> httpx.Response:
+        return self._send(self._resume_call(response_id, starting_after))
+
+    def resume_stream(self, response: str | AgentResponse | ContinuationToken, /) -> ResponseStream:
+        """Stream a stored response again: its events after the token's sequence number (all of
+        them for a bare id). The final response is complete either way; only the events before
+        the token are not repeated."""
+        token = ContinuationToken.coerce(response)
+        stream = ResponseStream(self._reconnect(token.response_id, token.sequence_number), reconnect=self._reconnect)
+        stream._prime(token)
+        return stream
+
+    def wait_for_response(self, response: str | AgentResponse | ContinuationToken, /, *,
+                          timeout: float | None = DEFAULT_WAIT_TIMEOUT, poll_interval: float = DEFAULT_POLL_INTERVAL,
+                          max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL) -> AgentResponse:
+        """Poll a background response until it is ``completed``, ``cancelled`` or ``incomplete``.
+
+        Polls ``GET /openai/v1/responses/{id}`` with backoff (``poll_interval`` doubling up to
+        ``max_poll_interval``; a ``retry-after`` header wins) for at most ``timeout`` seconds
+        (``None``: no deadline), then raises :class:`~foundry_agents.errors.WaitTimeoutError`.
+        A ``failed`` response raises :class:`~foundry_agents.errors.ResponseFailedError`. A
+        finished :class:`AgentResponse` is returned as is, without a request.
+        """
+        if isinstance(response, AgentResponse) and is_terminal(response.status):
+            return response
+        token, schedule = self._wait_start(response, timeout, poll_interval, max_poll_interval, time.monotonic())
+        while True:
+            answer = self._send(self._get_response_call(token.response_id))
+            result = self._to_response(answer)
+            delay = schedule.next_delay(result, answer.headers, time.monotonic())
+            if delay is None:
+                return result
+            time.sleep(delay)
 
     def get_response(self, response_id: str) -> AgentResponse:
         return self._to_response(self._send(self._get_response_call(response_id)))
@@ -301,10 +348,36 @@ class AsyncFoundryAgentsClient(_ClientBase):
 
     async def stream_response(self, agent: str | AgentRef, /, **options: Unpack[ResponseOptions]) -> AsyncResponseStream:
         call = self._response_call(agent, options, stream=True)
+        resume = self._resume_options(options)
         if (span := AgentSpan.start(call)) is None:
-            return AsyncResponseStream(await self._send(call))
+            return AsyncResponseStream(await self._send(call), reconnect=self._reconnect, **resume)
         with span.current(end=False):
-            return AsyncResponseStream(await self._send(call), span)
+            return AsyncResponseStream(await self._send(call), span, reconnect=self._reconnect, **resume)
+
+    async def _reconnect(self, response_id: str, starting_after: int | None) -> httpx.Response:
+        return await self._send(self._resume_call(response_id, starting_after))
+
+    async def resume_stream(self, response: str | AgentResponse | ContinuationToken, /) -> AsyncResponseStream:
+        token = ContinuationToken.coerce(response)
+        answer = await self._reconnect(token.response_id, token.sequence_number)
+        stream = AsyncResponseStream(answer, reconnect=self._reconnect)
+        stream._prime(token)
+        return stream
+
+    async def wait_for_response(self, response: str | AgentResponse | ContinuationToken, /, *,
+                                timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+                                poll_interval: float = DEFAULT_POLL_INTERVAL,
+                                max_poll_interval: float = DEFAULT_MAX_POLL_INTERVAL) -> AgentResponse:
+        if isinstance(response, AgentResponse) and is_terminal(response.status):
+            return response
+        token, schedule = self._wait_start(response, timeout, poll_interval, max_poll_interval, time.monotonic())
+        while True:
+            answer = await self._send(self._get_response_call(token.response_id))
+            result = self._to_response(answer)
+            delay = schedule.next_delay(result, answer.headers, time.monotonic())
+            if delay is None:
+                return result
+            await asyncio.sleep(delay)
 
     async def get_response(self, response_id: str) -> AgentResponse:
         return self._to_response(await self._send(self._get_response_call(response_id)))

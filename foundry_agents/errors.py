@@ -32,8 +32,11 @@ Every error the package raises derives from :class:`FoundryAgentsError`::
         ├── ResponseFailedError                    the response ended with status "failed"; .response
         │   └── StreamResponseFailedError          ... announced by ``response.failed`` in a stream
         │                                          (also a StreamError)
+        ├── WaitTimeoutError (also TimeoutError)   a background response still running at the wait's
+        │                                          deadline; .last_response, .continuation_token
         └── StreamError                            raised while reading a stream; .partial_response
             ├── StreamInterruptedError             the connection closed before a terminal event
+            │                                      (and could not be resumed: see its notes)
             ├── StreamDecodeError                  stream data that is not valid UTF-8/JSON/event shape
             ├── StreamResponseFailedError          (see above)
             └── StreamEventError                   an in-stream ``error`` event
@@ -97,6 +100,7 @@ __all__ = [
     "StructuredOutputError",
     "UnexpectedResponseError",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
     "error_from_response",
     "redact",
     "summarize_text",
@@ -332,13 +336,28 @@ class UnexpectedResponseError(APIError):
     content_type: str | None = None
 
 
+class WaitTimeoutError(APIError, TimeoutError):
+    """A background response was still running when a wait's deadline passed.
+
+    The response keeps running on the service: ``last_response`` is its last polled state and
+    ``continuation_token`` (a :class:`~foundry_agents.background.ContinuationToken`) lets this or
+    another process wait again, resume its stream or cancel it.
+    """
+
+    last_response: AgentResponse | None = None
+    continuation_token: Any = None
+
+
 class StreamError(APIError):
     """An error met while reading a streamed response.
 
     ``partial_response`` holds what was received before the error, so nothing is lost.
+    ``continuation_token`` (a :class:`~foundry_agents.background.ContinuationToken`, when the
+    response id was received) says where the stream stopped, for ``client.resume_stream(token)``.
     """
 
     partial_response: AgentResponse | None = None
+    continuation_token: Any = None
 
 
 class StreamInterruptedError(StreamError):

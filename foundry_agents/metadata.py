@@ -19,6 +19,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .background import response_token
 from .errors import FoundryConfigError
 from .messages import ApprovalResponsePart
 from .response import AgentResponse, McpApprovalRequestItem
@@ -47,6 +48,8 @@ METADATA_KEYS: dict[str, str] = {
     "approval_requests": "MCP approval requests still waiting: id, server_label, name, arguments",
     "agent_session_id": "a hosted agent's session (the next call in the history resends it)",
     "headers": "request_id, region and ratelimit_* values of the HTTP answer",
+    "background": "True for a background response (it may still be running)",
+    "continuation_token": "a background response's token (resume or wait for it later, from any process)",
 }
 
 
@@ -83,6 +86,10 @@ def response_metadata(response: AgentResponse) -> dict[str, Any]:
         "agent_session_id": response.agent_session_id,
         "headers": response.headers.as_metadata() if response.headers else None,
     }
+    token = response_token(response)
+    if token is not None:  # a background response: a later process can resume or wait with it
+        meta["background"] = True
+        meta["continuation_token"] = token
     return {k: v for k, v in meta.items() if v not in (None, "", [])}
 
 

@@ -132,7 +132,7 @@ _ROWS = (
            _is_str, "a response id such as 'resp_...'"),
     Option("store", "store", "default", "False: nothing is stored, the whole history is replayed", _is_bool,
            "True or False"),
-    Option("background", "background", "call", "run the response in the background (it must be stored)",
+    Option("background", "background", "default", "run the response in the background (it must be stored)",
            _is_bool, "True or False"),
     Option("tool_choice", "tool_choice", "default", "whether and which tool the agent must call",
            _is_tool_choice, f"one of {TOOL_CHOICE_WORDS} or a mapping such as {{'type': 'function', "

@@ -28,6 +28,7 @@ from .errors import (
     StreamInterruptedError,
     StreamResponseFailedError,
     UnprocessableEntityError,
+    WaitTimeoutError,
 )
 from .structured import AgentJSONParser
 from .tools import AgentToolMismatchError
@@ -69,6 +70,7 @@ __all__ = [
     "StreamEventError",
     "StreamInterruptedError",
     "StreamResponseFailedError",
+    "WaitTimeoutError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
     "approval_message",

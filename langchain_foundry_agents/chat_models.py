@@ -17,8 +17,11 @@ from typing import Any, Literal
 from langchain_core import __version__ as _langchain_core_version
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LanguageModelInput
-from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.language_models.chat_models import (
+    BaseChatModel,
+    LangSmithParams,
+)
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
@@ -26,6 +29,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from foundry_agents import AgentResponse, AgentVersion, FoundryAgent, Message
 from foundry_agents._arguments import check_arguments
+from foundry_agents.background import DEFAULT_WAIT_TIMEOUT, ContinuationToken
 from foundry_agents.connection_fields import ConnectionFields
 from foundry_agents.errors import APIError, FoundryAgentsError
 from foundry_agents.options import adapter_defaults, from_adapter
@@ -103,6 +107,13 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
     """A response to continue from (``AIMessage.id`` of a reply; chaining does this by itself)."""
     store: bool | None = None
     """``False`` for stateless replay of the whole history."""
+    background: bool | None = None
+    """Run each call as a background response: ``invoke`` waits for it (polling, at most
+    ``wait_timeout`` seconds), ``stream`` resumes a cut stream; the message's
+    ``response_metadata["continuation_token"]`` lets a later process :meth:`resume` it."""
+    wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT
+    """How long ``invoke`` waits for a background response (seconds; ``None``: no limit). Then
+    :class:`~langchain_foundry_agents.errors.WaitTimeoutError` carries ``continuation_token``."""
     structured_inputs: dict[str, Any] | None = None
     """Values for ``{{variables}}`` in the agent's instructions."""
     request_metadata: dict[str, str] | None = None
@@ -151,6 +162,7 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
             connection=self.connection_settings(user_agent_extra=_USER_AGENT),
             system_message_role=self.system_message_role,
             auto_chain=self.auto_chain,
+            wait_timeout=self.wait_timeout,
             **adapter_defaults(self),
         )
 
@@ -257,6 +269,37 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
                 chunk = mapper.feed(event)
                 if chunk is not None:
                     yield ChatGenerationChunk(message=chunk)
+
+    # -- long-running responses -----------------------------------------------------------------
+    def resume(self, token: str | ContinuationToken, *, wait_timeout: float | Literal["default"] | None = "default") -> AIMessage:
+        """Wait for a background response started earlier (perhaps by another process) and return
+        it as the ``AIMessage`` ``invoke`` would have: pass the ``continuation_token`` from a
+        message's ``response_metadata`` or a ``WaitTimeoutError``, or the response id."""
+        with translate_errors():
+            return to_ai_message(self.foundry_agent.resume(token, wait_timeout=wait_timeout))
+
+    async def aresume(self, token: str | ContinuationToken,
+                      *, wait_timeout: float | Literal["default"] | None = "default") -> AIMessage:
+        with translate_errors():
+            return to_ai_message(await self.foundry_agent.aresume(token, wait_timeout=wait_timeout))
+
+    def resume_stream(self, token: str | ContinuationToken) -> Iterator[AIMessageChunk]:
+        """The chunks of a response started earlier, after the token's sequence number (from the
+        start for a response id); the last chunk carries the complete response's metadata."""
+        mapper = ChunkMapper(lean_deltas=self.output_version != "v1")
+        with translate_errors():
+            for event in self.foundry_agent.resume_stream(token):
+                chunk = mapper.feed(event)
+                if chunk is not None:
+                    yield chunk
+
+    async def aresume_stream(self, token: str | ContinuationToken) -> AsyncIterator[AIMessageChunk]:
+        mapper = ChunkMapper(lean_deltas=self.output_version != "v1")
+        with translate_errors():
+            async for event in self.foundry_agent.aresume_stream(token):
+                chunk = mapper.feed(event)
+                if chunk is not None:
+                    yield chunk
 
     # -- conversations --------------------------------------------------------------------------
     def _conversation_items(self, messages: Sequence[BaseMessage] | None) -> list[dict[str, Any]] | None:

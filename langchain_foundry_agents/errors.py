@@ -19,6 +19,7 @@ and ``except langchain_core.exceptions.ModelNotFoundError`` catch it. Status, co
     │   └── APITimeoutError        ModelTimeoutError
     ├── ResponseFailedError        ModelAPIError     (a non-streamed failed response)
     │   └── StreamResponseFailedError  ModelAPIError (response.failed in a stream; also a StreamError)
+    ├── WaitTimeoutError           ModelTimeoutError (a background wait's deadline passed)
     └── StreamError                ModelError
         ├── StreamInterruptedError ModelConnectionError
         ├── StreamDecodeError      ModelError
@@ -71,6 +72,7 @@ __all__ = [
     "StreamInterruptedError",
     "StreamResponseFailedError",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
     "convert_error",
     "translate_errors",
 ]
@@ -124,6 +126,10 @@ class APITimeoutError(core.APITimeoutError, APIConnectionError, ModelTimeoutErro
     pass
 
 
+class WaitTimeoutError(core.WaitTimeoutError, APIError, ModelTimeoutError):
+    """A background response still running at the deadline; ``continuation_token`` picks it up."""
+
+
 class StreamError(core.StreamError, APIError):
     pass
 
@@ -161,6 +167,7 @@ _CLASSES: dict[type[core.APIError], type[APIError]] = {
     core.ServerError: ServerError,
     core.APIConnectionError: APIConnectionError,
     core.APITimeoutError: APITimeoutError,
+    core.WaitTimeoutError: WaitTimeoutError,
     core.StreamError: StreamError,
     core.StreamInterruptedError: StreamInterruptedError,
     core.ResponseFailedError: ResponseFailedError,

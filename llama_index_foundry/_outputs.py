@@ -9,7 +9,9 @@ The assistant message carries, in ``additional_kwargs``:
 - the core's response facts (:func:`foundry_agents.metadata.response_metadata`, with ``id``
   named ``response_id``): ``response_id``, ``agent_name``, ``agent_version``, ``model``,
   ``status``, ``finish_reason`` and, when set, ``conversation_id``, ``request_id``,
-  ``incomplete_reason`` and ``approval_requests`` (MCP approval requests still waiting);
+  ``incomplete_reason``, ``approval_requests`` (MCP approval requests still waiting),
+  ``agent_session_id``, ``headers``, and for a background response ``background`` and
+  ``continuation_token`` (the token string a later process passes to ``FoundryAgentLLM.resume``);
 - ``annotations``: every annotation as received (also as ``CitationBlock`` blocks for citations);
 - ``server_tool_calls`` / ``other_items`` / ``refusal``: items the agent ran itself, item types
   this version does not model, and refusals, kept rather than dropped.

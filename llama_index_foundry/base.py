@@ -39,6 +39,7 @@ from llama_index.core.types import Model, PydanticProgramMode
 
 from foundry_agents._arguments import check_arguments
 from foundry_agents.agent import FoundryAgent
+from foundry_agents.background import DEFAULT_WAIT_TIMEOUT, ContinuationToken
 from foundry_agents.connection_fields import ConnectionFields
 from foundry_agents.messages import Message
 from foundry_agents.options import adapter_defaults, from_adapter
@@ -116,6 +117,11 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
             extra_body: default request options (the "default" rows of
             :data:`foundry_agents.options.OPTIONS`; ``metadata`` is stored as ``request_metadata``).
         system_message_role: ``"system"``, ``"developer"`` or ``"refuse"``.
+        background / wait_timeout: run calls as background responses (also per call,
+            ``background=True``): ``chat``/``achat`` wait for them, at most ``wait_timeout``
+            seconds (then :class:`~foundry_agents.errors.WaitTimeoutError` with a
+            ``continuation_token``); streams resume across cuts; :meth:`resume` picks a
+            response up later from the ``continuation_token`` in ``additional_kwargs``.
 
     Unknown keyword arguments raise; sampling, model and tool arguments (``temperature``, ...)
     raise :class:`~foundry_agents.errors.RefusedParameterError` (they belong to the agent definition).
@@ -146,6 +152,9 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
     extra_body: dict[str, Any] | None = Field(default=None, description="More request body fields.")
     system_message_role: Literal["system", "developer", "refuse"] = Field(
         default="system", description="What system messages become.")
+    background: bool | None = Field(default=None, description="Run calls as background responses and wait for them.")
+    wait_timeout: float | None = Field(default=DEFAULT_WAIT_TIMEOUT,
+                                       description="Seconds a background call is waited for (None: no limit).")
     pydantic_program_mode: PydanticProgramMode = PydanticProgramMode.LLM
 
     _shared: _Shared = PrivateAttr()
@@ -200,7 +209,7 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
         return FoundryAgent(
             self.agent, agent_version=self.agent_version,
             connection=self.connection_settings(user_agent_extra=_USER_AGENT),
-            system_message_role=self.system_message_role,
+            system_message_role=self.system_message_role, wait_timeout=self.wait_timeout,
             **adapter_defaults(self),
         )
 
@@ -270,6 +279,25 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
     @llm_chat_callback()
     async def astream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseAsyncGen:
         return self._astream_chat(messages, kwargs)
+
+    # -- long-running responses -----------------------------------------------------------------
+    def resume(self, token: str | ContinuationToken, *,
+               wait_timeout: float | Literal["default"] | None = "default") -> ChatResponse:
+        """Wait for a background response started earlier (perhaps by another process): pass the
+        ``continuation_token`` of a message's ``additional_kwargs`` or of a ``WaitTimeoutError``,
+        or the response id; returns the ``ChatResponse`` ``chat`` would have."""
+        return to_chat_response(self.foundry_agent.resume(token, wait_timeout=wait_timeout))
+
+    async def aresume(self, token: str | ContinuationToken, *,
+                      wait_timeout: float | Literal["default"] | None = "default") -> ChatResponse:
+        return to_chat_response(await self.foundry_agent.aresume(token, wait_timeout=wait_timeout))
+
+    def resume_stream(self, token: str | ContinuationToken) -> ChatResponseGen:
+        """The chunks of a response started earlier, after the token's sequence number."""
+        return _chunks(self.foundry_agent.resume_stream(token))
+
+    def aresume_stream(self, token: str | ContinuationToken) -> ChatResponseAsyncGen:
+        return _achunks(self.foundry_agent.aresume_stream(token))
 
     # -- completion -----------------------------------------------------------------------------
     @llm_completion_callback()

@@ -125,11 +125,12 @@ responses = st.fixed_dictionaries(
      "output": usually(st.lists(items, max_size=3))},
     optional={"usage": json_values, "agent_reference": json_values, "model": json_values,
               "conversation": json_values, "incomplete_details": json_values, "error": json_values,
-              "agent_session_id": json_values})
+              "agent_session_id": json_values,
+              "background": st.booleans() | json_values})
 EVENT_TYPES = ["response.created", "response.output_item.added", "response.output_text.delta",
                "response.output_text.annotation.added", "response.function_call_arguments.delta",
                "response.reasoning_summary_text.delta", "response.output_item.done", "response.completed",
-               "response.content_part.added", "error"]
+               "response.content_part.added", "response.cancelled", "error"]
 events = st.fixed_dictionaries(
     {"type": st.sampled_from(EVENT_TYPES)},
     # Typed fields stay typed: the core turns wrong types into its own stream error (core fuzz suite).

@@ -42,6 +42,7 @@ ROUTES: list[tuple[str, list[str], Handler, bool]] = [
     ("/openai/v1/responses/{response_id}", ["GET"], responses.get, False),
     ("/openai/v1/responses/{response_id}", ["DELETE"], responses.delete, False),
     ("/openai/v1/responses/{response_id}/input_items", ["GET"], responses.input_items, False),
+    ("/openai/v1/responses/{response_id}/cancel", ["POST"], responses.cancel, False),
     ("/openai/responses", ["POST"], responses.create, True),
     ("/openai/responses/{response_id}", ["GET"], responses.get, True),
     ("/openai/responses/{response_id}", ["DELETE"], responses.delete, True),

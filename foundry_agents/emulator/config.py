@@ -10,7 +10,8 @@ Format (full description and an example in docs/emulator.md)::
           - model: gpt-4.1-mini
             instructions: You answer support questions.
             tools: []               # definition keys: model, instructions, tools, text, reasoning, kind
-            reply: "Echo: {input}"  # behaviour keys: reply, rules, after_tool, failures, delay
+            reply: "Echo: {input}"  # behaviour keys: reply, rules, after_tool, failures, delay,
+                                    # duration (long_running), cut_after and cuts (cutoff)
             rules:
               - {match: refund, reply: "Refunds take 5 days."}
 """
@@ -25,7 +26,7 @@ from typing import Any
 from .model import AgentVersionRecord
 
 DEFINITION_KEYS = ("kind", "model", "instructions", "tools", "text", "reasoning")
-OPTION_KEYS = ("reply", "rules", "after_tool", "failures", "delay")
+OPTION_KEYS = ("reply", "rules", "after_tool", "failures", "delay", "duration", "cut_after", "cuts")
 DEFAULT_MODEL = "gpt-4.1-mini"
 
 

@@ -17,6 +17,9 @@ from .state import Store
 from .usage import count_tokens, tokens_of, usage
 from .wire import decorate_item, stored_item
 
+#: Seconds a background response of an instant agent (``echo``, ``failing``) runs.
+MIN_BACKGROUND_DURATION = 0.1
+
 
 def create_response(
     store: Store,
@@ -114,6 +117,12 @@ def _record(
         stream_fault=reply.stream_fault,
         delay=reply.delay,
         input_items=[_with_id(i) for i in agent_context.input],
+        background=bool(body.get("background")),
+        started=time.time(),
+        # A background run is never over before its creation answer: at least a moment queued.
+        duration=reply.duration or (MIN_BACKGROUND_DURATION if body.get("background") else 0.0),
+        cut_after=reply.cut_after,
+        cuts=reply.cuts,
     )
     record.transcript = [*agent_context.history, *record.input_items, *output]
     return record

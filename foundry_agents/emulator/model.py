@@ -85,6 +85,12 @@ class Reply:
     stream_fault: str | None = None
     delay: float = 0.0
     reasoning_tokens: int = 0
+    #: Seconds the run takes (``long_running``): a background response is queued, then in
+    #: progress, then done; a streamed one spreads its events over this time.
+    duration: float = 0.0
+    #: ``cutoff``: the first ``cuts`` streams of the response end after ``cut_after`` events.
+    cut_after: int | None = None
+    cuts: int = 0
 
 
 Behavior = Callable[[TurnContext], Reply]
@@ -117,3 +123,11 @@ class ResponseRecord:
     #: Hosted agents: the session the response ran in, and the caller key that owns the chain.
     agent_session_id: str | None = None
     owner: str | None = None
+    #: Long-running responses (see :mod:`.background`): ``background: true``, when the run
+    #: started (epoch seconds), how long it takes, whether it was cancelled.
+    background: bool = False
+    started: float = 0.0
+    duration: float = 0.0
+    cancelled: bool = False
+    cut_after: int | None = None
+    cuts: int = 0

@@ -96,7 +96,7 @@ def _json_response(record: ResponseRecord, dialect: str) -> dict[str, Any]:
         {
             "model": agent.model,
             "reasoning": _reasoning(agent, dialect, "json"),
-            "background": False,
+            "background": record.background,
             "text": text_config(agent),
             "tools": agent.tools,
             "tool_choice": record.tool_choice if record.tool_choice is not None else "auto",
@@ -138,7 +138,7 @@ def _stream_response(record: ResponseRecord, dialect: str, phase: str) -> dict[s
         "object": "response",
         "created_at": record.created_at,
         "status": record.status if done else "in_progress",
-        "background": False,
+        "background": record.background,
         "completed_at": record.completed_at if done else None,
         "content_filters": content_filters(record) if done and record.status == "completed" else None,
         "conversation": {"id": record.conversation_id} if record.conversation_id else None,

@@ -91,7 +91,7 @@ class StreamAccumulator:
         'Hi'
     """
 
-    __slots__ = ("_request_id", "_slots", "_snapshot", "final", "last_sequence_number")
+    __slots__ = ("_request_id", "_slots", "_snapshot", "final", "last_sequence_number", "numbered", "skip_through")
 
     def __init__(self, *, request_id: str | None = None) -> None:
         self._request_id = request_id
@@ -99,10 +99,39 @@ class StreamAccumulator:
         self._slots: dict[int, _Slot] = {}
         self.final: AgentResponse | None = None
         self.last_sequence_number: int | None = None
+        #: After a resume: events numbered up to this one were already fed and are skipped.
+        self.skip_through: int | None = None
+        #: False once an event came without a ``sequence_number`` (a resume could then repeat it).
+        self.numbered = True
 
     @property
     def finished(self) -> bool:
         return self.final is not None
+
+    @property
+    def response_id(self) -> str | None:
+        """The response id, once ``response.created`` (or the final response) arrived."""
+        if self.final is not None:
+            return self.final.id or None
+        value = self._snapshot.get("id")
+        return value if isinstance(value, str) and value else None
+
+    @property
+    def stored(self) -> bool | None:
+        """The ``store`` flag the service echoed in ``response.created``, when it did."""
+        value = self._snapshot.get("store")
+        return value if isinstance(value, bool) else None
+
+    def resume_from(self, response_id: str, sequence_number: int | None) -> None:
+        """Continue a stream cut elsewhere: skip the events numbered up to ``sequence_number``."""
+        self._snapshot.setdefault("id", response_id)
+        self.mark_resume(sequence_number)
+
+    def mark_resume(self, sequence_number: int | None) -> None:
+        """Events numbered up to ``sequence_number`` were already fed: skip them if sent again."""
+        self.skip_through = sequence_number
+        if sequence_number is not None and self.last_sequence_number is None:
+            self.last_sequence_number = sequence_number
 
     # -- feeding --------------------------------------------------------------------------------
     def feed(self, event: Mapping[str, Any]) -> list[StreamEvent]:
@@ -119,7 +148,12 @@ class StreamAccumulator:
         kind = event.get("type")
         seq = event.get("sequence_number")
         if isinstance(seq, int):
+            skip = self.skip_through
+            if skip is not None and seq <= skip:
+                return  # already fed before the stream was resumed
             self.last_sequence_number = seq
+        else:
+            self.numbered = False
         handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
         if handler is not None:
             try:
@@ -337,6 +371,8 @@ _HANDLERS: dict[str, Callable[[StreamAccumulator, Mapping[str, Any], list[Stream
     "response.output_item.done": StreamAccumulator._on_item_done,
     "response.completed": StreamAccumulator._on_completed,
     "response.incomplete": StreamAccumulator._on_completed,
+    # A cancelled background response (no event in the OpenAI spec; the emulator sends it: unverified).
+    "response.cancelled": StreamAccumulator._on_completed,
     "response.failed": StreamAccumulator._on_failed,
     "error": StreamAccumulator._on_error,
 }

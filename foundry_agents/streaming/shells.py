@@ -3,7 +3,14 @@
 Iterate a stream to get neutral :mod:`~foundry_agents.streaming` events; the last one is
 :class:`~foundry_agents.streaming.ResponseDone`. :meth:`ResponseStream.get_final_response`
 returns the same :class:`~foundry_agents.response.AgentResponse` a non-streaming call would.
-Data that cannot be decoded (not UTF-8, not JSON, events of the wrong shape, a garbled
+A stream that is cut (the connection drops, or it ends without a terminal event) is resumed
+from the last ``sequence_number`` received (``GET /openai/v1/responses/{id}?stream=true&starting_after=N``)
+when the shell was given a ``reconnect`` function (the clients give one unless ``store=False``);
+events already received are skipped, so none is lost or repeated. Only when resuming is impossible
+(not stored, no response id or sequence number yet, :data:`~foundry_agents.background.DEFAULT_MAX_RESUMES`
+attempts in a row without a new event, or a resume answered 404/4xx) does
+:class:`~foundry_agents.errors.StreamInterruptedError` surface, with the partial response, a note
+saying why, and a ``continuation_token``. Data that cannot be decoded (not UTF-8, not JSON, events of the wrong shape, a garbled
 ``Content-Encoding``, an HTML page instead of events) raises
 :class:`~foundry_agents.errors.StreamDecodeError` with ``partial_response`` and the request id.
 
@@ -16,14 +23,23 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncGenerator, Generator
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from typing import Any
 
 import httpx
 
 from .._flow import map_transport_error
-from ..errors import StreamDecodeError, StreamError, StreamInterruptedError, summarize_text
+from ..background import DEFAULT_MAX_RESUMES, ContinuationToken, ResumePolicy, token_of
+from ..errors import (
+    FoundryAgentsError,
+    StreamDecodeError,
+    StreamError,
+    StreamInterruptedError,
+    summarize_text,
+)
 from ..headers import ResponseHeaders, parse_headers
 from ..response import AgentResponse, failed_error, parse_response
 from ..telemetry import AgentSpan
@@ -32,6 +48,10 @@ from .decoder import SSEDecoder
 from .events import ResponseDone, StreamEvent, TextDelta
 
 __all__ = ["AsyncResponseStream", "ResponseStream"]
+
+#: ``reconnect(response_id, starting_after)``: the answer to the resume request.
+Reconnect = Callable[[str, "int | None"], httpx.Response]
+AsyncReconnect = Callable[[str, "int | None"], Awaitable[httpx.Response]]
 
 _raw_decode = json.JSONDecoder().raw_decode
 
@@ -62,6 +82,10 @@ class _StreamCore:
     def __init__(self, response: httpx.Response) -> None:
         self.request_id = response.headers.get("x-request-id") or response.headers.get("apim-request-id")
         self.acc = StreamAccumulator(request_id=self.request_id)
+        self.attach(response)
+
+    def attach(self, response: httpx.Response) -> None:
+        """Read ``response`` from now on (the first answer, or a resumed stream's)."""
         self.headers = parse_headers(response.headers)
         self.decoder = SSEDecoder()
         self.ctype = ctype = response.headers.get("content-type", "")
@@ -70,6 +94,37 @@ class _StreamCore:
         self.is_sse = "json" not in ctype and "html" not in ctype
         self.json_parts: list[bytes] = []
         self.sentinel = False
+
+    def resume_or_raise(self, err: StreamInterruptedError, policy: ResumePolicy, *, before: int | None) -> float:
+        """After a cut: the pause before resuming, or ``err`` raised with the reason it cannot be."""
+        acc = self.acc
+        if before is not None and acc.last_sequence_number != before:
+            policy.progress()
+        plan = policy.plan(acc.response_id, acc.last_sequence_number, acc.stored, acc.numbered)
+        if isinstance(plan, str):
+            raise self.give_up(err, plan)
+        acc.mark_resume(acc.last_sequence_number)
+        return plan
+
+    def give_up(self, err: StreamError, reason: str, cause: BaseException | None = None) -> StreamError:
+        acc = self.acc
+        err.partial_response = acc.partial_response()
+        err.continuation_token = token_of(acc.response_id, acc.last_sequence_number)
+        detail = f" (last: {type(cause).__name__}: {cause})" if cause is not None else ""
+        # BaseException.add_note on 3.11+; the same __notes__ list (shown in tracebacks) on 3.10.
+        notes = err.__dict__.setdefault("__notes__", [])
+        notes.append(f"not resumed: {reason}{detail}")
+        return err
+
+    def resume_failed(self, err: StreamInterruptedError, exc: FoundryAgentsError, policy: ResumePolicy) -> float:
+        """A resume request itself failed: the pause before the next one, or ``err`` raised."""
+        if ResumePolicy.permanent(exc):
+            raise self.give_up(err, "the resume request was refused", exc) from exc
+        acc = self.acc
+        plan = policy.plan(acc.response_id, acc.last_sequence_number, acc.stored, acc.numbered)
+        if isinstance(plan, str):
+            raise self.give_up(err, plan, exc) from exc
+        return plan
 
     def on_bytes(self, chunk: bytes) -> list[StreamEvent]:
         if not self.is_sse:
@@ -167,15 +222,39 @@ class _StreamCore:
 class _StreamBase:
     """What both shells share: the core and the views on what has arrived."""
 
-    def __init__(self, response: httpx.Response, span: AgentSpan | None = None) -> None:
+    def __init__(self, response: httpx.Response, span: AgentSpan | None = None, *,
+                 max_resumes: int = DEFAULT_MAX_RESUMES, resume_refused: str | None = None) -> None:
         self._response = response
         self._core = _StreamCore(response)
         #: The call's telemetry span (None when off): ended once, with the final answer or error.
         self._span = span
+        self._policy = ResumePolicy(max_resumes=max_resumes, refused=resume_refused)
 
     def _end_span(self, exc: BaseException | None) -> None:
         if self._span is not None:
             self._span.end_stream(self._core.acc.final, exc)
+
+    @property
+    def response_id(self) -> str | None:
+        """The response id, once the service sent it."""
+        return self._core.acc.response_id
+
+    @property
+    def continuation_token(self) -> ContinuationToken | None:
+        """Where this stream stands (response id and last sequence number), once the id arrived:
+        persist ``token.to_str()`` to resume or wait from another process."""
+        acc = self._core.acc
+        return token_of(acc.response_id, acc.last_sequence_number)
+
+    def _prime(self, token: ContinuationToken) -> None:
+        """This stream continues ``token``: skip events up to its sequence number."""
+        self._core.acc.resume_from(token.response_id, token.sequence_number)
+
+    def _cut(self, err: StreamInterruptedError, has_reconnect: bool, before: int | None) -> float:
+        core = self._core
+        if not has_reconnect:
+            raise core.give_up(err, self._policy.refused or "this stream was opened without a way to reconnect")
+        return core.resume_or_raise(err, self._policy, before=before)
 
     @property
     def request_id(self) -> str | None:
@@ -205,28 +284,54 @@ class _StreamBase:
 class ResponseStream(_StreamBase):
     """A streamed agent response (sync). Use as a context manager or iterate it to the end."""
 
-    def __init__(self, response: httpx.Response, span: AgentSpan | None = None) -> None:
-        super().__init__(response, span)
+    def __init__(self, response: httpx.Response, span: AgentSpan | None = None, *,
+                 reconnect: Reconnect | None = None, **resume: Any) -> None:
+        super().__init__(response, span, **resume)
+        self._reconnect = reconnect
         self._iterator = self._events()
+
+    def _read(self) -> Generator[StreamEvent, None, None]:
+        core = self._core
+        try:
+            for chunk in self._response.iter_bytes():
+                yield from core.on_bytes(chunk)
+        except httpx.TransportError as exc:
+            raise core.interrupted(exc) from exc
+        except httpx.DecodingError as exc:
+            raise core.undecodable(exc) from None
+        yield from core.on_end()
 
     def _events(self) -> Generator[StreamEvent, None, None]:
         core = self._core
         failure: BaseException | None = None
         try:
-            try:
-                for chunk in self._response.iter_bytes():
-                    yield from core.on_bytes(chunk)
-            except httpx.TransportError as exc:
-                raise core.interrupted(exc) from exc
-            except httpx.DecodingError as exc:
-                raise core.undecodable(exc) from None
-            yield from core.on_end()
+            while True:
+                before = core.acc.last_sequence_number
+                try:
+                    yield from self._read()
+                    return
+                except StreamInterruptedError as err:
+                    delay = self._cut(err, self._reconnect is not None, before)
+                    self._response.close()
+                    self._response = self._resume(err, delay)
+                    core.attach(self._response)
         except BaseException as exc:
             failure = exc
             raise
         finally:
             self._response.close()
             self._end_span(failure)
+
+    def _resume(self, err: StreamInterruptedError, delay: float) -> httpx.Response:
+        core, reconnect = self._core, self._reconnect
+        assert reconnect is not None and core.acc.response_id is not None
+        while True:
+            if delay:
+                time.sleep(delay)
+            try:
+                return reconnect(core.acc.response_id, core.acc.last_sequence_number)
+            except FoundryAgentsError as exc:
+                delay = core.resume_failed(err, exc, self._policy)
 
     def __iter__(self) -> Generator[StreamEvent, None, None]:
         return self._iterator
@@ -261,30 +366,60 @@ class ResponseStream(_StreamBase):
 class AsyncResponseStream(_StreamBase):
     """A streamed agent response (async). Use with ``async with`` or ``async for``."""
 
-    def __init__(self, response: httpx.Response, span: AgentSpan | None = None) -> None:
-        super().__init__(response, span)
+    def __init__(self, response: httpx.Response, span: AgentSpan | None = None, *,
+                 reconnect: AsyncReconnect | None = None, **resume: Any) -> None:
+        super().__init__(response, span, **resume)
+        self._reconnect = reconnect
         self._iterator = self._events()
+
+    async def _read(self) -> AsyncGenerator[StreamEvent, None]:
+        core = self._core
+        try:
+            async for chunk in self._response.aiter_bytes():
+                for event in core.on_bytes(chunk):
+                    yield event
+        except httpx.TransportError as exc:
+            raise core.interrupted(exc) from exc
+        except httpx.DecodingError as exc:
+            raise core.undecodable(exc) from None
+        for event in core.on_end():
+            yield event
 
     async def _events(self) -> AsyncGenerator[StreamEvent, None]:
         core = self._core
         failure: BaseException | None = None
         try:
-            try:
-                async for chunk in self._response.aiter_bytes():
-                    for event in core.on_bytes(chunk):
+            while True:
+                before = core.acc.last_sequence_number
+                reader = self._read()
+                try:
+                    async for event in reader:
                         yield event
-            except httpx.TransportError as exc:
-                raise core.interrupted(exc) from exc
-            except httpx.DecodingError as exc:
-                raise core.undecodable(exc) from None
-            for event in core.on_end():
-                yield event
+                    return
+                except StreamInterruptedError as err:
+                    delay = self._cut(err, self._reconnect is not None, before)
+                    await self._response.aclose()
+                    self._response = await self._resume(err, delay)
+                    core.attach(self._response)
+                finally:
+                    await reader.aclose()
         except BaseException as exc:
             failure = exc
             raise
         finally:
             await self._response.aclose()
             self._end_span(failure)
+
+    async def _resume(self, err: StreamInterruptedError, delay: float) -> httpx.Response:
+        core, reconnect = self._core, self._reconnect
+        assert reconnect is not None and core.acc.response_id is not None
+        while True:
+            if delay:
+                await asyncio.sleep(delay)
+            try:
+                return await reconnect(core.acc.response_id, core.acc.last_sequence_number)
+            except FoundryAgentsError as exc:
+                delay = core.resume_failed(err, exc, self._policy)
 
     def __aiter__(self) -> AsyncGenerator[StreamEvent, None]:
         return self._iterator

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import agents, hosted, query_engine, quickstart, tools
+from . import agents, hosted, long_running, query_engine, quickstart, tools
 from .common import Cell
 
 NOTEBOOKS: dict[str, list[Cell]] = {
@@ -10,6 +10,7 @@ NOTEBOOKS: dict[str, list[Cell]] = {
     "02_llamaindex_query_engine.ipynb": query_engine.CELLS,
     "03_agent_of_agents.ipynb": agents.CELLS,
     "04_tools_and_approvals.ipynb": tools.CELLS,
+    "05_long_running.ipynb": long_running.CELLS,
     "07_hosted_agents_sessions.ipynb": hosted.CELLS,
 }
 

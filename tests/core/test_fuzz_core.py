@@ -13,6 +13,7 @@ Deterministic (``derandomize=True``) and bounded: about 2,250 inputs in all by d
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
@@ -24,8 +25,16 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from foundry_agents import AsyncResponseStream, FoundryAgentsError, ResponseStream, StreamError
+import foundry_agents.background as background
+from foundry_agents import (
+    APIConnectionError,
+    AsyncResponseStream,
+    FoundryAgentsError,
+    ResponseStream,
+    StreamError,
+)
 from foundry_agents._base import _agents, _json_object, _versions
+from foundry_agents.background import ContinuationToken
 from foundry_agents.errors import FoundryConfigError
 from foundry_agents.metadata import response_metadata
 from foundry_agents.request import tool_choice_option
@@ -270,6 +279,34 @@ def test_async_stream_shell_raises_only_typed_errors(case: tuple[list[Any], list
     _check_stream_error(only_typed(lambda: asyncio.run(stream.get_final_response())))
 
 
+# -- continuation tokens and resumed streams -----------------------------------------------------------
+@fuzz(150)
+@given(raw=st.text(max_size=40) | st.builds(lambda t: "fa1." + t, st.text(max_size=40))
+       | json_values.map(lambda v: "fa1." + base64.urlsafe_b64encode(json.dumps(v).encode()).decode()))
+def test_continuation_token_parser_raises_only_config_errors(raw: str) -> None:
+    err = only_typed(lambda: ContinuationToken.from_str(raw))
+    assert err is None or type(err).__name__ == "FoundryConfigError"
+
+
+@fuzz(120)
+@given(first=stream_inputs, resumes=st.lists(stream_inputs, max_size=4))
+def test_resumed_stream_shell_raises_only_typed_errors(first: Any, resumes: list[Any]) -> None:
+    """Whatever the first stream and each resumed stream hold, only typed errors escape."""
+    answers = [_stream_response(_wire(seq, garbage, eol), size) for seq, garbage, eol, size in resumes]
+
+    def reconnect(response_id: str, after: int | None) -> httpx.Response:
+        if not answers:
+            raise APIConnectionError("the resume request got no answer")
+        return answers.pop(0)
+
+    seq, garbage, eol, size = first
+    saved = background.RESUME_BACKOFF
+    background.RESUME_BACKOFF = 0.0
+    try:
+        stream = ResponseStream(_stream_response(_wire(seq, garbage, eol), size), reconnect=reconnect)
+        _check_stream_error(only_typed(stream.get_final_response))
+    finally:
+        background.RESUME_BACKOFF = saved
 session_bodies = st.fixed_dictionaries(
     {}, optional={k: json_values for k in ("agent_session_id", "id", "status", "version_indicator", "created_at",
                                            "last_accessed_at", "expires_at", "has_more", "last_id", "data")},

@@ -102,7 +102,8 @@ def test_adapter_fields_are_the_default_rows_under_their_adapter_names():
                                 "store": "store", "tool_choice": "tool_choice",
                                 "structured_inputs": "structured_inputs", "request_metadata": "metadata",
                                 "include": "include", "max_output_tokens": "max_output_tokens",
-                                "truncation": "truncation", "extra_body": "extra_body"}
+                                "truncation": "truncation", "extra_body": "extra_body",
+                                "background": "background"}
 
 
 @pytest.fixture

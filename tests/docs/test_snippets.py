@@ -34,6 +34,7 @@ EXPECTED = {
         "In short: The weather in Paris: ",  # fan_out merged by the writer
         "Echo: hi",  # the in-process emulator
         "Echo v2: Hi",  # migrating from extra_body
+        "completed Finished the long task: Index the archive",  # a background response waited for
     ],
     "langchain.md": [
         "The weather in Paris: ",

@@ -24,7 +24,7 @@ ROUTES = [
     f"{PROJECT}/agents/echo/endpoint/protocols/openai/conversations?api-version=v1",
 ]
 #: Agents whose answer is a deliberate 5xx are left out: their 500/503 is the point of them.
-AGENTS = ["echo", "weather", "flaky", "researcher", "approval", "nobody", "truncated", "failing"]
+AGENTS = ["echo", "weather", "flaky", "researcher", "approval", "nobody", "truncated", "failing", "long_running", "cutoff"]
 FIELDS = [
     "input", "agent_reference", "agent", "conversation", "previous_response_id", "stream", "store",
     "background", "metadata", "tool_choice", "max_output_tokens", "truncation", "include",
@@ -65,7 +65,7 @@ shaped = st.fixed_dictionaries(
             st.fixed_dictionaries({"kind": st.sampled_from(["prompt", "workflow", "hosted", 3])},
                                   optional={"model": scalars, "instructions": scalars, "tools": json_values}),
             json_values),
-        "metadata": st.one_of(st.dictionaries(st.sampled_from(["failures", "k", "delay"]), scalars, max_size=3), json_values),
+        "metadata": st.one_of(st.dictionaries(st.sampled_from(["failures", "k", "delay", "duration", "cut_after", "cuts"]), scalars, max_size=3), json_values),
         **{name: json_values for name in FIELDS if name not in ("input", "items", "name", "definition", "metadata")},
     },
 )
@@ -102,3 +102,22 @@ def test_random_bodies_never_get_a_5xx(route: str, body: Any) -> None:
 @given(route=st.sampled_from(ROUTES), raw=st.binary(max_size=40))
 def test_random_bytes_never_get_a_5xx(route: str, raw: bytes) -> None:
     _check(_client.post(route, content=raw, headers={"Content-Type": "application/json"}))
+
+
+_QUERY_VALUES = st.one_of(st.sampled_from(["true", "false", "0", "3", "-1", "1e3", "", "99999999999", "\u0663"]),
+                          st.text(max_size=6))
+
+
+@seed(20261126)
+@settings(max_examples=60, deadline=None, database=None, derandomize=True)
+@given(stream=_QUERY_VALUES, after=st.none() | _QUERY_VALUES, cancel=st.booleans())
+def test_random_stream_resume_queries_and_cancels_never_get_a_5xx(stream: str, after: str | None, cancel: bool) -> None:
+    created = _client.post(f"{PROJECT}/openai/v1/responses", json={
+        "agent_reference": {"type": "agent_reference", "name": "long_running"}, "input": "x",
+        "background": True, "metadata": {"duration": "0"}})
+    assert created.status_code == 200, created.text
+    rid = created.json()["id"]
+    if cancel:
+        _check(_client.post(f"{PROJECT}/openai/v1/responses/{rid}/cancel"))
+    params = {"stream": stream} if after is None else {"stream": stream, "starting_after": after}
+    _check(_client.get(f"{PROJECT}/openai/v1/responses/{rid}", params=params))

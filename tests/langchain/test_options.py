@@ -17,7 +17,8 @@ REPLY = response_body([{"type": "message", "id": "msg_1", "role": "assistant", "
 #: A value for every default option (the core's name).
 VALUES = {"conversation": "conv_1", "previous_response_id": None, "store": True, "tool_choice": "none",
           "structured_inputs": {"city": "Paris"}, "metadata": {"k": "v"}, "include": ["reasoning.encrypted_content"],
-          "max_output_tokens": 50, "truncation": "auto", "extra_body": {"user": "u1"}}
+          "max_output_tokens": 50, "truncation": "auto", "extra_body": {"user": "u1"},
+          "background": True}
 
 
 def test_every_default_row_is_a_model_field():

@@ -10,7 +10,7 @@ ERRORS = {"APIConnectionError", "APIError", "APIStatusError", "APITimeoutError",
           "BadRequestError", "ConflictError", "NotFoundError", "PermissionDeniedError", "RateLimitError",
           "ResponseFailedError", "ServerError", "StreamDecodeError", "StreamError", "StreamEventError",
           "StreamInterruptedError", "StreamResponseFailedError", "UnprocessableEntityError",
-          "AgentToolMismatchError", "UnsupportedContentError"}
+          "AgentToolMismatchError", "UnsupportedContentError", "WaitTimeoutError"}
 PUBLIC = ERRORS | {"PROVIDER", "AgentJSONParser", "ChatFoundryAgent", "approval_message", "fan_out",
                    "foundry_agent_tool"}
 

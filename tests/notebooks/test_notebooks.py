@@ -60,6 +60,16 @@ EXPECTED = {
         "denied -> The call to search_docs on docs was denied",
         "The call to search_docs on docs was denied",
     ],
+    "05_long_running.ipynb": [
+        "created: queued",
+        "waited : completed - Finished the long task: Index the archive",
+        "cancel : cancelled",
+        "same as unstreamed: True",
+        "not resumed: the resume request was refused",
+        "resumed: True",
+        "This answer is cut once on the way and resumed: stream it anyway",
+        "Finished the long task: Compile the report | completed",
+    ],
     "07_hosted_agents_sessions.ipynb": [
         "same session: True",
         "bob cannot continue alice's chain: 404",

@@ -29,6 +29,8 @@ BEHAVIORS: dict[str, Behavior] = {
     "erroring": faults.erroring,
     "truncated": faults.truncated,
     "slow": faults.slow,
+    "long_running": faults.long_running,
+    "cutoff": faults.cutoff,
 }
 
 MODEL = "gpt-4.1-mini"
@@ -80,6 +82,10 @@ BUILTIN: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
     "erroring": ("erroring", "Streams end with an error event.", [_prompt("Streams end with an error.")]),
     "truncated": ("truncated", "Ends incomplete (max_output_tokens).", [_prompt("Answers are cut short.")]),
     "slow": ("slow", "Streams slowly (metadata.delay seconds between deltas).", [_prompt("Answer slowly.")]),
+    "long_running": ("long_running", "A run that takes metadata.duration seconds (default 0.3); use background=True.",
+                     [_prompt("Work on the task for a while, then answer.")]),
+    "cutoff": ("cutoff", "Its first stream is cut after 5 events; the response is stored, so it can be resumed.",
+               [_prompt("Streams are cut once.")]),
 }
 
 

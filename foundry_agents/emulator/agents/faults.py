@@ -8,6 +8,13 @@
 - ``erroring``: a stream ending with an ``error`` event; 500 when not streaming.
 - ``truncated``: ``status: "incomplete"`` with ``max_output_tokens`` and partial text.
 - ``slow``: an echo streamed with a delay between deltas (``metadata.delay`` seconds, default 0.05).
+- ``long_running``: a run that takes ``duration`` seconds (``metadata.duration`` or the agent's
+  ``duration`` option; default 0.3): with ``background: true`` it is ``queued``, then
+  ``in_progress``, then ``completed``; streamed, its events are spread over that time.
+- ``cutoff``: a response whose first ``cuts`` streams (default 1; the first stream, then each
+  resume) end after ``cut_after`` events (default 5) without a terminal event. Created with
+  ``background: true`` a client resumes it with ``starting_after``; otherwise the resume is
+  refused (400, as on OpenAI). Not streamed, it just answers.
 """
 
 from __future__ import annotations
@@ -22,6 +29,11 @@ from ._build import message
 DEFAULT_FAILURES = 2
 RETRY_AFTER_MS = 10
 DEFAULT_DELAY = 0.05
+DEFAULT_DURATION = 0.3
+MAX_DURATION = 3600.0
+DEFAULT_CUT_AFTER = 5
+DEFAULT_CUTS = 1
+MAX_CUT = 10_000
 #: Bounds of the fault settings (a bad value is a 400 naming it, never a crash).
 MAX_FAILURES = 100
 MAX_DELAY = 30.0
@@ -106,3 +118,15 @@ def truncated(ctx: TurnContext) -> Reply:
 def slow(ctx: TurnContext) -> Reply:
     text = f"Slowly: {last_user_text(ctx.items) or '(no input)'}"
     return Reply(items=[message(text)], delay=_setting(ctx, "delay", DEFAULT_DELAY, MAX_DELAY))
+
+
+def long_running(ctx: TurnContext) -> Reply:
+    text = f"Finished the long task: {last_user_text(ctx.items) or '(no input)'}"
+    return Reply(items=[message(text)], duration=_setting(ctx, "duration", DEFAULT_DURATION, MAX_DURATION))
+
+
+def cutoff(ctx: TurnContext) -> Reply:
+    text = f"This answer is cut once on the way and resumed: {last_user_text(ctx.items) or '(no input)'}"
+    cut_after = int(_setting(ctx, "cut_after", DEFAULT_CUT_AFTER, MAX_CUT))
+    cuts = int(_setting(ctx, "cuts", DEFAULT_CUTS, MAX_CUT))
+    return Reply(items=[message(text)], cut_after=cut_after if ctx.stream else None, cuts=cuts if ctx.stream else 0)
