@@ -65,6 +65,7 @@ from .response import (
     ReasoningItem,
     Refusal,
     ServerToolCallItem,
+    WorkflowActionItem,
     parse_response,
 )
 from .streaming import (
@@ -80,6 +81,7 @@ from .streaming import (
     ResponseStream,
     StreamEvent,
     TextDelta,
+    WorkflowActionUpdated,
 )
 from .tools import PendingToolCallsError, ToolRunResult, arun_with_tools, run_with_tools
 from .usage import Usage
@@ -152,6 +154,8 @@ __all__ = [
     "StreamEvent",
     "StreamInterruptedError",
     "TextDelta",
+    "WorkflowActionItem",
+    "WorkflowActionUpdated",
     "TextPart",
     "TokenProvider",
     "ToolCallPart",
