@@ -12,7 +12,7 @@ from typing import Any
 
 from . import ids, schema, validation
 from .errors import EmulatorError, invalid
-from .model import Behavior, Reply, ResponseRecord, TurnContext
+from .model import AgentVersion, Behavior, Reply, Resolver, ResponseRecord, TurnContext
 from .state import Store
 from .usage import count_tokens, tokens_of, usage
 from .wire import decorate_item, stored_item
@@ -65,6 +65,7 @@ def create_response(
         metadata=dict(body.get("metadata") or {}),
         stream=bool(body.get("stream")),
         counters=store.counters,
+        resolve=_resolver(store, behaviors),
     )
     behavior = behaviors.get(agent.behavior)
     if behavior is None:
@@ -76,6 +77,19 @@ def create_response(
     record = _record(agent_context=context, reply=reply, body=body, conv_id=conv_id, previous_id=previous_id)
     _commit(store, record, conv_id, new_items)
     return record
+
+
+def _resolver(store: Store, behaviors: Mapping[str, Behavior]) -> Resolver:
+    """What a ``workflow`` agent uses to find the agents it runs (their latest versions)."""
+
+    def resolve(name: str) -> tuple[AgentVersion | None, Behavior | None]:
+        try:
+            agent = store.agent(name)
+        except EmulatorError:
+            return None, None
+        return agent, behaviors.get(agent.behavior)
+
+    return resolve
 
 
 def _record(

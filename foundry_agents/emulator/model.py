@@ -56,6 +56,8 @@ class TurnContext:
     stream: bool = False
     #: Per-app counters (e.g. the ``flaky`` agent's attempts), shared across requests.
     counters: dict[str, int] = field(default_factory=dict)
+    #: Looks up another agent and its behaviour by name (what a ``workflow`` agent runs).
+    resolve: Resolver | None = None
 
     @property
     def items(self) -> list[dict[str, Any]]:
@@ -82,6 +84,8 @@ class Reply:
 
 
 Behavior = Callable[[TurnContext], Reply]
+#: Agent name -> (its latest version, its behaviour); ``(None, None)`` when there is no such agent.
+Resolver = Callable[[str], "tuple[AgentVersion | None, Behavior | None]"]
 
 
 @dataclass

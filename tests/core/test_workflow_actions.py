@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from foundry_agents import ItemAdded, ItemDone, MessageItem, ResponseDone, WorkflowActionItem, WorkflowActionUpdated
+from foundry_agents import (
+    ItemAdded,
+    ItemDone,
+    MessageItem,
+    ResponseDone,
+    WorkflowActionItem,
+    WorkflowActionUpdated,
+)
 from foundry_agents.streaming import StreamAccumulator
 
 WF = {"type": "agent_reference", "name": "trip-planner", "version": "1"}

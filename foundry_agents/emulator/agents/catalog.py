@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import AgentVersion, Behavior
-from . import basic, faults, mcp, research, scripted, tools, writing
+from . import basic, faults, mcp, research, scripted, tools, workflow, writing
 
 #: Behaviour name -> function. Agents name their behaviour; agents created through the API
 #: inherit the behaviour of the agent's latest version, or use ``metadata.emulator_behavior``.
@@ -28,6 +28,7 @@ BEHAVIORS: dict[str, Behavior] = {
     "erroring": faults.erroring,
     "truncated": faults.truncated,
     "slow": faults.slow,
+    "workflow": workflow.workflow,
 }
 
 MODEL = "gpt-4.1-mini"
@@ -79,6 +80,16 @@ BUILTIN: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
     "erroring": ("erroring", "Streams end with an error event.", [_prompt("Streams end with an error.")]),
     "truncated": ("truncated", "Ends incomplete (max_output_tokens).", [_prompt("Answers are cut short.")]),
     "slow": ("slow", "Streams slowly (metadata.delay seconds between deltas).", [_prompt("Answer slowly.")]),
+    "trip-planner": ("workflow", "A workflow agent: researcher and forecast in parallel, then writer.",
+                     [{"kind": "workflow"}]),
+}
+
+#: Behaviour settings of built-in agents (a workflow agent's steps).
+BUILTIN_OPTIONS: dict[str, dict[str, Any]] = {
+    "trip-planner": {"steps": [
+        {"parallel": [{"agent": "researcher"}, {"agent": "forecast"}]},
+        {"agent": "writer"},
+    ]},
 }
 
 
@@ -94,6 +105,7 @@ def builtin_agents() -> list[AgentVersion]:
                     definition=dict(definition),
                     behavior=behavior,
                     description=description,
+                    options=dict(BUILTIN_OPTIONS.get(name, {})),
                 )
             )
     return out
