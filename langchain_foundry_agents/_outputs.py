@@ -52,6 +52,7 @@ from foundry_agents import (
     TextDelta,
     Usage,
 )
+from foundry_agents.response import inner_agent_name
 
 from ._messages import PROVIDER
 
@@ -117,12 +118,7 @@ def _text_block(part: OutputText, index: int, speaker: str | None = None) -> dic
     return block
 
 
-def speaker(item: OutputItem, agent: AgentRef | None) -> str | None:
-    """The inner agent that wrote a message of a workflow agent (``None`` for the agent called)."""
-    ref = item.agent if isinstance(item, MessageItem) else None
-    if ref is None or (agent is not None and ref.name == agent.name):
-        return None
-    return ref.name
+speaker = inner_agent_name
 
 
 def _message_blocks(item: MessageItem, next_index: Callable[[int], int],

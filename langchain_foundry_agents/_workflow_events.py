@@ -37,22 +37,13 @@ from langchain_core.runnables.config import (
     get_callback_manager_for_config,
 )
 
-from foundry_agents import AgentResponse, WorkflowActionItem
+from foundry_agents.response import workflow_action_events as response_actions
 
-__all__ = ["WORKFLOW_ACTION_EVENT", "adispatch_actions", "dispatch_actions", "event_data", "response_actions",
+__all__ = ["WORKFLOW_ACTION_EVENT", "adispatch_actions", "dispatch_actions", "response_actions",
            "streaming_run"]
 
 #: The custom event name a workflow action update is dispatched under.
 WORKFLOW_ACTION_EVENT = "foundry_workflow_action"
-
-
-def event_data(action: WorkflowActionItem, output_index: int) -> dict[str, Any]:
-    return {**action.summary(), "output_index": output_index}
-
-
-def response_actions(response: AgentResponse) -> list[dict[str, Any]]:
-    """The event data of every action in a complete response, in order."""
-    return [event_data(i, n) for n, i in enumerate(response.output) if isinstance(i, WorkflowActionItem)]
 
 
 #: (run id, config) of the model run a ``stream``/``astream`` call is serving.

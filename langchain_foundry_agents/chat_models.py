@@ -40,7 +40,6 @@ from ._outputs import ChunkMapper, to_ai_message
 from ._workflow_events import (
     adispatch_actions,
     dispatch_actions,
-    event_data,
     response_actions,
     streaming_run,
 )
@@ -310,7 +309,7 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
         with translate_errors():
             for event in self.foundry_agent.stream(neutral, **options):
                 if isinstance(event, WorkflowActionUpdated):
-                    dispatch_actions(run_manager, [event_data(event.action, event.output_index)])
+                    dispatch_actions(run_manager, [event.data()])
                 chunk = mapper.feed(event)
                 if chunk is not None:
                     yield ChatGenerationChunk(message=chunk)
@@ -323,7 +322,7 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
         with translate_errors():
             async for event in self.foundry_agent.astream(neutral, **options):
                 if isinstance(event, WorkflowActionUpdated):
-                    await adispatch_actions(run_manager, [event_data(event.action, event.output_index)])
+                    await adispatch_actions(run_manager, [event.data()])
                 chunk = mapper.feed(event)
                 if chunk is not None:
                     yield ChatGenerationChunk(message=chunk)

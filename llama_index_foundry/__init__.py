@@ -11,14 +11,17 @@ from ._outputs import StreamMapper, to_chat_message, to_chat_response, tool_sele
 from ._structured import StructuredOutputError
 from .base import FoundryAgentLLM
 from .orchestration import AgentAnswer, FanOutWorkflow, foundry_agent_tool
+from .workflow_events import FoundryWorkflowActionEvent, WorkflowActionEvent
 
 __all__ = [
     "APPROVAL_KEY",
     "AgentAnswer",
     "FanOutWorkflow",
     "FoundryAgentLLM",
+    "FoundryWorkflowActionEvent",
     "StreamMapper",
     "StructuredOutputError",
+    "WorkflowActionEvent",
     "approval_message",
     "foundry_agent_tool",
     "to_chat_message",

@@ -7,8 +7,15 @@ a stream is always :class:`ResponseDone` with the same final response a non-stre
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from ..response import AgentResponse, Annotation, OutputItem, WorkflowActionItem
+from ..response import (
+    AgentResponse,
+    Annotation,
+    OutputItem,
+    WorkflowActionItem,
+    workflow_action_event,
+)
 
 __all__ = [
     "AnnotationAdded",
@@ -104,6 +111,10 @@ class WorkflowActionUpdated:
 
     action: WorkflowActionItem
     output_index: int
+
+    def data(self) -> dict[str, Any]:
+        """What the adapters' events carry (:func:`~foundry_agents.response.workflow_action_event`)."""
+        return workflow_action_event(self.action, self.output_index)
 
 
 @dataclass(slots=True)
