@@ -35,9 +35,7 @@ __all__ = [
     "parse_annotation",
     "parse_output_item",
     "failed_error",
-    "inner_agent_name",
     "parse_response",
-    "workflow_action_events",
 ]
 
 
@@ -445,27 +443,6 @@ def parse_response(raw: Mapping[str, Any], *, request_id: str | None = None) -> 
         request_id=request_id,
         raw=data,
     )
-
-
-def inner_agent_name(item: OutputItem, agent: AgentRef | None) -> str | None:
-    """The inner agent that wrote a message of a workflow agent's response whose agent is ``agent``.
-
-    ``None`` for other items and for messages of the agent called itself.
-    """
-    ref = item.agent if isinstance(item, MessageItem) else None
-    if ref is None or (agent is not None and ref.name == agent.name):
-        return None
-    return ref.name
-
-
-def workflow_action_event(action: WorkflowActionItem, output_index: int) -> dict[str, Any]:
-    """What the adapters' workflow-action events carry: :meth:`WorkflowActionItem.summary` and the item's index."""
-    return {**action.summary(), "output_index": output_index}
-
-
-def workflow_action_events(response: AgentResponse) -> list[dict[str, Any]]:
-    """The event data of every action of a complete response, in order (what a non-streamed call reports)."""
-    return [workflow_action_event(i, n) for n, i in enumerate(response.output) if isinstance(i, WorkflowActionItem)]
 
 
 def failed_error(response: AgentResponse, *, status_code: int | None = None) -> ResponseFailedError:

@@ -52,7 +52,7 @@ from foundry_agents import (
     TextDelta,
     Usage,
 )
-from foundry_agents.response import inner_agent_name
+from foundry_agents.workflow_actions import inner_agent_name
 
 from ._messages import PROVIDER
 

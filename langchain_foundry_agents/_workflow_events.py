@@ -37,7 +37,7 @@ from langchain_core.runnables.config import (
     get_callback_manager_for_config,
 )
 
-from foundry_agents.response import workflow_action_events as response_actions
+from foundry_agents.workflow_actions import workflow_action_events as response_actions
 
 __all__ = ["WORKFLOW_ACTION_EVENT", "adispatch_actions", "dispatch_actions", "response_actions",
            "streaming_run"]

@@ -49,8 +49,6 @@ from foundry_agents.response import (
     ReasoningItem,
     Refusal,
     ServerToolCallItem,
-    inner_agent_name,
-    workflow_action_events,
 )
 from foundry_agents.streaming import (
     AnnotationAdded,
@@ -62,6 +60,7 @@ from foundry_agents.streaming import (
     TextDelta,
     WorkflowActionUpdated,
 )
+from foundry_agents.workflow_actions import inner_agent_name, workflow_action_events
 
 __all__ = [
     "StreamMapper",

@@ -41,8 +41,8 @@ from foundry_agents._arguments import check_arguments
 from foundry_agents.agent import FoundryAgent
 from foundry_agents.connection_fields import ConnectionFields
 from foundry_agents.messages import Message
-from foundry_agents.response import workflow_action_events
 from foundry_agents.streaming import StreamEvent, WorkflowActionUpdated
+from foundry_agents.workflow_actions import workflow_action_events
 
 from ._messages import to_foundry_messages
 from ._outputs import StreamMapper, to_chat_response, to_completion_response, tool_selections

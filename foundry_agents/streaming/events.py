@@ -14,8 +14,8 @@ from ..response import (
     Annotation,
     OutputItem,
     WorkflowActionItem,
-    workflow_action_event,
 )
+from ..workflow_actions import workflow_action_event
 
 __all__ = [
     "AnnotationAdded",
@@ -113,7 +113,7 @@ class WorkflowActionUpdated:
     output_index: int
 
     def data(self) -> dict[str, Any]:
-        """What the adapters' events carry (:func:`~foundry_agents.response.workflow_action_event`)."""
+        """What the adapters' events carry (:func:`~foundry_agents.workflow_actions.workflow_action_event`)."""
         return workflow_action_event(self.action, self.output_index)
 
 
