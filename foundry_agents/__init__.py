@@ -72,6 +72,7 @@ from .response import (
     ReasoningItem,
     Refusal,
     ServerToolCallItem,
+    WorkflowActionItem,
     parse_response,
 )
 from .streaming import (
@@ -87,6 +88,7 @@ from .streaming import (
     ResponseStream,
     StreamEvent,
     TextDelta,
+    WorkflowActionUpdated,
 )
 from .tools import PendingToolCallsError, ToolRunResult, arun_with_tools, run_with_tools
 from .usage import Usage
@@ -167,6 +169,8 @@ __all__ = [
     "StreamResponseFailedError",
     "StructuredOutputError",
     "TextDelta",
+    "WorkflowActionItem",
+    "WorkflowActionUpdated",
     "TextPart",
     "TokenProvider",
     "ToolCallPart",

@@ -50,6 +50,7 @@ METADATA_KEYS: dict[str, str] = {
     "headers": "request_id, region and ratelimit_* values of the HTTP answer",
     "background": "True for a background response (it may still be running)",
     "continuation_token": "a background response's token (resume or wait for it later, from any process)",
+    "workflow_actions": "a workflow agent's actions: kind, id, parent/previous action, status, inner agent",
 }
 
 
@@ -85,6 +86,7 @@ def response_metadata(response: AgentResponse) -> dict[str, Any]:
         "approval_requests": [approval_request(a) for a in response.approval_requests],
         "agent_session_id": response.agent_session_id,
         "headers": response.headers.as_metadata() if response.headers else None,
+        "workflow_actions": [a.summary() for a in response.workflow_actions],
     }
     token = response_token(response)
     if token is not None:  # a background response: a later process can resume or wait with it

@@ -33,6 +33,7 @@ __all__ = [
     "ReasoningItem",
     "Refusal",
     "ServerToolCallItem",
+    "WorkflowActionItem",
     "parse_annotation",
     "parse_output_item",
     "failed_error",
@@ -112,6 +113,14 @@ class MessageItem:
     def annotations(self) -> list[Annotation]:
         return [a for p in self.content if isinstance(p, OutputText) for a in p.annotations]
 
+    @property
+    def agent(self) -> AgentRef | None:
+        """The agent that wrote this message (``agent_reference`` on the item), when it says.
+
+        In a workflow agent's output each inner agent's message names that inner agent.
+        """
+        return _agent_of(self.raw)
+
 
 @dataclass(slots=True)
 class FunctionCallItem:
@@ -183,6 +192,43 @@ class ServerToolCallItem:
 
 
 @dataclass(slots=True)
+class WorkflowActionItem:
+    """One step of a workflow agent (``workflow_action``): which action, of what kind, and its status.
+
+    ``action_kind`` is the wire field ``kind`` (the workflow's action type, e.g. ``InvokeAzureAgent``);
+    ``status`` is ``in_progress``, ``completed``, ``failed`` or ``cancelled``. A workflow agent
+    streams these between its inner agents' messages (docs/protocol.md, "Workflow actions").
+    """
+
+    id: str | None
+    action_id: str | None
+    action_kind: str | None = None
+    status: str | None = None
+    parent_action_id: str | None = None
+    previous_action_id: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    type: str = "workflow_action"
+
+    @property
+    def agent(self) -> AgentRef | None:
+        """The agent the item names (``agent_reference``): the workflow agent itself."""
+        return _agent_of(self.raw)
+
+    @property
+    def invoked_agent(self) -> str | None:
+        """The inner agent an ``InvokeAzureAgent`` action runs, when the item names it (``agent.name``)."""
+        target = self.raw.get("agent")
+        return _str(target.get("name")) if isinstance(target, Mapping) else None
+
+    def summary(self) -> dict[str, Any]:
+        """The action as a small JSON-ready dict: what both adapters put in their events."""
+        out = {"item_id": self.id, "action_id": self.action_id, "kind": self.action_kind, "status": self.status,
+               "parent_action_id": self.parent_action_id, "previous_action_id": self.previous_action_id,
+               "agent_name": self.invoked_agent}
+        return {k: v for k, v in out.items() if v is not None}
+
+
+@dataclass(slots=True)
 class OtherItem:
     """An item type this version does not model (kept whole in ``raw``)."""
 
@@ -192,7 +238,8 @@ class OtherItem:
 
 
 OutputItem = (
-    MessageItem | FunctionCallItem | ReasoningItem | McpApprovalRequestItem | ServerToolCallItem | OtherItem
+    MessageItem | FunctionCallItem | ReasoningItem | McpApprovalRequestItem | ServerToolCallItem
+    | WorkflowActionItem | OtherItem
 )
 
 #: Item types that mean the caller has work to do before the agent can go on.
@@ -236,16 +283,24 @@ def _approval(raw: dict[str, Any]) -> McpApprovalRequestItem:
                                   name=_str(raw.get("name")), arguments=_str(raw.get("arguments")), raw=raw)
 
 
+def _workflow_action(raw: dict[str, Any]) -> WorkflowActionItem:
+    return WorkflowActionItem(id=_str(raw.get("id")), action_id=_str(raw.get("action_id")),
+                              action_kind=_str(raw.get("kind")), status=_str(raw.get("status")),
+                              parent_action_id=_str(raw.get("parent_action_id")),
+                              previous_action_id=_str(raw.get("previous_action_id")), raw=raw)
+
+
 _ITEM_PARSERS: dict[str, Callable[[dict[str, Any]], OutputItem]] = {
     "message": _message,
     "function_call": _function_call,
     "reasoning": _reasoning,
     "mcp_approval_request": _approval,
+    "workflow_action": _workflow_action,
 }
 
 
 def _is_server_tool(kind: str) -> bool:
-    return kind.endswith("_call") or kind.endswith("_call_output") or kind in ("mcp_list_tools", "workflow_action")
+    return kind.endswith("_call") or kind.endswith("_call_output") or kind == "mcp_list_tools"
 
 
 def parse_output_item(raw: Mapping[str, Any]) -> OutputItem:
@@ -321,6 +376,11 @@ class AgentResponse:
         approvals = {a.id for a in self.approval_requests}
         return [i for i in self.output if i.type in PENDING_ITEM_TYPES
                 and (i.type != "mcp_approval_request" or i.id in approvals)]
+
+    @property
+    def workflow_actions(self) -> list[WorkflowActionItem]:
+        """A workflow agent's action updates, in the order they happened."""
+        return [i for i in self.output if isinstance(i, WorkflowActionItem)]
 
     @property
     def reasoning(self) -> list[ReasoningItem]:

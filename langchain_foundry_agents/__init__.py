@@ -8,6 +8,7 @@ Example:
 
 from ._content_blocks import register as _register_translator
 from ._messages import PROVIDER, UnsupportedContentError, approval_message
+from ._workflow_events import WORKFLOW_ACTION_EVENT
 from .chat_models import ChatFoundryAgent
 from .errors import (
     APIConnectionError,
@@ -73,6 +74,7 @@ __all__ = [
     "WaitTimeoutError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
+    "WORKFLOW_ACTION_EVENT",
     "approval_message",
     "fan_out",
     "foundry_agent_tool",

@@ -6,6 +6,10 @@ server-side items such as ``web_search_call`` kept whole), tagged
 ``response_metadata["model_provider"] = "azure_foundry"``; :mod:`._content_blocks` registers the
 translator that turns it into standard blocks (``message.content_blocks``).
 
+A workflow agent's ``workflow_action`` items are kept whole as blocks of that type (standard
+``non_standard`` blocks in ``content_blocks``), its inner agents' text blocks name the inner agent
+in ``agent_name``, and ``response_metadata["workflow_actions"]`` lists the actions in order.
+
 Every block carries an ``index`` given in order of first appearance, so the chunks of a stream
 merge into exactly the content :func:`to_ai_message` builds for the same response: one mapping
 per output item (:func:`item_blocks`), used by both paths.
@@ -28,10 +32,12 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.messages.tool import InvalidToolCall, ToolCall, ToolCallChunk
 
 from foundry_agents import (
+    AgentRef,
     AgentResponse,
     AnnotationAdded,
     FunctionCallDelta,
     FunctionCallItem,
+    ItemAdded,
     ItemDone,
     MessageItem,
     OutputItem,
@@ -46,6 +52,7 @@ from foundry_agents import (
     Usage,
 )
 from foundry_agents.metadata import response_metadata as core_metadata
+from foundry_agents.workflow_actions import inner_agent_name
 
 from ._messages import PROVIDER
 
@@ -78,15 +85,22 @@ def response_metadata(response: AgentResponse) -> dict[str, Any]:
 
 
 # -- items ---------------------------------------------------------------------------------------
-def _text_block(part: OutputText, index: int) -> dict[str, Any]:
-    return {"type": "text", "text": part.text, "annotations": [a.raw for a in part.annotations], "index": index}
+def _text_block(part: OutputText, index: int, speaker: str | None = None) -> dict[str, Any]:
+    block = {"type": "text", "text": part.text, "annotations": [a.raw for a in part.annotations], "index": index}
+    if speaker:
+        block["agent_name"] = speaker
+    return block
 
 
-def _message_blocks(item: MessageItem, next_index: Callable[[int], int]) -> list[dict[str, Any]]:
+speaker = inner_agent_name
+
+
+def _message_blocks(item: MessageItem, next_index: Callable[[int], int],
+                    who: str | None = None) -> list[dict[str, Any]]:
     blocks = []
     for ci, part in enumerate(item.content):
         if isinstance(part, OutputText):
-            blocks.append(_text_block(part, next_index(ci)))
+            blocks.append(_text_block(part, next_index(ci), who))
         elif isinstance(part, Refusal):
             blocks.append({"type": "refusal", "refusal": part.refusal, "index": next_index(ci)})
         else:
@@ -104,10 +118,13 @@ def _reasoning_block(item: ReasoningItem, index: int) -> dict[str, Any]:
     return {"type": "reasoning", "summary": summary, "index": index}
 
 
-def item_blocks(item: OutputItem, next_index: Callable[[int], int]) -> list[dict[str, Any]]:
-    """The content blocks of one output item. ``next_index(content_index)`` hands out block indices."""
+def item_blocks(item: OutputItem, next_index: Callable[[int], int], who: str | None = None) -> list[dict[str, Any]]:
+    """The content blocks of one output item. ``next_index(content_index)`` hands out block indices.
+
+    ``who`` names the inner agent that wrote a message (text blocks get ``agent_name``).
+    """
     if isinstance(item, MessageItem):
-        return _message_blocks(item, next_index)
+        return _message_blocks(item, next_index, who)
     if isinstance(item, FunctionCallItem):
         return [_function_call_block(item, next_index(0))]
     if isinstance(item, ReasoningItem):
@@ -138,7 +155,7 @@ def to_ai_message(response: AgentResponse) -> AIMessage:
     counter = iter(range(1 << 62))
     content: list[Any] = []
     for item in response.output:
-        content.extend(item_blocks(item, lambda _ci: next(counter)))
+        content.extend(item_blocks(item, lambda _ci: next(counter), speaker(item, response.agent)))
     valid, invalid = tool_calls(response.output)
     return AIMessage(
         content=content,
@@ -160,7 +177,7 @@ class ChunkMapper:
     :func:`to_ai_message` of that response.
     """
 
-    __slots__ = ("_annotations", "_blocks", "_delta_chunk", "_id", "_seen")
+    __slots__ = ("_agent", "_annotations", "_blocks", "_delta_chunk", "_id", "_seen", "_speakers")
 
     def __init__(self, *, lean_deltas: bool = True) -> None:
         # Later deltas of a block skip response_metadata (see _lean_chunk) unless LangChain
@@ -170,6 +187,8 @@ class ChunkMapper:
         self._blocks: dict[tuple[int, int], int] = {}  # (output_index, content_index) -> block index
         self._seen: set[int] = set()  # output indices with at least one emitted block
         self._annotations: dict[tuple[int, int], int] = {}  # streamed annotation counts
+        self._agent: AgentRef | None = None  # the agent called
+        self._speakers: dict[int, str] = {}  # output index -> inner agent that wrote the message
 
     def feed(self, event: StreamEvent) -> AIMessageChunk | None:
         handler = _HANDLERS.get(type(event))
@@ -197,7 +216,8 @@ class ChunkMapper:
         return AIMessageChunk(content=content, id=self._id, **kw)
 
     def _item_chunk_parts(self, output_index: int, item: OutputItem) -> tuple[list[Any], list[ToolCallChunk]]:
-        blocks = item_blocks(item, lambda ci: self._index(output_index, ci)[0])
+        who = self._speakers.get(output_index) or speaker(item, self._agent)
+        blocks = item_blocks(item, lambda ci: self._index(output_index, ci)[0], who)
         chunks: list[ToolCallChunk] = []
         if isinstance(item, FunctionCallItem):
             chunks.append(ToolCallChunk(type="tool_call_chunk", name=item.name, args=item.arguments,
@@ -207,12 +227,23 @@ class ChunkMapper:
     # -- handlers
     def _on_started(self, event: ResponseStarted) -> None:
         self._id = event.response.id or None
+        self._agent = event.response.agent
+        return None
+
+    def _on_item_added(self, event: ItemAdded) -> None:
+        who = speaker(event.item, self._agent)
+        if who:
+            self._speakers[event.output_index] = who
         return None
 
     def _on_text(self, event: TextDelta) -> AIMessageChunk | None:
         index, first = self._index(event.output_index, event.content_index)
         if first:
-            return self._chunk([{"type": "text", "text": event.delta, "annotations": [], "index": index}])
+            block = {"type": "text", "text": event.delta, "annotations": [], "index": index}
+            who = self._speakers.get(event.output_index)
+            if who:
+                block["agent_name"] = who
+            return self._chunk([block])
         if not event.delta:
             return None
         return self._delta_chunk([{"type": "text", "text": event.delta, "index": index}])
@@ -262,7 +293,8 @@ class ChunkMapper:
                 def index_of(_c: int, ci: int = ci) -> int:
                     return self._index(oi, ci)[0]
 
-                late.extend(_message_blocks(MessageItem(id=item.id, content=[part]), index_of))
+                late.extend(_message_blocks(MessageItem(id=item.id, content=[part]), index_of,
+                                            self._speakers.get(oi) or speaker(item, self._agent)))
             elif isinstance(part, OutputText):
                 shown = self._annotations.get((oi, ci), 0)
                 if len(part.annotations) > shown:
@@ -293,6 +325,7 @@ class ChunkMapper:
 
 _HANDLERS: dict[type, Callable[[ChunkMapper, Any], AIMessageChunk | None]] = {
     ResponseStarted: ChunkMapper._on_started,
+    ItemAdded: ChunkMapper._on_item_added,
     TextDelta: ChunkMapper._on_text,
     AnnotationAdded: ChunkMapper._on_annotation,
     FunctionCallDelta: ChunkMapper._on_arguments,

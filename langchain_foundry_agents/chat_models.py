@@ -23,11 +23,11 @@ from langchain_core.language_models.chat_models import (
 )
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from pydantic import ConfigDict, PrivateAttr
 
-from foundry_agents import AgentResponse, AgentVersion, FoundryAgent, Message
+from foundry_agents import AgentResponse, AgentVersion, FoundryAgent, Message, WorkflowActionUpdated
 from foundry_agents._arguments import check_arguments
 from foundry_agents.background import DEFAULT_WAIT_TIMEOUT, ContinuationToken
 from foundry_agents.connection_fields import ConnectionFields
@@ -37,6 +37,12 @@ from foundry_agents.tokens import count_message_tokens, count_text_tokens
 
 from ._messages import PROVIDER, to_neutral_messages
 from ._outputs import ChunkMapper, to_ai_message
+from ._workflow_events import (
+    adispatch_actions,
+    dispatch_actions,
+    response_actions,
+    streaming_run,
+)
 from .errors import translate_errors
 from .structured import AgentJSONParser
 from .tools import check_agent_tools as check_declared
@@ -238,6 +244,7 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
         neutral, options = self._prepare(messages, stop, kwargs)
         with translate_errors():
             response = self.foundry_agent.respond(neutral, **options)
+        dispatch_actions(run_manager, response_actions(response))
         return _result(response)
 
     async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -246,7 +253,31 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
         neutral, options = self._prepare(messages, stop, kwargs)
         with translate_errors():
             response = await self.foundry_agent.arespond(neutral, **options)
+        await adispatch_actions(run_manager, response_actions(response))
         return _result(response)
+
+    # langchain-core does not always hand _stream/_astream the run manager: these four pin the
+    # run id so a workflow agent's actions reach callbacks as custom events of this run.
+    def invoke(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
+               stop: list[str] | None = None, **kwargs: Any) -> AIMessage:
+        with streaming_run(config) as pinned:
+            return super().invoke(input, pinned, stop=stop, **kwargs)
+
+    async def ainvoke(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
+                      stop: list[str] | None = None, **kwargs: Any) -> AIMessage:
+        with streaming_run(config) as pinned:
+            return await super().ainvoke(input, pinned, stop=stop, **kwargs)
+
+    def stream(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
+               stop: list[str] | None = None, **kwargs: Any) -> Iterator[AIMessageChunk]:
+        with streaming_run(config) as pinned:
+            yield from super().stream(input, pinned, stop=stop, **kwargs)
+
+    async def astream(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
+                      stop: list[str] | None = None, **kwargs: Any) -> AsyncIterator[AIMessageChunk]:
+        with streaming_run(config) as pinned:
+            async for chunk in super().astream(input, pinned, stop=stop, **kwargs):
+                yield chunk
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None,
@@ -255,6 +286,8 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
         mapper = ChunkMapper(lean_deltas=self.output_version != "v1")
         with translate_errors():
             for event in self.foundry_agent.stream(neutral, **options):
+                if isinstance(event, WorkflowActionUpdated):
+                    dispatch_actions(run_manager, [event.data()])
                 chunk = mapper.feed(event)
                 if chunk is not None:
                     yield ChatGenerationChunk(message=chunk)
@@ -266,6 +299,8 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
         mapper = ChunkMapper(lean_deltas=self.output_version != "v1")
         with translate_errors():
             async for event in self.foundry_agent.astream(neutral, **options):
+                if isinstance(event, WorkflowActionUpdated):
+                    await adispatch_actions(run_manager, [event.data()])
                 chunk = mapper.feed(event)
                 if chunk is not None:
                     yield ChatGenerationChunk(message=chunk)

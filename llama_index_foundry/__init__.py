@@ -15,12 +15,15 @@ from foundry_agents.errors import StructuredOutputError
 from ._messages import approval_message
 from .base import FoundryAgentLLM
 from .orchestration import AgentAnswer, FanOutWorkflow, foundry_agent_tool
+from .workflow_events import FoundryWorkflowActionEvent, WorkflowActionEvent
 
 __all__ = [
     "AgentAnswer",
     "FanOutWorkflow",
     "FoundryAgentLLM",
+    "FoundryWorkflowActionEvent",
     "StructuredOutputError",
+    "WorkflowActionEvent",
     "approval_message",
     "foundry_agent_tool",
 ]

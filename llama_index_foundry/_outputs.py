@@ -14,7 +14,10 @@ The assistant message carries, in ``additional_kwargs``:
   ``continuation_token`` (the token string a later process passes to ``FoundryAgentLLM.resume``);
 - ``annotations``: every annotation as received (also as ``CitationBlock`` blocks for citations);
 - ``server_tool_calls`` / ``other_items`` / ``refusal``: items the agent ran itself, item types
-  this version does not model, and refusals, kept rather than dropped.
+  this version does not model, and refusals, kept rather than dropped;
+- ``workflow_actions`` (a workflow agent's actions, in order) and ``agent_messages`` (each inner
+  agent's message on its own: ``agent_name``, ``item_id``, ``text``); stream chunks of an action
+  update carry it in ``workflow_action`` (see :mod:`llama_index_foundry.workflow_events`).
 
 ``raw`` holds the wire response, ``usage`` included, which ``TokenCountingHandler`` reads.
 """
@@ -58,7 +61,9 @@ from foundry_agents.streaming import (
     ResponseStarted,
     StreamEvent,
     TextDelta,
+    WorkflowActionUpdated,
 )
+from foundry_agents.workflow_actions import inner_agent_name, workflow_action_events
 
 __all__ = [
     "StreamMapper",
@@ -125,6 +130,12 @@ def response_kwargs(response: AgentResponse) -> dict[str, Any]:
     other = [i.raw for i in response.output if isinstance(i, OtherItem)]
     if other:
         out["other_items"] = other
+    actions = workflow_action_events(response)
+    if actions:
+        out["workflow_actions"] = actions
+    if any(inner_agent_name(m, response.agent) for m in response.messages):
+        out["agent_messages"] = [{"agent_name": m.agent.name if m.agent else None, "item_id": m.id, "text": m.text}
+                                 for m in response.messages]
     refusals = [p.refusal for m in response.messages for p in m.content if isinstance(p, Refusal)]
     if refusals:
         out["refusal"] = "\n".join(refusals)
@@ -247,6 +258,9 @@ class StreamMapper:
         # A new list each time: chunks already handed out keep the annotations they had.
         self._annotations = [*self._annotations, event.annotation.raw]
 
+    def _on_action(self, event: WorkflowActionUpdated) -> ChatResponse:
+        return self._chunk("", workflow_action=event.data())
+
     def _on_item_done(self, event: ItemDone) -> ChatResponse | None:
         item = event.item
         if isinstance(item, FunctionCallItem):
@@ -266,6 +280,7 @@ _STREAM_HANDLERS: dict[type, Callable[[StreamMapper, Any], ChatResponse | None]]
     TextDelta: StreamMapper._on_text,
     ReasoningDelta: StreamMapper._on_reasoning,
     AnnotationAdded: StreamMapper._on_annotation,
+    WorkflowActionUpdated: StreamMapper._on_action,
     ItemDone: StreamMapper._on_item_done,
     ResponseDone: StreamMapper._on_done,
 }

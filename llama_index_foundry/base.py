@@ -44,11 +44,13 @@ from foundry_agents.connection_fields import ConnectionFields
 from foundry_agents.messages import Message
 from foundry_agents.options import adapter_defaults, from_adapter
 from foundry_agents.request import tool_choice_option
-from foundry_agents.streaming import StreamEvent
+from foundry_agents.streaming import StreamEvent, WorkflowActionUpdated
+from foundry_agents.workflow_actions import workflow_action_events
 
 from ._messages import to_foundry_messages
 from ._outputs import StreamMapper, to_chat_response, to_completion_response, tool_selections
 from ._structured import aparse_stream, parse_stream, parse_structured, structured_messages
+from .workflow_events import dispatch_actions
 
 if TYPE_CHECKING:
     from llama_index.core.prompts import BasePromptTemplate, PromptTemplate
@@ -249,11 +251,15 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
 
     def _chat(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponse:
         inputs, options = self._prepare(messages, kwargs)
-        return to_chat_response(self.foundry_agent.respond(inputs, **options))
+        response = self.foundry_agent.respond(inputs, **options)
+        dispatch_actions(workflow_action_events(response))
+        return to_chat_response(response)
 
     async def _achat(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponse:
         inputs, options = self._prepare(messages, kwargs)
-        return to_chat_response(await self.foundry_agent.arespond(inputs, **options))
+        response = await self.foundry_agent.arespond(inputs, **options)
+        dispatch_actions(workflow_action_events(response))
+        return to_chat_response(response)
 
     def _stream_chat(self, messages: Sequence[ChatMessage], kwargs: Mapping[str, Any]) -> ChatResponseGen:
         inputs, options = self._prepare(messages, kwargs)
@@ -437,6 +443,8 @@ def _tool_choice(choice: Any, required: bool, tools: Sequence[BaseTool]) -> str 
 def _chunks(events: Iterator[StreamEvent]) -> ChatResponseGen:
     mapper = StreamMapper()
     for event in events:
+        if isinstance(event, WorkflowActionUpdated):
+            dispatch_actions([event.data()])
         chunk = mapper.feed(event)
         if chunk is not None:
             yield chunk
@@ -445,6 +453,8 @@ def _chunks(events: Iterator[StreamEvent]) -> ChatResponseGen:
 async def _achunks(events: AsyncIterator[StreamEvent]) -> ChatResponseAsyncGen:
     mapper = StreamMapper()
     async for event in events:
+        if isinstance(event, WorkflowActionUpdated):
+            dispatch_actions([event.data()])
         chunk = mapper.feed(event)
         if chunk is not None:
             yield chunk

@@ -108,9 +108,12 @@ def li_messages(draw: st.DrawFn) -> ChatMessage:
 # -- responses and stream events ------------------------------------------------------------------
 ITEM_TYPES = ["message", "function_call", "reasoning", "mcp_call", "mcp_list_tools", "mcp_approval_request",
               "web_search_call", "file_search_call", "code_interpreter_call", "bing_grounding_call",
-              "bing_grounding_call_output", "openapi_call", "image_generation_call", "tool_search_call", "weird"]
+              "bing_grounding_call_output", "openapi_call", "image_generation_call", "tool_search_call",
+              "workflow_action", "weird"]
 ITEM_KEYS = ["id", "call_id", "name", "arguments", "status", "role", "summary", "server_label", "output",
-             "error", "action", "queries", "results", "code", "outputs", "result", "execution", "tools"]
+             "error", "action", "queries", "results", "code", "outputs", "result", "execution", "tools",
+             # workflow_action (and the agent_reference inner agents' messages carry)
+             "kind", "action_id", "parent_action_id", "previous_action_id", "agent", "agent_reference"]
 parts = st.fixed_dictionaries({"type": usually(st.sampled_from(["output_text", "refusal", "other"]))},
                               optional={"text": usually(st.text(max_size=8)), "refusal": json_values,
                                         "annotations": usually(st.lists(_with_keys(

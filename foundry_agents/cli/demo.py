@@ -1,7 +1,7 @@
 """``foundry-agents demo``: a guided tour of Foundry v2 agents from LangChain, LlamaIndex and the core.
 
 By default the tour starts the embedded emulator in-process (no Azure needed) and walks through
-six sections, each printing what it does and the token usage it cost:
+seven sections, each printing what it does and the token usage it cost:
 
 1. an LCEL chain ``ChatPromptTemplate | ChatFoundryAgent | StrOutputParser``, streamed;
 2. a pinned agent version (``echo:1``) next to the latest (``echo``);
@@ -10,6 +10,8 @@ six sections, each printing what it does and the token usage it cost:
 5. a LlamaIndex query engine over the bundled ``sample_docs/``, answered by ``grounded``;
 6. an agent of agents: ``triage`` delegates to ``weather`` and ``researcher`` in parallel;
    with ``--trace``, its OpenTelemetry span tree (orchestrator -> execute_tool -> sub-agent).
+7. a workflow agent (``trip-planner``) as a step of an LCEL chain and as a sub-agent tool, its
+   actions shown as they happen.
 
 A section whose framework is not installed prints one line and is skipped; frameworks are
 imported inside the sections only (``import foundry_agents`` never imports one).
@@ -17,7 +19,7 @@ imported inside the sections only (``import foundry_agents`` never imports one).
 ``--endpoint URL [--api-key TOKEN]`` runs the same tour against a real project instead. It needs
 agents that behave like the emulator's built-ins (``echo`` with two versions, ``grounded``,
 ``weather`` declaring ``get_weather``, ``researcher``, ``triage`` declaring ``ask_weather`` and
-``ask_researcher``; see docs/emulator.md). A section that fails prints one error line; the demo
+``ask_researcher``, and the workflow agent ``trip-planner``; see docs/emulator.md). A section that fails prints one error line; the demo
 then goes on and exits 1.
 """
 
@@ -52,7 +54,7 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "demo", help="run the demo against the embedded emulator",
         description="Start the embedded emulator and walk through the main use cases: LCEL streaming, "
-                    "versions, conversations, function tools, a LlamaIndex query engine, agents of agents.")
+                    "versions, conversations, function tools, a LlamaIndex query engine, agents of agents, a workflow agent.")
     parser.add_argument("--endpoint", metavar="URL",
                         help="run the tour against this project instead of the embedded emulator (it needs "
                              "agents named like the emulator's built-ins: echo, grounded, weather, researcher, triage)")
@@ -314,6 +316,43 @@ def agent_of_agents(tour: Tour) -> None:
     tour.say(f"[tokens (all agents): {usage_text(total)}]")
 
 
+# -- 7. workflow agent ---------------------------------------------------------------------------
+def workflow_agent(tour: Tour) -> None:
+    need("langchain_core", extra="langchain")
+    from langchain_core.callbacks import BaseCallbackHandler, get_usage_metadata_callback
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+
+    from langchain_foundry_agents import WORKFLOW_ACTION_EVENT, ChatFoundryAgent
+    from langchain_foundry_agents.orchestration import foundry_agent_tool
+
+    class Actions(BaseCallbackHandler):
+        def __init__(self, *, show: bool) -> None:
+            self.show = show
+            self.seen: list[str] = []
+
+        def on_custom_event(self, name: str, data: Any, **kwargs: Any) -> None:
+            if name == WORKFLOW_ACTION_EVENT:
+                self.seen.append(f"{data.get('action_id')}:{data.get('status')}")
+                if self.show:
+                    tour.say(f"  [{data.get('status')}] {data.get('action_id')} ({data.get('agent_name') or data.get('kind')})")
+
+    planner = ChatFoundryAgent("trip-planner", **tour.connection)
+    tour.closers.callback(planner.foundry_agent.close)
+    chain = ChatPromptTemplate.from_messages([("human", "Plan a weekend in {city}")]) | planner | StrOutputParser()
+    tour.say("chain: ChatPromptTemplate | ChatFoundryAgent('trip-planner') | StrOutputParser(); its actions:")
+    with get_usage_metadata_callback() as usage:
+        answer = "".join(chain.stream({"city": "Lisbon"}, config={"callbacks": [Actions(show=True)]}))
+        tour.say(f"trip-planner> ...{answer[-70:]}")
+        tool = foundry_agent_tool(planner)
+        quiet = Actions(show=False)
+        tool.invoke({"question": "Plan a weekend in Oslo"}, config={"callbacks": [quiet]})
+    tour.say(f"as the sub-agent tool '{tool.name}': {len(quiet.seen)} action updates reached the caller, "
+             f"last {quiet.seen[-1] if quiet.seen else 'none'}")
+    for counts in usage.usage_metadata.values():  # keyed by model; a workflow agent has none of its own
+        tour.tokens(from_langchain(counts), "tokens (both calls)")
+
+
 # -- running -----------------------------------------------------------------------------------
 SECTIONS: list[tuple[str, Callable[[Tour], None]]] = [
     ("LCEL chain, streamed (LangChain)", lcel_streaming),
@@ -322,6 +361,7 @@ SECTIONS: list[tuple[str, Callable[[Tour], None]]] = [
     ("Function-tool round trip (LangChain)", function_tool),
     ("Query engine over local documents (LlamaIndex)", query_engine),
     ("Agent of agents: triage -> weather + researcher (core)", agent_of_agents),
+    ("Workflow agent in a chain and as a sub-agent (LangChain)", workflow_agent),
 ]
 
 

@@ -20,7 +20,7 @@ from . import routes_agents as agents
 from . import routes_conversations as conversations
 from . import routes_responses as responses
 from .agents import BEHAVIORS, builtin_agents
-from .config import load_agents_file, parse_agents
+from .config import load_agents_file, parse_agents, workflow_references
 from .errors import EmulatorError
 from .http import Emulator, Handler, bind, error_response
 from .model import AgentVersionRecord
@@ -161,6 +161,7 @@ def create_app(
         loaded += load_agents_file(agents_file)
     for extra in extra_agents or ():
         loaded += [extra] if isinstance(extra, AgentVersionRecord) else parse_agents([extra], source="extra_agents")
+    workflow_references(loaded)
     store = _open_store(data_dir)
     for agent in loaded:
         store.seed_agent(agent)

@@ -14,6 +14,12 @@ Format (full description and an example in docs/emulator.md)::
                                     # duration (long_running), cut_after and cuts (cutoff)
             rules:
               - {match: refund, reply: "Refunds take 5 days."}
+      - name: research-and-write  # a workflow agent: runs other agents in sequence and in parallel
+        kind: workflow
+        steps:
+          - agent: researcher
+          - parallel: [{agent: forecast}, {agent: echo}]
+          - agent: writer
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from typing import Any
 from .model import AgentVersionRecord
 
 DEFINITION_KEYS = ("kind", "model", "instructions", "tools", "text", "reasoning")
-OPTION_KEYS = ("reply", "rules", "after_tool", "failures", "delay", "duration", "cut_after", "cuts")
+OPTION_KEYS = ("reply", "rules", "after_tool", "failures", "delay", "duration", "cut_after", "cuts", "steps")
 DEFAULT_MODEL = "gpt-4.1-mini"
 
 
@@ -70,16 +76,59 @@ def _agent_versions(entry: Any, where: str) -> Iterable[AgentVersionRecord]:
     for number, spec in enumerate(versions, 1):
         if not isinstance(spec, dict):
             raise AgentsFileError(f"{where}.versions[{number - 1}]: must be a mapping")
-        definition = {"kind": "prompt", "model": DEFAULT_MODEL}
+        kind = spec.get("kind", entry.get("kind", "prompt"))
+        definition: dict[str, Any] = {"kind": "workflow"} if kind == "workflow" else {"kind": "prompt", "model": DEFAULT_MODEL}
         definition.update({k: spec[k] for k in DEFINITION_KEYS if k in spec})
+        default_behavior = "scripted"
+        if kind == "workflow":
+            check_steps(spec.get("steps", entry.get("steps")), f"{where}.versions[{number - 1}]")
+            default_behavior = "workflow"
+        options = {k: spec[k] for k in OPTION_KEYS if k in spec}
+        if "steps" in entry and "steps" not in options:
+            options["steps"] = entry["steps"]
         if definition["kind"] == "hosted" and "model" not in spec:
             del definition["model"]  # a hosted agent (a container) answers with model ""
         yield AgentVersionRecord(
             name=entry["name"],
             version=str(spec.get("version", number)),
             definition=definition,
-            behavior=str(spec.get("behavior", entry.get("behavior", "scripted"))),
+            behavior=str(spec.get("behavior", entry.get("behavior", default_behavior))),
             description=str(spec.get("description", entry.get("description", ""))),
             metadata=dict(spec.get("metadata", entry.get("metadata", {})) or {}),
-            options={k: spec[k] for k in OPTION_KEYS if k in spec},
+            options=options,
         )
+
+
+def check_steps(steps: Any, where: str) -> None:
+    """A workflow's ``steps``: a non-empty list of ``{agent: NAME}`` or ``{parallel: [{agent: NAME}, ...]}``."""
+    if not isinstance(steps, list) or not steps:
+        raise AgentsFileError(f"{where}: a workflow agent needs 'steps', a non-empty list")
+    for index, step in enumerate(steps):
+        here = f"{where}.steps[{index}]"
+        if isinstance(step, dict) and "parallel" in step:
+            branches = step["parallel"]
+            if not isinstance(branches, list) or not branches:
+                raise AgentsFileError(f"{here}: 'parallel' must be a non-empty list of {{agent: NAME}} steps")
+            for b_index, branch in enumerate(branches):
+                _check_agent_step(branch, f"{here}.parallel[{b_index}]")
+        else:
+            _check_agent_step(step, here)
+
+
+def _check_agent_step(step: Any, where: str) -> None:
+    if not isinstance(step, dict) or not isinstance(step.get("agent"), str) or not step["agent"]:
+        raise AgentsFileError(f"{where}: expected {{agent: NAME}} (or {{parallel: [...]}} at the top level), got {step!r}")
+    if step.get("input", "request") not in ("request", "answers"):
+        raise AgentsFileError(f"{where}: 'input' must be 'request' or 'answers', got {step['input']!r}")
+
+
+def workflow_references(agents: Iterable[AgentVersionRecord]) -> None:
+    """Every agent a workflow agent runs must exist; raises :class:`AgentsFileError` naming the first that does not."""
+    agents = list(agents)
+    names = {a.name for a in agents}
+    for agent in agents:
+        for step in agent.options.get("steps") or () if agent.behavior == "workflow" else ():
+            for target in step.get("parallel", [step]):
+                if target["agent"] not in names:
+                    raise AgentsFileError(f"workflow agent '{agent.name}' runs agent '{target['agent']}', "
+                                          f"which is not defined (built-in or in the agents file)")

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import ids, schema, validation
 from .errors import EmulatorError, invalid
-from .model import AgentVersion, Behavior, Reply, ResponseRecord, TurnContext
+from .model import AgentVersionRecord, Behavior, Reply, Resolver, ResponseRecord, TurnContext
 from .state import Store
 from .usage import count_tokens, tokens_of, usage
 from .wire import decorate_item, stored_item
@@ -29,7 +29,7 @@ def create_response(
     dialect: str,
     path_agent: str | None = None,
     strict_input: bool = True,
-    session_hook: Callable[[AgentVersion, dict[str, Any]], tuple[str, str] | None] | None = None,
+    session_hook: Callable[[AgentVersionRecord, dict[str, Any]], tuple[str, str] | None] | None = None,
 ) -> ResponseRecord:
     """Validate a ``POST .../responses`` body and compute (and store) the response."""
     if not isinstance(body, dict):
@@ -74,6 +74,7 @@ def create_response(
         metadata=dict(body.get("metadata") or {}),
         stream=bool(body.get("stream")),
         counters=store.counters,
+        resolve=_resolver(store, behaviors),
     )
     behavior = behaviors.get(agent.behavior)
     if behavior is None:
@@ -88,6 +89,19 @@ def create_response(
         record.agent_session_id, record.owner = hosted
     _commit(store, record, conv_id, new_items)
     return record
+
+
+def _resolver(store: Store, behaviors: Mapping[str, Behavior]) -> Resolver:
+    """What a ``workflow`` agent uses to find the agents it runs (their latest versions)."""
+
+    def resolve(name: str) -> tuple[AgentVersionRecord | None, Behavior | None]:
+        try:
+            agent = store.agent(name)
+        except EmulatorError:
+            return None, None
+        return agent, behaviors.get(agent.behavior)
+
+    return resolve
 
 
 def _record(

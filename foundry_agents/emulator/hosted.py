@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from . import ids
 from .errors import EmulatorError, invalid
 from .http import Emulator, json_body, page
-from .model import AgentVersion
+from .model import AgentVersionRecord
 from .schema import check_agent_name
 from .wire import list_json
 
@@ -46,7 +46,7 @@ class Session:
         return {"object": "agent.session", **data}
 
 
-def is_hosted(agent: AgentVersion) -> bool:
+def is_hosted(agent: AgentVersionRecord) -> bool:
     return agent.definition.get("kind") == "hosted"
 
 
@@ -62,7 +62,7 @@ def _not_found(session_id: str) -> EmulatorError:
     return EmulatorError(404, "not_found", f"Session '{session_id}' not found.")
 
 
-def _new_session(emu: Emulator, agent: AgentVersion, owner: str) -> Session:
+def _new_session(emu: Emulator, agent: AgentVersionRecord, owner: str) -> Session:
     now = int(time.time())
     session = Session(ids.new_id("sess_"), agent.name, owner, {"type": "version_ref", "agent_version": agent.version},
                       created_at=now, last_accessed_at=now, expires_at=now + SESSION_TTL)
@@ -81,7 +81,7 @@ def session_hook(request: Request, emu: Emulator):  # type: ignore[no-untyped-de
     """The engine's hook for one response request: ``(agent, body) -> (session id, owner)``."""
     owner = caller_key(request)
 
-    def hook(agent: AgentVersion, body: dict[str, Any]) -> tuple[str, str] | None:
+    def hook(agent: AgentVersionRecord, body: dict[str, Any]) -> tuple[str, str] | None:
         if not is_hosted(agent):
             if body.get("agent_session_id") is not None:
                 raise invalid("'agent_session_id' is only supported by hosted agents.", "agent_session_id")
@@ -99,7 +99,7 @@ def session_hook(request: Request, emu: Emulator):  # type: ignore[no-untyped-de
 
 
 # -- routes ---------------------------------------------------------------------------------------
-def _agent(request: Request, emu: Emulator) -> AgentVersion:
+def _agent(request: Request, emu: Emulator) -> AgentVersionRecord:
     features = {p.strip() for p in request.headers.get("foundry-features", "").split(",")}
     if SESSION_FEATURE not in features:
         raise EmulatorError(

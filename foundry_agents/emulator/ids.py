@@ -25,6 +25,7 @@ ITEM_PREFIXES: dict[str, str] = {
     "mcp_approval_request": "mcpr_",
     "mcp_approval_response": "mcpa_",
     "mcp_call": "mcp_",
+    "workflow_action": "wfa_",  # as Microsoft Agent Framework's Foundry hosting mints them
 }
 
 

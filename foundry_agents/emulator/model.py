@@ -46,10 +46,6 @@ class AgentVersionRecord:
         return list(self.definition.get("tools") or [])
 
 
-#: The former name (the emulator's package exports only :class:`AgentVersionRecord`, so no two
-#: public classes of foundry-agents share a name); kept for emulator code written against it.
-AgentVersion = AgentVersionRecord
-
 
 @dataclass
 class TurnContext:
@@ -62,6 +58,8 @@ class TurnContext:
     stream: bool = False
     #: Per-app counters (e.g. the ``flaky`` agent's attempts), shared across requests.
     counters: dict[str, int] = field(default_factory=dict)
+    #: Looks up another agent and its behaviour by name (what a ``workflow`` agent runs).
+    resolve: Resolver | None = None
 
     @property
     def items(self) -> list[dict[str, Any]]:
@@ -94,6 +92,8 @@ class Reply:
 
 
 Behavior = Callable[[TurnContext], Reply]
+#: Agent name -> (its latest version, its behaviour); ``(None, None)`` when there is no such agent.
+Resolver = Callable[[str], "tuple[AgentVersionRecord | None, Behavior | None]"]
 
 
 @dataclass

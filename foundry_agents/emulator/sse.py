@@ -157,8 +157,15 @@ def _generic_events(item: dict[str, Any], index: int) -> Iterator[Event]:
     yield _done(item, index)
 
 
+def _workflow_action_events(item: dict[str, Any], index: int) -> Iterator[Event]:
+    """One item per action status change, added and done as it is (docs/protocol.md, "Workflow actions")."""
+    yield "response.output_item.added", {"item": item, "output_index": index}
+    yield _done(item, index)
+
+
 _ITEM_EVENTS = {
     "message": _message_events,
+    "workflow_action": _workflow_action_events,
     "function_call": _function_call_events,
     "reasoning": _reasoning_events,
 }

@@ -32,12 +32,14 @@ def decorate_item(item: dict[str, Any], record: ResponseRecord, dialect: str, mo
     only in streams (the recorded preview JSON bodies have no per-item echo).
     """
     head: dict[str, Any] = {"type": item["type"], "id": item.get("id")}
+    # A workflow agent's inner items name the inner agent that wrote them.
+    own = item.get("agent_reference")
     if dialect == "v1":
-        head["agent_reference"] = agent_ref(record.agent)
+        head["agent_reference"] = own if isinstance(own, dict) else agent_ref(record.agent)
         head["response_id"] = record.id
     elif mode == "stream":
-        head["created_by"] = {"agent": agent_id_ref(record.agent)}
-    return {**head, **{k: v for k, v in item.items() if k not in head}}
+        head["created_by"] = {"agent": {**own, "type": "agent_id"} if isinstance(own, dict) else agent_id_ref(record.agent)}
+    return {**head, **{k: v for k, v in item.items() if k not in head and (dialect == "v1" or k != "agent_reference")}}
 
 
 def text_config(agent: AgentVersionRecord) -> dict[str, Any]:

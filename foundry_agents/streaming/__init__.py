@@ -25,6 +25,7 @@ from .events import (
     ResponseStarted,
     StreamEvent,
     TextDelta,
+    WorkflowActionUpdated,
 )
 from .shells import AsyncResponseStream, ResponseStream
 
@@ -43,4 +44,5 @@ __all__ = [
     "StreamAccumulator",
     "StreamEvent",
     "TextDelta",
+    "WorkflowActionUpdated",
 ]

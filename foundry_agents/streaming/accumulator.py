@@ -30,6 +30,7 @@ from ..errors import (
 )
 from ..response import (
     AgentResponse,
+    WorkflowActionItem,
     failed_error,
     parse_annotation,
     parse_output_item,
@@ -46,6 +47,7 @@ from .events import (
     ResponseStarted,
     StreamEvent,
     TextDelta,
+    WorkflowActionUpdated,
 )
 
 __all__ = ["StreamAccumulator"]
@@ -267,7 +269,10 @@ class StreamAccumulator:
         raw = self._item(event) or {}
         slot = self._slot(index)
         slot.raw = raw
-        out.append(ItemAdded(index, parse_output_item(raw)))
+        item = parse_output_item(raw)
+        out.append(ItemAdded(index, item))
+        if isinstance(item, WorkflowActionItem):
+            out.append(WorkflowActionUpdated(item, index))
         if raw.get("type") == "function_call":
             out.append(FunctionCallDelta("", index, str(raw.get("call_id") or ""), str(raw.get("name") or ""),
                                          raw.get("id"), first=True))
@@ -323,10 +328,17 @@ class StreamAccumulator:
         index = self._index(event, "output_index")
         slot = self._slot(index)
         raw = self._item(event)
+        added = slot.raw
         if raw is not None:
             slot.raw = raw
             slot.done = True
-        out.append(ItemDone(index, parse_output_item(self._item_raw(slot))))
+        item = parse_output_item(self._item_raw(slot))
+        if isinstance(item, WorkflowActionItem) and (
+                added.get("type") != "workflow_action"
+                or (added.get("action_id"), added.get("status")) != (item.action_id, item.status)):
+            # A status the added event did not show (or an action that was never added).
+            out.append(WorkflowActionUpdated(item, index))
+        out.append(ItemDone(index, item))
 
     def _finish(self, event: Mapping[str, Any]) -> AgentResponse:
         response = event.get("response")

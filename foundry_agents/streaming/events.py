@@ -7,8 +7,15 @@ a stream is always :class:`ResponseDone` with the same final response a non-stre
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from ..response import AgentResponse, Annotation, OutputItem
+from ..response import (
+    AgentResponse,
+    Annotation,
+    OutputItem,
+    WorkflowActionItem,
+)
+from ..workflow_actions import workflow_action_event
 
 __all__ = [
     "AnnotationAdded",
@@ -21,6 +28,7 @@ __all__ = [
     "ResponseStarted",
     "StreamEvent",
     "TextDelta",
+    "WorkflowActionUpdated",
 ]
 
 
@@ -93,6 +101,23 @@ class ItemDone:
 
 
 @dataclass(slots=True)
+class WorkflowActionUpdated:
+    """A workflow agent's action started, finished or failed: one event per status change.
+
+    Sent next to the :class:`ItemAdded` / :class:`ItemDone` of a ``workflow_action`` item, once per
+    item and again only when the item's ``done`` form changes its status, so a consumer sees each
+    action start and complete in stream order without duplicates.
+    """
+
+    action: WorkflowActionItem
+    output_index: int
+
+    def data(self) -> dict[str, Any]:
+        """What the adapters' events carry (:func:`~foundry_agents.workflow_actions.workflow_action_event`)."""
+        return workflow_action_event(self.action, self.output_index)
+
+
+@dataclass(slots=True)
 class ResponseDone:
     """The terminal event: the final response (status completed or incomplete)."""
 
@@ -100,5 +125,6 @@ class ResponseDone:
 
 
 StreamEvent = (
-    ResponseStarted | ItemAdded | TextDelta | RefusalDelta | FunctionCallDelta | ReasoningDelta | AnnotationAdded | ItemDone | ResponseDone
+    ResponseStarted | ItemAdded | TextDelta | RefusalDelta | FunctionCallDelta | ReasoningDelta | AnnotationAdded
+    | WorkflowActionUpdated | ItemDone | ResponseDone
 )

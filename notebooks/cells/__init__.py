@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import agents, hosted, long_running, query_engine, quickstart, tools
+from . import agents, hosted, long_running, query_engine, quickstart, tools, workflow
 from .common import Cell
 
 NOTEBOOKS: dict[str, list[Cell]] = {
@@ -11,6 +11,7 @@ NOTEBOOKS: dict[str, list[Cell]] = {
     "03_agent_of_agents.ipynb": agents.CELLS,
     "04_tools_and_approvals.ipynb": tools.CELLS,
     "05_long_running.ipynb": long_running.CELLS,
+    "06_workflow_agents.ipynb": workflow.CELLS,
     "07_hosted_agents_sessions.ipynb": hosted.CELLS,
 }
 

@@ -12,7 +12,7 @@ import pytest
 
 from ._cli import ROOT, assert_one_line_error, clean_env, cli
 
-SECTIONS = 6
+SECTIONS = 7
 FRAMEWORKS = ("langchain_core", "langchain", "langgraph", "llama_index", "langchain_foundry_agents",
               "llama_index_foundry")
 
@@ -55,6 +55,9 @@ def test_demo_exits_0_with_every_section_ok(demo: subprocess.CompletedProcess[st
          "triage -> ask_researcher -> researcher -> web search, 2 citations",
          "- Weather: The weather in Lisbon: clear skies, 24 C",
          "[tokens (all agents): in "]),
+    (7, ["[in_progress] parallel_1_forecast_2 (forecast)", "[completed] writer_2 (writer)",
+         "trip-planner> ...", "The weather in Lisbon",
+         "as the sub-agent tool 'ask_trip-planner': 8 action updates reached the caller, last writer_2:completed"]),
 ])
 def test_section_shows_its_use_case(demo: subprocess.CompletedProcess[str], number: int,
                                     expected: list[str]) -> None:
@@ -109,12 +112,12 @@ def test_without_frameworks_sections_are_skipped_and_the_rest_runs(connect: list
                           env=clean_env(), cwd=ROOT, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "project: http://127.0.0.1:" in proc.stdout  # the --endpoint path, not the embedded emulator
-    for number, extra in [(1, "langchain"), (3, "langchain"), (4, "langchain"), (5, "llama-index")]:
+    for number, extra in [(1, "langchain"), (3, "langchain"), (4, "langchain"), (5, "llama-index"), (7, "langchain")]:
         assert f"pip install 'foundry-agents[{extra}]'" in section(proc.stdout, number)
     assert "answered by echo:1" in section(proc.stdout, 2)
     assert "triage -> ask_weather -> weather" in section(proc.stdout, 6)
     summary = proc.stdout.split("=" * 20)[-1]
-    assert len(re.findall(r" skipped ", summary)) == 4 and len(re.findall(r" ok ", summary)) == 2
+    assert len(re.findall(r" skipped ", summary)) == 5 and len(re.findall(r" ok ", summary)) == 2
 
 
 def test_bad_endpoint_exits_2_before_the_tour() -> None:

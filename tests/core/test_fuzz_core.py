@@ -68,7 +68,7 @@ json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
                            | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=6)
 indexes = st.integers(0, 3) | json_values
 ITEM_TYPES = ["message", "function_call", "reasoning", "mcp_approval_request", "mcp_call", "web_search_call",
-              "oauth_consent_request", "something_new", ""]
+              "oauth_consent_request", "workflow_action", "something_new", ""]
 parts = st.fixed_dictionaries(
     {"type": st.sampled_from(["output_text", "refusal", "other"]) | json_values},
     optional={"text": st.text(max_size=8) | json_values, "refusal": json_values,
@@ -82,7 +82,11 @@ items = st.fixed_dictionaries(
     optional={"id": st.sampled_from(["i1", "i2"]) | json_values, "content": st.lists(parts, max_size=3) | json_values,
               "arguments": st.text(max_size=8) | json_values, "summary": json_values, "call_id": json_values,
               "name": json_values, "status": json_values, "role": json_values,
-              "approval_request_id": st.sampled_from(["i1", "i2"]) | json_values},
+              "approval_request_id": st.sampled_from(["i1", "i2"]) | json_values,
+              # workflow_action fields (docs/protocol.md, "Workflow actions")
+              "kind": json_values, "action_id": st.sampled_from(["a1", "a2"]) | json_values,
+              "parent_action_id": json_values, "previous_action_id": json_values,
+              "agent": json_values, "agent_reference": json_values},
 ) | json_values
 responses = st.fixed_dictionaries(
     {},
@@ -110,10 +114,15 @@ events = st.fixed_dictionaries(
 def views(response: Any) -> None:
     """Touch everything a user reads on a response."""
     _ = (response.output_text, response.messages, response.function_calls, response.approval_requests,
-         response.pending_items, response.reasoning, response.annotations, response.model_name, response.usage)
+         response.pending_items, response.reasoning, response.annotations, response.model_name, response.usage,
+         response.workflow_actions)
     for item in response.output:
         if hasattr(item, "text"):
             _ = item.text
+        if hasattr(item, "agent"):
+            _ = item.agent
+    for action in response.workflow_actions:
+        _ = (action.summary(), action.invoked_agent)
     for call in response.function_calls:
         with contextlib.suppress(ValueError):  # documented: arguments that are not a JSON object
             call.parsed_arguments()

@@ -8,6 +8,7 @@ from foundry_agents import (
     ReasoningItem,
     ServerToolCallItem,
     Usage,
+    WorkflowActionItem,
     parse_response,
 )
 from foundry_agents.response import parse_output_item
@@ -52,6 +53,21 @@ def test_parse_usage(raw, expected):
         ({"type": "bing_grounding_call_output", "id": "fco_1", "output": "[]"}, ServerToolCallItem,
          lambda i: i.output == "[]"),
         ({"type": "mcp_list_tools", "id": "mcpl_1", "tools": []}, ServerToolCallItem, lambda i: i.type == "mcp_list_tools"),
+        # workflow_action (docs/protocol.md, "Workflow actions"): wire "kind" is action_kind; unknown fields kept
+        ({"type": "workflow_action", "id": "wfa_1", "kind": "InvokeAzureAgent", "action_id": "student_agent",
+          "parent_action_id": None, "previous_action_id": "set_var", "status": "in_progress", "extra": {"x": 1}},
+         WorkflowActionItem, lambda i: (i.action_kind, i.action_id, i.previous_action_id, i.status, i.raw["extra"])
+         == ("InvokeAzureAgent", "student_agent", "set_var", "in_progress", {"x": 1})),
+        ({"type": "workflow_action", "action_id": 7, "status": ["completed"], "kind": None}, WorkflowActionItem,
+         lambda i: i.action_id is None and i.status is None and i.raw["action_id"] == 7 and i.summary() == {}),
+        ({"type": "workflow_action", "action_id": "a", "agent": {"name": "forecast"}, "parent_action_id": "p",
+          "agent_reference": {"type": "agent_reference", "name": "trip-planner", "version": "1"}},
+         WorkflowActionItem, lambda i: i.invoked_agent == "forecast" and str(i.agent) == "trip-planner:1"
+         and i.summary() == {"action_id": "a", "parent_action_id": "p", "agent_name": "forecast"}),
+        ({"type": "workflow_action", "agent": "forecast", "agent_reference": "x"}, WorkflowActionItem,
+         lambda i: i.invoked_agent is None and i.agent is None and i.id is None),
+        ({"type": "message", "content": [], "agent_reference": {"type": "agent_reference", "name": "writer"}},
+         MessageItem, lambda i: i.agent is not None and i.agent.name == "writer"),
         ({"type": "brand_new_item", "id": "x_1", "payload": {"deep": [1]}}, OtherItem,
          lambda i: i.raw["payload"] == {"deep": [1]}),
         ({}, OtherItem, lambda i: i.type == "unknown"),

@@ -6,7 +6,8 @@ import inspect
 
 import llama_index_foundry
 
-PUBLIC = {"AgentAnswer", "FanOutWorkflow", "FoundryAgentLLM", "StructuredOutputError", "approval_message",
+PUBLIC = {"AgentAnswer", "FanOutWorkflow", "FoundryAgentLLM", "FoundryWorkflowActionEvent", "StructuredOutputError",
+          "WorkflowActionEvent", "approval_message",
           "foundry_agent_tool"}
 
 

@@ -79,6 +79,16 @@ EXPECTED = {
         "2 of more: True",
         "5 input items in all",
     ],
+    "06_workflow_agents.ipynb": [
+        "action parallel_1_forecast_2    InvokeAzureAgent in_progress  parent=parallel_1",
+        "  forecast: The weather in Lisbon",
+        "[in_progress] parallel_1_researcher_1 (researcher)\n[in_progress] parallel_1_forecast_2 (forecast)\n"
+        "    researcher is writing...\n    forecast is writing...\n[  completed] parallel_1_researcher_1",
+        "[in_progress] writer_2 (writer)\n    writer is writing...\n[  completed] writer_2 (writer)",
+        "ask_trip-planner -> writer_2: completed",
+        "instrumentation: writer_2 started",
+        "workflow stream: parallel_1 completed\nworkflow stream: writer_2 in_progress",
+    ],
 }
 #: Every answer of the agent-of-agents notebook goes through both sub-agents.
 BOTH_AGENTS = "- Weather: The weather in Lisbon: clear skies, 24 C\n- Research: Here is what I found"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import AgentVersionRecord, Behavior
-from . import basic, declared, faults, mcp, research, scripted, tools, writing
+from . import basic, declared, faults, mcp, research, scripted, tools, workflow, writing
 
 #: Behaviour name -> function. Agents name their behaviour; agents created through the API
 #: inherit the behaviour of the agent's latest version, or use ``metadata.emulator_behavior``.
@@ -31,6 +31,7 @@ BEHAVIORS: dict[str, Behavior] = {
     "slow": faults.slow,
     "long_running": faults.long_running,
     "cutoff": faults.cutoff,
+    "workflow": workflow.workflow,
 }
 
 MODEL = "gpt-4.1-mini"
@@ -86,6 +87,16 @@ BUILTIN: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
                      [_prompt("Work on the task for a while, then answer.")]),
     "cutoff": ("cutoff", "Its first stream is cut after 5 events; the response is stored, so it can be resumed.",
                [_prompt("Streams are cut once.")]),
+    "trip-planner": ("workflow", "A workflow agent: researcher and forecast in parallel, then writer.",
+                     [{"kind": "workflow"}]),
+}
+
+#: Behaviour settings of built-in agents (a workflow agent's steps).
+BUILTIN_OPTIONS: dict[str, dict[str, Any]] = {
+    "trip-planner": {"steps": [
+        {"parallel": [{"agent": "researcher"}, {"agent": "forecast"}]},
+        {"agent": "writer"},
+    ]},
 }
 
 
@@ -101,6 +112,7 @@ def builtin_agents() -> list[AgentVersionRecord]:
                     definition=dict(definition),
                     behavior=behavior,
                     description=description,
+                    options=dict(BUILTIN_OPTIONS.get(name, {})),
                 )
             )
     return out
