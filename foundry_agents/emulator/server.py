@@ -128,46 +128,34 @@ def run_emulator(
     tls_files = resolve_tls(tls, tls_dir=tls_dir or create_app_kwargs.get("data_dir"), cert=cert, key=key)
     app = create_app(**create_app_kwargs)
     try:
-        sock = bind_socket(host, port)
-    except BaseException:
-        app.state.emulator.store.close()
-        raise
-    actual_port = sock.getsockname()[1]
-    server = uvicorn_server(app, host, actual_port, tls=tls_files)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"emulator-{actual_port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sock.close()
-            app.state.emulator.store.close()
-            raise RuntimeError(f"the emulator did not start on {host}:{actual_port}")
-        time.sleep(0.005)
-    try:
-        yield RunningEmulator(host=host, port=actual_port, app=app, project=project, tls=tls_files)
+        with _serving(app, host, port, tls=tls_files, name="emulator") as actual_port:
+            yield RunningEmulator(host=host, port=actual_port, app=app, project=project, tls=tls_files)
     finally:
-        server.should_exit = True
-        thread.join(timeout=5)
-        sock.close()
         app.state.emulator.store.close()
 
 
 @contextlib.contextmanager
 def serve_app(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve any ASGI ``app`` (e.g. a replay or record app) on a background thread; yields its base URL."""
+    with _serving(app, host, port) as actual_port:
+        yield f"http://{f'[{host}]' if ':' in host else host}:{actual_port}"
+
+
+@contextlib.contextmanager
+def _serving(app: Any, host: str, port: int, *, tls: Any = None, name: str = "serve") -> Iterator[int]:
+    """Run uvicorn for ``app`` on a background thread until the block ends; yields the port."""
     sock = bind_socket(host, port)
     actual_port = sock.getsockname()[1]
-    server = uvicorn_server(app, host, actual_port)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"serve-{actual_port}", daemon=True)
+    server = uvicorn_server(app, host, actual_port, tls=tls)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"{name}-{actual_port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            sock.close()
-            raise RuntimeError(f"the app did not start on {host}:{actual_port}")
-        time.sleep(0.005)
     try:
-        yield f"http://{f'[{host}]' if ':' in host else host}:{actual_port}"
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the {name} did not start on {host}:{actual_port}")
+            time.sleep(0.005)
+        yield actual_port
     finally:
         server.should_exit = True
         thread.join(timeout=5)
