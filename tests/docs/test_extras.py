@@ -51,9 +51,26 @@ def _imported_roots() -> dict[str, str]:
     return found
 
 
+def _packages_distributions() -> dict[str, list[str]]:
+    """Top-level module -> distributions, from each distribution's file list (Python 3.10's
+    ``importlib.metadata.packages_distributions`` reads only ``top_level.txt``, which most wheels
+    no longer ship)."""
+    found: dict[str, list[str]] = {}
+    for dist in importlib.metadata.distributions():
+        tops = set()
+        for file in dist.files or ():
+            top = file.parts[0] if file.parts else ""
+            if not top or top == ".." or top.endswith((".dist-info", ".data", ".pth")):
+                continue
+            tops.add(top[:-3] if top.endswith(".py") else top)
+        for top in tops:
+            found.setdefault(top, []).append(dist.metadata["Name"])
+    return found
+
+
 def test_docs_imports_come_with_an_installable_extra():
     core, extras = _requirements()
-    distributions = importlib.metadata.packages_distributions()
+    distributions = _packages_distributions()
     problems = []
     for module, where in sorted(_imported_roots().items()):
         if module in OWN or module in sys.stdlib_module_names:
