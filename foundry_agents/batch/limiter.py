@@ -102,7 +102,8 @@ class AdaptiveRateLimiter:
         if self.rate is None:
             return
         ceiling = self.max_rate if self.max_rate is not None else math.inf
-        since = 0.0 if self._last_raise is None else max(0.0, now - max(self._last_raise, self._last_drop))
+        since_when = max(self._last_drop, self._last_raise if self._last_raise is not None else -math.inf)
+        since = max(0.0, now - since_when) if math.isfinite(since_when) else 0.0
         self._last_raise = now
         self._refill(now)
         self.rate = min(ceiling, self.rate + self.increase * max(self._floor, self.min_rate) * since)
@@ -123,7 +124,9 @@ class AdaptiveRateLimiter:
             base = self.min_rate * 2  # nothing measured, nothing set: start low and probe up
         self.rate = max(self.min_rate, base * self.decrease)
         self._floor = self.rate
-        self._tokens = min(self._tokens, 0.0)
+        # No burst after the pause: one send at its end, then the new pace.
+        self._tokens = min(self._tokens, 1.0)
+        self._last = max(self._last if self._last is not None else now, self._paused_until)
 
     def accepted_rate(self, *, now: float) -> float | None:
         """Accepted sends per second over the last ``window`` (``None`` before any success)."""

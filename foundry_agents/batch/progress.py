@@ -25,6 +25,7 @@ class Progress:
         self.interval = interval if self.tty else plain_interval
         self._start = time.monotonic()
         self._shown = -float("inf")
+        self._last = ""
 
     def start(self) -> None:
         self._start = time.monotonic()
@@ -35,6 +36,9 @@ class Progress:
             return
         self._shown = now
         line = format_progress(summary, elapsed_s=now - self._start)
+        if line == self._last:
+            return
+        self._last = line
         if self.tty:
             self.stream.write("\r\x1b[2K" + line)
         else:

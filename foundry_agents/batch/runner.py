@@ -142,7 +142,7 @@ async def arun_batch(
     checked = validate_records(records)
     todo = [r for r in checked if id_key(r.id) not in sink.done]
     summary = BatchSummary(total=len(checked), skipped=len(checked) - len(todo))
-    bar = Progress() if progress is True else (progress or None)
+    bar = (Progress() if progress is True else (progress or None)) if todo else None
     owned = client is None
     if client is None:
         settings = ConnectionSettings.resolve(connection, where="run_batch(...)", **connection_args)

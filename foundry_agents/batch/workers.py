@@ -131,7 +131,7 @@ def drive_chunks(records: Iterable[Any], sink: Sink, submit: Callable[[list[Batc
     checked = validate_records(records)
     todo = [r for r in checked if id_key(r.id) not in sink.done]
     summary = BatchSummary(total=len(checked), skipped=len(checked) - len(todo))
-    bar = Progress() if progress is True else (progress or None)
+    bar = (Progress() if progress is True else (progress or None)) if todo else None
     chunks = [todo[i:i + chunk_size] for i in range(0, len(todo), chunk_size)]
     chunks.reverse()
     running: dict[cf.Future[Any], list[BatchRecord]] = {}
