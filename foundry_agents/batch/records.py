@@ -84,7 +84,10 @@ def parse_record(data: Any) -> BatchRecord:
         for i, item in enumerate(value):
             if not isinstance(item, Mapping):
                 raise ValueError(f"'input[{i}]' must be a message object, got {type(item).__name__}")
-        value = [dict(item) for item in value]
+        # Chat-style {"role", "content"} rows get "type": "message": the service refuses a user
+        # item without it (docs/protocol.md, "Role items without type"), and datasets rarely carry it.
+        value = [{"type": "message", **item} if "role" in item and "type" not in item else dict(item)
+                 for item in value]
     else:
         raise ValueError(f"'input' must be a non-empty string or a non-empty list of messages, got {value!r:.60}")
     conversation = data.get("conversation")

@@ -46,7 +46,7 @@ def test_good_lines_become_call_options() -> None:
         '{"id": "a", "input": "Hi"}', "", '{"id": 2, "input": [{"role": "user", "content": "Yo"}], '
         '"conversation": "conv_1", "structured_inputs": {"city": "Paris"}, "metadata": {"k": "v"}}'])
     assert records[0].options() == {"input": "Hi"}
-    assert records[1].options() == {"input": [{"role": "user", "content": "Yo"}], "conversation": "conv_1",
+    assert records[1].options() == {"input": [{"type": "message", "role": "user", "content": "Yo"}], "conversation": "conv_1",
                                     "structured_inputs": {"city": "Paris"}, "metadata": {"k": "v"}}
 
 
@@ -187,3 +187,10 @@ def test_records_cross_process_boundaries() -> None:
     record = BatchRecord(id=1, input="x", metadata={"k": "v"})
     assert pickle.loads(pickle.dumps(record)) == record
     assert json.loads(json.dumps(record.options())) == record.options()
+
+
+def test_chat_style_messages_get_the_message_type_the_service_needs() -> None:
+    (record,) = parse_lines(['{"id": 1, "input": [{"role": "user", "content": "Hi"}, '
+                             '{"type": "function_call_output", "call_id": "c", "output": "1"}]}'])
+    assert record.input == [{"type": "message", "role": "user", "content": "Hi"},
+                            {"type": "function_call_output", "call_id": "c", "output": "1"}]
