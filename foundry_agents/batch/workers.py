@@ -83,6 +83,10 @@ class SharedLimiter:
     def throttled(self, retry_after: float | None) -> None:
         self.limiter.on_throttled(now=time.monotonic(), retry_after=retry_after)
 
+    def throttled_count(self) -> int:
+        """How many 429/503 answers the workers reported."""
+        return self.limiter.throttled
+
 
 class _ProxyLimiter:
     """A :class:`SharedLimiter` proxy (sub-millisecond local IPC) as a :class:`LimiterHandle`."""
