@@ -23,7 +23,13 @@ from typing import Any, Protocol, TypeVar
 
 from ..client import AsyncFoundryAgentsClient
 from ..connection import ConnectionSettings
-from ..errors import APIConnectionError, APIOutcomeUnknownError, APIStatusError, FoundryConfigError, RateLimitError
+from ..errors import (
+    APIConnectionError,
+    APIOutcomeUnknownError,
+    APIStatusError,
+    FoundryConfigError,
+    RateLimitError,
+)
 from ..reference import AgentRef
 from ..retry import retry_delay, sent_before_failure, should_retry_status
 from .limiter import AdaptiveRateLimiter

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from foundry_agents.batch import JsonlSink, ListSink, WorkerSpec, run_batch_processes
-from foundry_agents.batch.workers import SharedLimiter, _Manager, _process_chunk
 from foundry_agents.batch.records import validate_records
+from foundry_agents.batch.workers import SharedLimiter, _Manager, _process_chunk
 from foundry_agents.connection import ConnectionSettings
 from foundry_agents.errors import FoundryConfigError
 

@@ -8,7 +8,13 @@ import pickle
 
 import pytest
 
-from foundry_agents.batch import AdaptiveRateLimiter, BatchSummary, parse_lines, scan_output, validate_records
+from foundry_agents.batch import (
+    AdaptiveRateLimiter,
+    BatchSummary,
+    parse_lines,
+    scan_output,
+    validate_records,
+)
 from foundry_agents.batch.records import BatchRecord, error_record, id_key
 from foundry_agents.batch.summary import format_progress, percentile
 from foundry_agents.errors import FoundryConfigError, RateLimitError
@@ -149,7 +155,7 @@ def test_the_scan_keeps_complete_lines_and_drops_a_torn_last_one(data: bytes, do
 
 @pytest.mark.parametrize("bad", [b"garbage\n", b'{"no_id": 1}\n', b"[1]\n"])
 def test_a_foreign_complete_line_refuses_the_file(bad: bytes) -> None:
-    with pytest.raises(FoundryConfigError, match="out.jsonl line 2 is not an output record"):
+    with pytest.raises(FoundryConfigError, match=r"out\.jsonl line 2 is not an output record"):
         scan_output(b'{"id": 1}\n' + bad, source="out.jsonl")
 
 
