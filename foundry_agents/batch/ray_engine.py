@@ -17,7 +17,7 @@ from .records import BatchRecord
 from .resume import ListSink, Sink
 from .runner import arun_batch, run_sync
 from .summary import BatchSummary
-from .workers import SharedLimiter, WorkerSpec, drive_chunks, run_chunk, worker_client
+from .workers import SharedLimiter, WorkerSpec, drive_chunks, worker_client
 
 __all__ = ["FoundryAgentUDF", "RayLimiter", "run_batch_ray"]
 
@@ -48,12 +48,23 @@ class RayLimiter:
         await self.actor.throttled.remote(retry_after)
 
 
+#: Chunks each worker actor runs at once (its ``concurrency`` is split between them), so that one
+#: chunk's last slow records never leave the worker idle.
+CHUNKS_PER_WORKER = 2
+
+
 class _Worker:
+    """An async actor: its chunks run on the actor's event loop, sharing one client."""
+
     def __init__(self, spec: WorkerSpec, limiter: Any) -> None:
         self.spec, self.limiter = spec, RayLimiter(limiter)
 
-    def run(self, chunk: list[BatchRecord]) -> list[dict[str, Any]]:
-        return run_chunk(self.spec, chunk, self.limiter)
+    async def run(self, chunk: list[BatchRecord]) -> list[dict[str, Any]]:
+        sink = ListSink()
+        await arun_batch(chunk, sink, agent=self.spec.agent, client=worker_client(self.spec),
+                         concurrency=max(1, self.spec.concurrency // CHUNKS_PER_WORKER), limiter=self.limiter,
+                         max_attempts=self.spec.max_attempts, check_agent=False)
+        return sink.records
 
 
 def run_batch_ray(records: Iterable[Any], sink: Sink, *, spec: WorkerSpec, workers: int = 2,
@@ -68,7 +79,7 @@ def run_batch_ray(records: Iterable[Any], sink: Sink, *, spec: WorkerSpec, worke
         ray.init(include_dashboard=False, log_to_driver=False)
     # num_cpus=0: the work is waiting on the network, and a small cluster must still place them all.
     limiter = ray.remote(num_cpus=0)(SharedLimiter).remote(max_rate)
-    worker_class = ray.remote(num_cpus=0)(_Worker)
+    worker_class = ray.remote(num_cpus=0, max_concurrency=CHUNKS_PER_WORKER)(_Worker)
     actors = [worker_class.remote(spec, limiter) for _ in range(workers)]
     turn = iter(range(1 << 62))
 
@@ -77,7 +88,7 @@ def run_batch_ray(records: Iterable[Any], sink: Sink, *, spec: WorkerSpec, worke
 
     try:
         return drive_chunks(records, sink, submit, chunk_size=chunk_size or spec.concurrency * 4,
-                            in_flight=workers * 2, progress=progress)
+                            in_flight=workers * CHUNKS_PER_WORKER * 2, progress=progress)
     finally:
         for actor in (*actors, limiter):
             ray.kill(actor)
