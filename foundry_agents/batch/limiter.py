@@ -8,9 +8,10 @@ A token bucket (``rate`` sends per second, ``burst`` at once) that adapts to the
   x the current rate when too little was measured). Dropping to what was accepted, not halving
   blindly, lets the run settle just under the service's limit instead of saw-toothing between
   50% and 100% of it. Several 429s of one burst count once (no new drop within ``cooldown``).
-* **success** (:meth:`AdaptiveRateLimiter.on_success`): the rate recovers additively, by
-  ``increase`` x the last dropped-to rate per second, up to ``max_rate`` (unbounded when
-  ``None``), so the run probes for freed capacity slowly.
+* **success** (:meth:`AdaptiveRateLimiter.on_success`): the rate grows by ``increase`` (25%)
+  per second, compounded, up to ``max_rate`` (unbounded when ``None``): a rate set too low
+  (say, from a cold start's slow first answers) recovers in seconds, and at the limit the run
+  only briefly probes above it before the next 429 sets it back.
 
 The bucket starts at ``max_rate`` (unbounded when ``None``); the first 429 sets the rate. One instance is
 shared by all workers of a run: an ``asyncio`` task set shares it directly; processes share one
@@ -48,7 +49,7 @@ class AdaptiveRateLimiter:
     burst: float = 1.0
     min_rate: float = 0.5
     decrease: float = 0.9
-    increase: float = 0.05
+    increase: float = 0.25
     window: float = 2.0
     cooldown: float = 1.0
     min_pause: float = 1.0
@@ -56,7 +57,6 @@ class AdaptiveRateLimiter:
     _last: float | None = field(default=None, init=False)
     _paused_until: float = field(default=-math.inf, init=False)
     _last_drop: float = field(default=-math.inf, init=False)
-    _floor: float = field(default=0.0, init=False)
     _accepted: deque[float] = field(default_factory=deque, init=False)
     _first: float | None = field(default=None, init=False)
     throttled: int = field(default=0, init=False)
@@ -73,7 +73,6 @@ class AdaptiveRateLimiter:
             raise ValueError(f"decrease must be between 0 and 1, got {self.decrease!r}")
         self.rate = self.max_rate
         self._tokens = self.burst
-        self._floor = self.rate or 0.0
 
     # -- sending -----------------------------------------------------------------------------
     def reserve(self, *, now: float) -> float:
@@ -106,7 +105,7 @@ class AdaptiveRateLimiter:
         since = max(0.0, now - since_when) if math.isfinite(since_when) else 0.0
         self._last_raise = now
         self._refill(now)
-        self.rate = min(ceiling, self.rate + self.increase * max(self._floor, self.min_rate) * since)
+        self.rate = min(ceiling, self.rate * (1.0 + self.increase) ** since)
 
     def on_throttled(self, *, now: float, retry_after: float | None) -> None:
         """A send got 429/503: pause everyone for ``retry_after`` and drop the rate (once per burst)."""
@@ -123,7 +122,6 @@ class AdaptiveRateLimiter:
         if math.isinf(base):
             base = self.min_rate * 2  # nothing measured, nothing set: start low and probe up
         self.rate = max(self.min_rate, base * self.decrease)
-        self._floor = self.rate
         # No burst after the pause: one send at its end, then the new pace.
         self._tokens = min(self._tokens, 1.0)
         self._last = max(self._last if self._last is not None else now, self._paused_until)

@@ -5,10 +5,11 @@ An input line is ``{"id": ..., "input": text or a message list}`` with optional
 unique. A bad record is refused *before the run starts*, with its line number (see
 :func:`parse_lines`): a batch never half-runs over a file it cannot fully read.
 
-An output line is one of::
+``pending`` (only when non-empty) holds the wire items of the function calls and approval
+requests the response ends with: a batch does not run client-side tools. An output line is one of::
 
     {"id": ..., "status": "completed", "output_text": ..., "response_id": ..., "usage": {...},
-     "latency_ms": ..., "attempts": n, "metadata": {...}}
+     "latency_ms": ..., "attempts": n, "pending": [...], "metadata": {...}}
     {"id": ..., "status": "error", "error": {"type": ..., "message": ..., "status_code": ...,
      "code": ..., "request_id": ..., "client_request_id": ...}, "latency_ms": ..., "attempts": n}
 """
@@ -174,6 +175,9 @@ def ok_record(record: BatchRecord, response: Any, *, latency_s: float, attempts:
         "latency_ms": round(latency_s * 1000.0, 3),
         "attempts": attempts,
     }
+    pending = [dict(item.raw) for item in response.pending_items]
+    if pending:  # function calls / approvals the agent waits for: kept, never dropped silently
+        out["pending"] = pending
     if record.metadata is not None:
         out["metadata"] = record.metadata
     return out

@@ -115,15 +115,25 @@ def test_a_burst_of_429s_drops_the_rate_once() -> None:
     assert limiter.rate == pytest.approx(81.0)
 
 
-def test_the_rate_recovers_additively_up_to_max_rate() -> None:
+def test_the_rate_recovers_by_a_quarter_per_second_up_to_max_rate() -> None:
     limiter = AdaptiveRateLimiter(max_rate=100.0)
     limiter.on_throttled(now=0.0, retry_after=0.0)
     assert limiter.rate == pytest.approx(90.0)
     rates = []
-    for t in (1.0, 2.0, 3.0):
+    for t in (0.2, 0.4, 0.6):
         limiter.on_success(now=t)
         rates.append(limiter.rate)
-    assert rates == pytest.approx([90.0 + 4.5, 99.0, 100.0])  # +5% of 90/s per second, capped
+    assert rates == pytest.approx([90.0 * 1.25 ** 0.2, 90.0 * 1.25 ** 0.4, 100.0])  # compounded, capped
+
+
+def test_a_rate_set_too_low_recovers_within_seconds() -> None:
+    limiter = AdaptiveRateLimiter()
+    limiter.on_success(now=0.0)
+    limiter.on_throttled(now=0.01, retry_after=0.0)  # a cold start: one answer seen, then a 429
+    low = limiter.rate
+    for step in range(1, 101):
+        limiter.on_success(now=0.01 + step * 0.1)
+    assert limiter.rate is not None and low is not None and limiter.rate > 9 * low  # x1.25 per second, 10 s
 
 
 def test_the_rate_never_falls_below_min_rate() -> None:

@@ -150,3 +150,12 @@ async def test_run_batch_works_inside_a_running_event_loop(emulator_endpoint: st
     summary = run_batch([{"id": 1, "input": "x"}], sink, agent="echo", project_endpoint=emulator_endpoint,
                         api_key=emulator_token)
     assert summary.ok == 1
+
+
+def test_function_calls_the_agent_waits_for_are_kept_in_the_record(run: Any) -> None:
+    sink = ListSink()
+    run([{"id": 1, "input": "Weather in Oslo?"}], sink, agent="weather")
+    (out,) = sink.records
+    assert out["status"] == "completed" and out["output_text"] == ""
+    assert [(p["type"], p["name"]) for p in out["pending"]] == [("function_call", "get_weather")]
+    assert json.loads(out["pending"][0]["arguments"]) == {"location": "Oslo"}
