@@ -17,7 +17,7 @@ from .records import BatchRecord
 from .resume import ListSink, Sink
 from .runner import arun_batch, run_sync
 from .summary import BatchSummary
-from .workers import SharedLimiter, WorkerSpec, drive_chunks, worker_client
+from .workers import RemoteLimiter, SharedLimiter, WorkerSpec, drive_chunks, worker_client
 
 __all__ = ["FoundryAgentUDF", "RayLimiter", "run_batch_ray"]
 
@@ -32,20 +32,15 @@ def _ray() -> Any:
     return ray
 
 
-class RayLimiter:
+class RayLimiter(RemoteLimiter):
     """A ``SharedLimiter`` actor as a :class:`~.runner.LimiterHandle` (picklable: an actor handle)."""
 
     def __init__(self, actor: Any) -> None:
+        super().__init__()
         self.actor = actor
 
-    async def reserve(self) -> float:
-        return float(await self.actor.reserve.remote())
-
-    async def success(self) -> None:
-        await self.actor.success.remote()
-
-    async def throttled(self, retry_after: float | None) -> None:
-        await self.actor.throttled.remote(retry_after)
+    async def _call(self, method: str, *args: Any) -> Any:
+        return await getattr(self.actor, method).remote(*args)
 
 
 #: Chunks each worker actor runs at once (its ``concurrency`` is split between them), so that one

@@ -74,8 +74,12 @@ class SharedLimiter:
     def __init__(self, max_rate: float | None = None) -> None:
         self.limiter = AdaptiveRateLimiter(max_rate=max_rate)
 
-    def reserve(self) -> float:
-        return self.limiter.reserve(now=time.monotonic())
+    def reserve(self, successes: int = 0) -> float:
+        """Count ``successes`` reported since the worker's last call, then take a send slot."""
+        now = time.monotonic()
+        for _ in range(successes):
+            self.limiter.on_success(now=now)
+        return self.limiter.reserve(now=now)
 
     def success(self) -> None:
         self.limiter.on_success(now=time.monotonic())
@@ -88,20 +92,37 @@ class SharedLimiter:
         return self.limiter.throttled
 
 
-class _ProxyLimiter:
-    """A :class:`SharedLimiter` proxy (sub-millisecond local IPC) as a :class:`LimiterHandle`."""
+class RemoteLimiter:
+    """A worker's :class:`~.runner.LimiterHandle` on a remote :class:`SharedLimiter`: successes
+    are counted locally and reported with the next ``reserve``, so each send costs one round
+    trip to the shared limiter, not two; a 429 is reported at once."""
 
-    def __init__(self, proxy: Any) -> None:
-        self.proxy = proxy
+    def __init__(self) -> None:
+        self._successes = 0
+
+    async def _call(self, method: str, *args: Any) -> Any:
+        raise NotImplementedError
 
     async def reserve(self) -> float:
-        return float(self.proxy.reserve())
+        successes, self._successes = self._successes, 0
+        return float(await self._call("reserve", successes))
 
     async def success(self) -> None:
-        self.proxy.success()
+        self._successes += 1
 
     async def throttled(self, retry_after: float | None) -> None:
-        self.proxy.throttled(retry_after)
+        await self._call("throttled", retry_after)
+
+
+class _ProxyLimiter(RemoteLimiter):
+    """Through a ``multiprocessing`` manager proxy (sub-millisecond local IPC)."""
+
+    def __init__(self, proxy: Any) -> None:
+        super().__init__()
+        self.proxy = proxy
+
+    async def _call(self, method: str, *args: Any) -> Any:
+        return getattr(self.proxy, method)(*args)
 
 
 _clients: dict[WorkerSpec, AsyncFoundryAgentsClient] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import agents, query_engine, quickstart, tools
+from . import agents, batch, query_engine, quickstart, tools
 from .common import Cell
 
 NOTEBOOKS: dict[str, list[Cell]] = {
@@ -10,6 +10,7 @@ NOTEBOOKS: dict[str, list[Cell]] = {
     "02_llamaindex_query_engine.ipynb": query_engine.CELLS,
     "03_agent_of_agents.ipynb": agents.CELLS,
     "04_tools_and_approvals.ipynb": tools.CELLS,
+    "08_batch_evaluation.ipynb": batch.CELLS,
 }
 
 __all__ = ["NOTEBOOKS", "Cell"]
