@@ -102,17 +102,21 @@ def _records(n: int, tag: str) -> list[dict[str, Any]]:
 
 
 class TimedSink:
-    """A list sink that notes when the first and the last record arrived."""
+    """A sink that notes when records arrived: the first write, the last, and how many came with
+    the first (a chunked engine writes a whole chunk at once)."""
 
     def __init__(self) -> None:
         self.done: frozenset[str] = frozenset()
         self.count = 0
+        self.with_first = 0
         self.first = self.last = 0.0
 
     def write(self, record: dict[str, Any]) -> None:
         self.last = time.perf_counter()
         if not self.count:
             self.first = self.last
+        if self.last - self.first < 0.005:
+            self.with_first += 1
         self.count += 1
 
 
@@ -124,7 +128,9 @@ def _measure(name: str, limit: float, run: Callable[[TimedSink], Any], server: L
     seconds = time.perf_counter() - start
     after = server.stats()
     rate = summary.done / seconds
-    steady = (sink.count - 1) / (sink.last - sink.first) if sink.last > sink.first else rate
+    # Records completed after the first write, over the time since: start-up excluded, and the
+    # records that came with the first write (one chunk, for Ray) not counted in that window.
+    steady = (sink.count - sink.with_first) / (sink.last - sink.first) if sink.last > sink.first else rate
     row = {"run": name, "records": summary.done, "seconds": round(seconds, 2), "records_per_s": round(rate, 1),
            "steady_per_s": round(steady, 1), "of_limit": round(steady / limit, 3), "failed": summary.failed,
            "throttled": after["refused"] - before["refused"], "p50_ms": summary.p50_ms, "p95_ms": summary.p95_ms}
@@ -205,8 +211,9 @@ def render(result: dict[str, Any]) -> str:
              f"{max(1.0, limit / 10):g}; above it a 429 with `retry-after-ms`), concurrency {result['concurrency']} "
              "per process/worker, no `max_rate` given: the limiter finds the limit from the 429s. Target: >= 90% "
              "of the limit, 0 failed.", "",
-             "*records/s* is over the whole call (Ray: including starting the actors); *steady* is from the first "
-             "record written to the last, and is what *of the limit* compares.", "",
+             "*records/s* is over the whole call (Ray: including starting the actors); *steady* counts the records "
+             "written after the first write (the first Ray chunk excluded) over the time from that write to the last, "
+             "and is what *of the limit* compares.", "",
              "| run | records | seconds | records/s | steady records/s | of the limit | failed | 429s absorbed "
              "| p50 ms | p95 ms |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
