@@ -7,6 +7,8 @@ import math
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from foundry_agents.batch import (
     AdaptiveRateLimiter,
@@ -210,3 +212,33 @@ def test_chat_style_messages_get_the_message_type_the_service_needs() -> None:
                              '{"type": "function_call_output", "call_id": "c", "output": "1"}]}'])
     assert record.input == [{"type": "message", "role": "user", "content": "Hi"},
                             {"type": "function_call_output", "call_id": "c", "output": "1"}]
+
+
+# -- fuzz: the pure parsers never fail with anything but a clear error ---------------------------
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+                     max_leaves=10)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=40), _JSON.map(json.dumps)), max_size=6))
+def test_parse_lines_accepts_or_names_the_line(lines: list[str]) -> None:
+    try:
+        records = parse_lines(lines)
+    except FoundryConfigError as exc:
+        assert "bad record(s): line " in str(exc)
+    else:
+        assert len({id_key(r.id) for r in records}) == len(records)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=80) | st.lists(_JSON.map(json.dumps), max_size=4).map(lambda xs: "\n".join(xs).encode()))
+def test_scan_output_keeps_whole_lines_or_refuses(data: bytes) -> None:
+    try:
+        scan = scan_output(data)
+    except FoundryConfigError as exc:
+        assert "is not an output record" in str(exc)
+    else:
+        assert scan.valid_bytes <= len(data) and (scan.valid_bytes == 0 or data[scan.valid_bytes - 1:scan.valid_bytes] == b"\n")
+        assert scan.torn == (scan.valid_bytes < len(data))
