@@ -147,3 +147,23 @@ def test_the_ray_data_udf_answers_a_batch(ray_cluster: Any, worker_env: str) -> 
     udf = FoundryAgentUDF(WorkerSpec(agent="echo"))
     out = udf({"id": [1, 2], "input": ["x", "y"]})
     assert out["id"] == [1, 2] and [t.endswith(s) for t, s in zip(out["output_text"], "xy", strict=True)] == [True] * 2
+
+
+# -- the framework models inside workers (the Ray Data recipe's pattern) ----------------------------
+def _langchain_in_worker(text: str) -> str:
+    from langchain_foundry_agents import ChatFoundryAgent
+
+    return str(ChatFoundryAgent("echo").invoke(text).text)  # endpoint and token from the environment
+
+
+def _llama_index_in_worker(text: str) -> str:
+    from llama_index_foundry import FoundryAgentLLM
+
+    return str(FoundryAgentLLM("echo").complete(text).text)
+
+
+@pytest.mark.parametrize("build", [_langchain_in_worker, _llama_index_in_worker], ids=["langchain", "llama_index"])
+def test_framework_models_are_built_in_each_spawned_worker(worker_env: str, build: Any) -> None:
+    context = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        assert pool.submit(build, "from a worker").result().endswith("from a worker")
