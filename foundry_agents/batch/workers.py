@@ -76,10 +76,13 @@ class SharedLimiter:
 
     def reserve(self, successes: int = 0) -> float:
         """Count ``successes`` reported since the worker's last call, then take a send slot."""
+        self.report(successes)
+        return self.limiter.reserve(now=time.monotonic())
+
+    def report(self, successes: int) -> None:
         now = time.monotonic()
         for _ in range(successes):
             self.limiter.on_success(now=now)
-        return self.limiter.reserve(now=now)
 
     def success(self) -> None:
         self.limiter.on_success(now=time.monotonic())
@@ -113,6 +116,12 @@ class RemoteLimiter:
     async def throttled(self, retry_after: float | None) -> None:
         await self._call("throttled", retry_after)
 
+    async def flush(self) -> None:
+        """Report the successes not yet reported (at the end of a chunk)."""
+        successes, self._successes = self._successes, 0
+        if successes:
+            await self._call("report", successes)
+
 
 class _ProxyLimiter(RemoteLimiter):
     """Through a ``multiprocessing`` manager proxy (sub-millisecond local IPC)."""
@@ -139,8 +148,14 @@ def worker_client(spec: WorkerSpec) -> AsyncFoundryAgentsClient:
 def run_chunk(spec: WorkerSpec, chunk: list[BatchRecord], limiter: LimiterHandle) -> list[dict[str, Any]]:
     """Run one chunk in this worker process; return its output records."""
     sink = ListSink()
-    run_sync(arun_batch(chunk, sink, agent=spec.agent, client=worker_client(spec), concurrency=spec.concurrency,
-                        limiter=limiter, max_attempts=spec.max_attempts, check_agent=False))
+
+    async def run() -> None:
+        await arun_batch(chunk, sink, agent=spec.agent, client=worker_client(spec), concurrency=spec.concurrency,
+                         limiter=limiter, max_attempts=spec.max_attempts, check_agent=False)
+        if isinstance(limiter, RemoteLimiter):
+            await limiter.flush()
+
+    run_sync(run())
     return sink.records
 
 

@@ -167,3 +167,26 @@ def test_framework_models_are_built_in_each_spawned_worker(worker_env: str, buil
     context = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         assert pool.submit(build, "from a worker").result().endswith("from a worker")
+
+
+async def test_a_remote_limiter_makes_one_round_trip_per_send() -> None:
+    from foundry_agents.batch.workers import RemoteLimiter
+
+    calls: list[tuple[Any, ...]] = []
+    shared = SharedLimiter()
+
+    class Recorded(RemoteLimiter):
+        async def _call(self, method: str, *args: Any) -> Any:
+            calls.append((method, *args))
+            return getattr(shared, method)(*args)
+
+    handle = Recorded()
+    assert await handle.reserve() == 0.0
+    await handle.success()
+    await handle.success()
+    await handle.reserve()
+    await handle.success()
+    await handle.flush()
+    await handle.throttled(0.5)
+    assert calls == [("reserve", 0), ("reserve", 2), ("report", 1), ("throttled", 0.5)]
+    assert shared.limiter.accepted_rate(now=__import__("time").monotonic()) is not None
