@@ -83,13 +83,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE, help="where RESULTS.md, results.json and charts go")
     args = parser.parse_args(argv)
     parts = tuple(p.strip() for p in args.only.split(",") if p.strip())
+    # Opt-in (--only batch): it runs last and writes its own RESULTS.md section (benchmarks/batch.py).
+    batch, parts = "batch" in parts, tuple(p for p in parts if p != "batch")
     unknown = set(parts) - set(PARTS)
     if unknown:
         parser.error(f"unknown part(s) {sorted(unknown)}; choose from {', '.join(PARTS)}")
-    res = run(parts, quick=args.quick)
-    path = write_report(res, args.out)
-    (args.out / "results.json").write_text(json.dumps(to_json(res), indent=1, default=str), encoding="utf-8")
-    _log(f"wrote {path} in {res.seconds:.0f} s")
+    if parts:
+        res = run(parts, quick=args.quick)
+        path = write_report(res, args.out)
+        (args.out / "results.json").write_text(json.dumps(to_json(res), indent=1, default=str), encoding="utf-8")
+        _log(f"wrote {path} in {res.seconds:.0f} s")
+    if batch:
+        from .batch import main as run_batch_bench
+
+        run_batch_bench(["--records", "500" if args.quick else "2000"])
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The ``foundry-agents`` command line: ``chat``, ``agents``, ``emulator``, ``demo``.
+"""The ``foundry-agents`` command line: ``chat``, ``agents``, ``batch``, ``emulator``, ``demo``.
 
 Errors print as one line (with the request id when the service gave one), never a traceback;
 ``--debug`` (or ``FOUNDRY_AGENTS_DEBUG=1``) adds the traceback. Exit codes: 0 success, 1 service
@@ -41,7 +41,7 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import agents, chat, demo, emulator
+    from . import agents, batch, chat, demo, emulator
 
     parser = argparse.ArgumentParser(
         prog="foundry-agents",
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"foundry-agents {__version__}")
     add_debug_argument(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (chat, agents, emulator, demo):
+    for module in (chat, agents, batch, emulator, demo):
         module.register(sub)
     return parser
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import agents, hosted, long_running, query_engine, quickstart, tools, workflow
+from . import agents, batch, hosted, long_running, query_engine, quickstart, tools, workflow
 from .common import Cell
 
 NOTEBOOKS: dict[str, list[Cell]] = {
@@ -13,6 +13,7 @@ NOTEBOOKS: dict[str, list[Cell]] = {
     "05_long_running.ipynb": long_running.CELLS,
     "06_workflow_agents.ipynb": workflow.CELLS,
     "07_hosted_agents_sessions.ipynb": hosted.CELLS,
+    "08_batch_evaluation.ipynb": batch.CELLS,
 }
 
 __all__ = ["NOTEBOOKS", "Cell"]

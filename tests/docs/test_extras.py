@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OWN = {"foundry_agents", "langchain_foundry_agents", "llama_index_foundry"}
 #: The extra that must install a framework's modules (by import prefix).
 FRAMEWORK_EXTRA = {"langchain": "langchain", "llama_index": "llama-index"}
-USER_EXTRAS = ("langchain", "llama-index", "emulator", "otel", "sdk-compat")
+USER_EXTRAS = ("langchain", "llama-index", "emulator", "otel", "sdk-compat", "ray")
 
 
 def _name(requirement: str) -> str:

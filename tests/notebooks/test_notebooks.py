@@ -89,6 +89,13 @@ EXPECTED = {
         "instrumentation: writer_2 started",
         "workflow stream: parallel_1 completed\nworkflow stream: writer_2 in_progress",
     ],
+    "08_batch_evaluation.ipynb": [
+        "10/10 100% |",
+        "10 ok, 0 failed of 20 (10 already done)",
+        "20 answers, 20 distinct ids",
+        "accuracy: 100% over 20 prompts",
+        "bad error NotFoundError",
+    ],
 }
 #: Every answer of the agent-of-agents notebook goes through both sub-agents.
 BOTH_AGENTS = "- Weather: The weather in Lisbon: clear skies, 24 C\n- Research: Here is what I found"
