@@ -81,8 +81,15 @@ OUTPUT_ROWS: list[tuple[str, list[dict[str, Any]], str, list[str], list[str], li
     ("approval pending", [LIST_TOOLS, APPROVAL], "", [], [], ["server_tool_call", "server_tool_result", "non_standard"]),
     ("mcp call", [MCP_CALL, TEXT], "Paris is sunny.", [], [], ["server_tool_call", "server_tool_result", "text"]),
     ("unknown item kept", [UNKNOWN, TEXT], "Paris is sunny.", [], [], ["non_standard", "text"]),
-    ("refusal", [REFUSAL], "", [], [], ["non_standard"]),
+    # langchain-core's translator keeps a refusal as "non_standard" up to 1.7.2 and as "refusal" later.
+    ("refusal", [REFUSAL], "", [], [], [("non_standard", "refusal")]),
 ]
+
+
+def same_kinds(blocks: list[Any], kinds: list[Any]) -> bool:
+    """Block types as expected; an expected tuple lists the types langchain-core versions give."""
+    types = [b["type"] for b in blocks]
+    return len(types) == len(kinds) and all(t in k if isinstance(k, tuple) else t == k for t, k in zip(types, kinds, strict=True))
 
 
 @pytest.mark.parametrize(("name", "output", "text", "calls", "invalid", "kinds"), OUTPUT_ROWS,
@@ -94,8 +101,10 @@ def test_response_mapping(name: str, output: list[dict[str, Any]], text: str, ca
     assert msg.text == text
     assert [c["id"] for c in msg.tool_calls] == calls
     assert [c["id"] for c in msg.invalid_tool_calls] == invalid
-    assert [b["type"] for b in msg.content_blocks] == kinds
+    assert same_kinds(msg.content_blocks, kinds), msg.content_blocks
     assert [b["index"] for b in msg.content] == list(range(len(msg.content)))
+    if name == "refusal":
+        assert "No." in repr(msg.content_blocks)  # the refusal text is kept either way
 
 
 LENIENT = pytest.mark.xfail(
@@ -120,7 +129,7 @@ def test_stream_chunks_add_up_to_the_message(name: str, output: list[dict[str, A
     assert full.usage_metadata == expected.usage_metadata
     assert full.response_metadata == expected.response_metadata
     assert full.id == expected.id == "resp_1"
-    assert [b["type"] for b in full.content_blocks] == kinds
+    assert same_kinds(full.content_blocks, kinds), full.content_blocks
 
 
 def test_citations_become_standard_citations() -> None:
