@@ -16,6 +16,8 @@ same limit. Here one 429 slows down every worker at once. A client you pass is u
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
 import threading
 import time
 from collections.abc import Coroutine, Iterable
@@ -208,7 +210,7 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
+        return _run(coro)
     box: dict[str, Any] = {}
 
     def target() -> None:
@@ -223,3 +225,39 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     if "error" in box:
         raise box["error"]
     return box["value"]  # type: ignore[no-any-return]
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coro)`` with Python 3.11's Ctrl-C behaviour on 3.10 too: SIGINT cancels the
+    run (the workers' ``finally`` blocks run, the output stays whole) and KeyboardInterrupt is
+    raised afterwards, instead of striking inside whichever task is running, whose exception
+    asyncio would then report as never retrieved (a traceback on a clean stop)."""
+    if sys.version_info >= (3, 11) or threading.current_thread() is not threading.main_thread():
+        return asyncio.run(coro)
+
+    async def main() -> tuple[Any, bool]:
+        loop = asyncio.get_running_loop()
+        task = asyncio.ensure_future(coro)
+        interrupted: list[bool] = []
+
+        def on_sigint() -> None:
+            interrupted.append(True)
+            task.cancel()
+
+        try:
+            loop.add_signal_handler(signal.SIGINT, on_sigint)
+        except (NotImplementedError, RuntimeError, ValueError):  # no signal support here
+            return await task, False
+        try:
+            return await task, False
+        except asyncio.CancelledError:
+            if interrupted:
+                return None, True
+            raise
+        finally:
+            loop.remove_signal_handler(signal.SIGINT)
+
+    value, was_interrupted = asyncio.run(main())
+    if was_interrupted:
+        raise KeyboardInterrupt
+    return value  # type: ignore[no-any-return]
