@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -26,6 +26,7 @@ from .errors import FoundryConfigError
 
 __all__ = [
     "ApprovalResponsePart",
+    "ComputerCallOutputPart",
     "FilePart",
     "ImagePart",
     "Message",
@@ -117,8 +118,45 @@ class ApprovalResponsePart:
     reason: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ComputerCallOutputPart:
+    """The answer to a computer call (``call_id``): a screenshot by ``image_url`` (a ``data:`` URI
+    or URL) or by uploaded ``file_id``, and the pending safety checks you acknowledge.
+
+    Example:
+        >>> part = ComputerCallOutputPart("call_1", image_url="data:image/png;base64,iVBORw0K")
+        >>> to_input_items([Message("tool", [part])])[0]["output"]
+        {'type': 'computer_screenshot', 'image_url': 'data:image/png;base64,iVBORw0K'}
+    """
+
+    call_id: str
+    image_url: str | None = None
+    file_id: str | None = None
+    #: Checks from the call's ``pending_safety_checks`` (``{"id", "code", "message"}``) you accept.
+    acknowledged_safety_checks: Sequence[Mapping[str, Any]] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.call_id, str) or not self.call_id:
+            raise FoundryConfigError(f"ComputerCallOutputPart call_id must be the computer call's call_id "
+                                     f"(a non-empty string), got {self.call_id!r:.40}")
+        if (self.image_url is None) == (self.file_id is None):
+            raise FoundryConfigError("ComputerCallOutputPart needs exactly one of image_url= or file_id= (the screenshot)")
+        _check_str("ComputerCallOutputPart", image_url=self.image_url, file_id=self.file_id)
+        checks = self.acknowledged_safety_checks
+        if isinstance(checks, (str, bytes, Mapping)) or not isinstance(checks, Sequence):
+            raise FoundryConfigError("ComputerCallOutputPart acknowledged_safety_checks must be a sequence of "
+                                     f"{{'id', 'code', 'message'}} dicts, got {type(checks).__name__}")
+        for check in checks:
+            if not isinstance(check, Mapping) or not isinstance(check.get("id"), str) or not check["id"]:
+                raise FoundryConfigError("ComputerCallOutputPart acknowledged_safety_checks entries need an 'id' "
+                                         f"string (from the call's pending_safety_checks), got {check!r:.60}")
+            for key in ("code", "message"):
+                if check.get(key) is not None and not isinstance(check[key], str):
+                    raise FoundryConfigError(f"ComputerCallOutputPart acknowledged_safety_checks {key} must be a string")
+
+
 Part = (
-    TextPart | ImagePart | FilePart | ToolCallPart | ToolResultPart | ApprovalResponsePart
+    TextPart | ImagePart | FilePart | ToolCallPart | ToolResultPart | ApprovalResponsePart | ComputerCallOutputPart
 )
 
 
@@ -238,10 +276,12 @@ def to_input_items(
                                   "output": _encode_output(p.output)})
                 elif isinstance(p, ApprovalResponsePart):
                     items.append(_approval_item(p))
+                elif isinstance(p, ComputerCallOutputPart):
+                    items.append(_computer_output_item(p))
                 else:
                     raise FoundryConfigError(
-                        f"message {index} (tool) must carry ToolResultPart or ApprovalResponsePart, "
-                        f"got {type(p).__name__}"
+                        f"message {index} (tool) must carry ToolResultPart, ApprovalResponsePart or "
+                        f"ComputerCallOutputPart, got {type(p).__name__}"
                     )
         else:
             raise FoundryConfigError(
@@ -256,4 +296,17 @@ def _approval_item(part: ApprovalResponsePart) -> dict[str, Any]:
                             "approve": bool(part.approve)}
     if part.reason:
         item["reason"] = part.reason
+    return item
+
+
+def _computer_output_item(part: ComputerCallOutputPart) -> dict[str, Any]:
+    screenshot: dict[str, Any] = {"type": "computer_screenshot"}
+    if part.image_url is not None:
+        screenshot["image_url"] = part.image_url
+    else:
+        screenshot["file_id"] = part.file_id
+    item: dict[str, Any] = {"type": "computer_call_output", "call_id": part.call_id, "output": screenshot}
+    if part.acknowledged_safety_checks:
+        item["acknowledged_safety_checks"] = [
+            {k: c[k] for k in ("id", "code", "message") if c.get(k) is not None} for c in part.acknowledged_safety_checks]
     return item

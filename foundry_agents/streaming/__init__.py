@@ -16,7 +16,9 @@ from .accumulator import StreamAccumulator
 from .decoder import SSEDecoder
 from .events import (
     AnnotationAdded,
+    CodeDelta,
     FunctionCallDelta,
+    ImagePartial,
     ItemAdded,
     ItemDone,
     ReasoningDelta,
@@ -25,6 +27,7 @@ from .events import (
     ResponseStarted,
     StreamEvent,
     TextDelta,
+    ToolCallProgress,
     WorkflowActionUpdated,
 )
 from .shells import AsyncResponseStream, ResponseStream
@@ -32,7 +35,9 @@ from .shells import AsyncResponseStream, ResponseStream
 __all__ = [
     "AnnotationAdded",
     "AsyncResponseStream",
+    "CodeDelta",
     "FunctionCallDelta",
+    "ImagePartial",
     "ItemAdded",
     "ItemDone",
     "ReasoningDelta",
@@ -44,5 +49,6 @@ __all__ = [
     "StreamAccumulator",
     "StreamEvent",
     "TextDelta",
+    "ToolCallProgress",
     "WorkflowActionUpdated",
 ]

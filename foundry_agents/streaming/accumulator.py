@@ -38,7 +38,9 @@ from ..response import (
 )
 from .events import (
     AnnotationAdded,
+    CodeDelta,
     FunctionCallDelta,
+    ImagePartial,
     ItemAdded,
     ItemDone,
     ReasoningDelta,
@@ -47,6 +49,7 @@ from .events import (
     ResponseStarted,
     StreamEvent,
     TextDelta,
+    ToolCallProgress,
     WorkflowActionUpdated,
 )
 
@@ -66,6 +69,8 @@ _IGNORED = frozenset({
 })
 _IGNORED_SUFFIXES = (".in_progress", ".searching", ".completed", ".interpreting", ".generating",
                      ".failed", ".partial_image")
+#: ``response.<item type>.<status>``: a server tool's progress (:class:`ToolCallProgress`).
+_PROGRESS = frozenset({"in_progress", "searching", "interpreting", "generating", "completed", "failed"})
 
 
 @dataclass(slots=True)
@@ -78,6 +83,7 @@ class _Slot:
     annotations: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     arguments: list[str] = field(default_factory=list)
     summaries: dict[int, list[str]] = field(default_factory=dict)
+    code: list[str] | None = None
     done: bool = False
 
 
@@ -157,6 +163,8 @@ class StreamAccumulator:
         else:
             self.numbered = False
         handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
+        if handler is None and isinstance(kind, str) and _progress_of(kind) is not None:
+            handler = StreamAccumulator._on_progress
         if handler is not None:
             try:
                 handler(self, event, out)
@@ -207,6 +215,8 @@ class StreamAccumulator:
             raw["content"] = content
         elif kind == "function_call" and slot.arguments:
             raw["arguments"] = "".join(slot.arguments)
+        elif kind == "code_interpreter_call" and slot.code is not None:
+            raw["code"] = "".join(slot.code)
         elif kind == "reasoning" and slot.summaries:
             raw["summary"] = [{"type": "summary_text", "text": "".join(p)}
                               for _, p in sorted(slot.summaries.items())]
@@ -324,6 +334,57 @@ class StreamAccumulator:
         self._slot(index).summaries.setdefault(si, []).append(delta)
         out.append(ReasoningDelta(delta, index, si, event.get("item_id")))
 
+    def _on_code_delta(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        index = self._index(event, "output_index")
+        delta = self._delta(event)
+        slot = self._slot(index)
+        if slot.code is None:
+            slot.code = []
+        slot.code.append(delta)
+        out.append(CodeDelta(index, _str_or_none(event.get("item_id")), delta))
+
+    def _on_code_done(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        index = self._index(event, "output_index")
+        code = event.get("code")
+        if isinstance(code, str):  # the whole code: it replaces the deltas
+            self._slot(index).code = [code]
+
+    def _on_partial_image(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        index = self._index(event, "output_index")
+        b64 = event.get("partial_image_b64")
+        if not isinstance(b64, str):
+            raise self._error(StreamDecodeError,
+                              f"{event.get('type')!r} event: partial_image_b64 must be a string, got {b64!r:.40}",
+                              code="invalid_stream_data", param="partial_image_b64", body=dict(event))
+        out.append(ImagePartial(index, _str_or_none(event.get("item_id")),
+                                self._index(event, "partial_image_index"), b64,
+                                _str_or_none(event.get("output_format"))))
+
+    def _on_progress(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        progress = _progress_of(str(event.get("type")))
+        assert progress is not None  # dispatched only for progress events
+        index = self._index(event, "output_index")
+        out.append(ToolCallProgress(index, _str_or_none(event.get("item_id")), *progress))
+
+    def _on_consent_requested(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        # Foundry's own event next to (or, in some versions, instead of) the oauth_consent_request item:
+        # when no item arrived for it, the event becomes the item so the consent link is never lost.
+        item_id = _str_or_none(event.get("item_id")) or _str_or_none(event.get("id"))
+        if any(s.raw.get("type") == "oauth_consent_request" and s.raw.get("id") in (item_id, None)
+               for s in self._slots.values()):
+            return
+        index = self._index(event, "output_index", len(self._slots))
+        if index in self._slots and self._slots[index].raw:
+            index = max(self._slots) + 1
+        raw: dict[str, Any] = {"type": "oauth_consent_request", "id": item_id,
+                               "consent_link": event.get("consent_link"), "server_label": event.get("server_label")}
+        raw = {k: v for k, v in raw.items() if v is not None}
+        slot = self._slot(index)
+        slot.raw, slot.done = raw, True
+        item = parse_output_item(raw)
+        out.append(ItemAdded(index, item))
+        out.append(ItemDone(index, item))
+
     def _on_item_done(self, event: Mapping[str, Any], out: list[StreamEvent]) -> None:
         index = self._index(event, "output_index")
         slot = self._slot(index)
@@ -372,6 +433,21 @@ class StreamAccumulator:
         )
 
 
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _progress_of(kind: str) -> tuple[str, str] | None:
+    """``(item_type, status)`` of a ``response.<item type>.<status>`` tool progress event, else None."""
+    parts = kind.split(".")
+    if len(parts) != 3 or parts[0] != "response" or parts[2] not in _PROGRESS:
+        return None
+    item_type = parts[1]
+    if not (item_type.endswith("_call") or item_type == "mcp_list_tools"):
+        return None  # response.output_text.done and friends are not tool progress
+    return item_type, parts[2]
+
+
 _HANDLERS: dict[str, Callable[[StreamAccumulator, Mapping[str, Any], list[StreamEvent]], None]] = {
     "response.created": StreamAccumulator._on_created,
     "response.output_item.added": StreamAccumulator._on_item_added,
@@ -381,6 +457,11 @@ _HANDLERS: dict[str, Callable[[StreamAccumulator, Mapping[str, Any], list[Stream
     "response.function_call_arguments.delta": StreamAccumulator._on_arguments_delta,
     "response.reasoning_summary_text.delta": StreamAccumulator._on_reasoning_delta,
     "response.output_item.done": StreamAccumulator._on_item_done,
+    "response.code_interpreter_call_code.delta": StreamAccumulator._on_code_delta,
+    "response.code_interpreter_call_code.done": StreamAccumulator._on_code_done,
+    "response.image_generation_call.partial_image": StreamAccumulator._on_partial_image,
+    # Foundry-only; seen in Microsoft Agent Framework and AgentServer sources, not in a recording.
+    "response.oauth_consent_requested": StreamAccumulator._on_consent_requested,
     "response.completed": StreamAccumulator._on_completed,
     "response.incomplete": StreamAccumulator._on_completed,
     # A cancelled background response (no event in the OpenAI spec; the emulator sends it: unverified).

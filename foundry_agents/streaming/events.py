@@ -19,7 +19,9 @@ from ..workflow_actions import workflow_action_event
 
 __all__ = [
     "AnnotationAdded",
+    "CodeDelta",
     "FunctionCallDelta",
+    "ImagePartial",
     "ItemAdded",
     "ItemDone",
     "ReasoningDelta",
@@ -28,6 +30,7 @@ __all__ = [
     "ResponseStarted",
     "StreamEvent",
     "TextDelta",
+    "ToolCallProgress",
     "WorkflowActionUpdated",
 ]
 
@@ -118,6 +121,40 @@ class WorkflowActionUpdated:
 
 
 @dataclass(slots=True)
+class ImagePartial:
+    """A partial image while the image generation tool works (base64 ``b64``, ``index`` from 0).
+
+    The final image is the item's ``result_b64`` in :class:`ItemDone` and the final response.
+    """
+
+    output_index: int
+    item_id: str | None
+    index: int
+    b64: str
+    output_format: str | None = None
+
+
+@dataclass(slots=True)
+class CodeDelta:
+    """Code interpreter's code, piece by piece (the item in :class:`ItemDone` holds it whole)."""
+
+    output_index: int
+    item_id: str | None
+    delta: str
+
+
+@dataclass(slots=True)
+class ToolCallProgress:
+    """A tool the service runs changed status: ``item_type`` (``web_search_call``, ``mcp_call``, ...)
+    is ``in_progress``, ``searching``, ``interpreting``, ``generating``, ``completed`` or ``failed``."""
+
+    output_index: int
+    item_id: str | None
+    item_type: str
+    status: str
+
+
+@dataclass(slots=True)
 class ResponseDone:
     """The terminal event: the final response (status completed or incomplete)."""
 
@@ -126,5 +163,5 @@ class ResponseDone:
 
 StreamEvent = (
     ResponseStarted | ItemAdded | TextDelta | RefusalDelta | FunctionCallDelta | ReasoningDelta | AnnotationAdded
-    | WorkflowActionUpdated | ItemDone | ResponseDone
+    | WorkflowActionUpdated | ImagePartial | CodeDelta | ToolCallProgress | ItemDone | ResponseDone
 )

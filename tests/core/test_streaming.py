@@ -85,7 +85,7 @@ def test_reasoning_and_annotations_and_item_done():
 
 def test_unknown_events_are_skipped():
     acc, out = run([CREATED, {"type": "response.brand_new.thing", "x": 1},
-                    {"type": "response.file_search_call.searching"}, *text_events(["a"])])
+                    {"type": "response.brand_new_call.pondering"}, *text_events(["a"])])
     assert [type(e).__name__ for e in out] == ["ResponseStarted", "ItemAdded", "TextDelta"]
 
 
