@@ -1,7 +1,7 @@
 """The facts both adapters report about a response, and the small builders they share. Pure.
 
 :func:`response_metadata` says what a response is (ids, model, status, why it stopped, which
-MCP approvals it waits for) under neutral key names; each adapter only renames keys to its
+MCP approvals, OAuth consents and computer calls it waits for) under neutral key names; each adapter only renames keys to its
 framework's conventions (LangChain's ``response_metadata``, LlamaIndex's ``additional_kwargs``;
 docs/langchain.md and docs/llama_index.md list which key means what). :func:`approval_response`
 builds the answer to an approval request and :func:`approval_part` reads one back;
@@ -22,13 +22,20 @@ from typing import Any
 from .background import response_token
 from .errors import FoundryConfigError
 from .messages import ApprovalResponsePart
-from .response import AgentResponse, McpApprovalRequestItem
+from .response import (
+    AgentResponse,
+    ComputerCallItem,
+    McpApprovalRequestItem,
+    OAuthConsentRequestItem,
+)
 
 __all__ = [
     "METADATA_KEYS",
     "approval_part",
     "approval_request",
     "approval_response",
+    "computer_call",
+    "consent_request",
     "encode_arguments",
     "finish_reason",
     "response_metadata",
@@ -44,8 +51,10 @@ METADATA_KEYS: dict[str, str] = {
     "conversation_id": "the server-side conversation, when the call used one",
     "request_id": "the service's request id (quote it in support requests)",
     "incomplete_reason": "why an incomplete response stopped (e.g. max_output_tokens)",
-    "finish_reason": "stop, tool_calls, approval_required, or the incomplete reason",
+    "finish_reason": "stop, tool_calls, approval_required, consent_required, or the incomplete reason",
     "approval_requests": "MCP approval requests still waiting: id, server_label, name, arguments",
+    "oauth_consent_requests": "MCP tools waiting for OAuth consent: id, server_label, consent_link (open it, then resend)",
+    "computer_calls": "computer-use actions to do and answer with a screenshot: id, call_id, action, pending_safety_checks",
     "agent_session_id": "a hosted agent's session (the next call in the history resends it)",
     "headers": "request_id, region and ratelimit_* values of the HTTP answer",
     "background": "True for a background response (it may still be running)",
@@ -60,7 +69,9 @@ def finish_reason(response: AgentResponse) -> str:
         return response.incomplete_reason
     if response.approval_requests:
         return "approval_required"
-    if response.function_calls:
+    if response.oauth_consent_requests:
+        return "consent_required"
+    if response.function_calls or response.computer_calls:
         return "tool_calls"
     return "stop" if response.status == "completed" else response.status
 
@@ -68,6 +79,17 @@ def finish_reason(response: AgentResponse) -> str:
 def approval_request(item: McpApprovalRequestItem) -> dict[str, Any]:
     """One pending approval request as a plain dict (what :func:`approval_response` accepts back)."""
     return {"id": item.id, "server_label": item.server_label, "name": item.name, "arguments": item.arguments}
+
+
+def consent_request(item: OAuthConsentRequestItem) -> dict[str, Any]:
+    """One pending OAuth consent request as a plain dict."""
+    return {"id": item.id, "server_label": item.server_label, "consent_link": item.consent_link}
+
+
+def computer_call(item: ComputerCallItem) -> dict[str, Any]:
+    """One pending computer call as a plain dict (answer it with a ``ComputerCallOutputPart`` for ``call_id``)."""
+    return {"id": item.id, "call_id": item.call_id, "action": item.action,
+            "pending_safety_checks": item.pending_safety_checks}
 
 
 def response_metadata(response: AgentResponse) -> dict[str, Any]:
@@ -84,6 +106,8 @@ def response_metadata(response: AgentResponse) -> dict[str, Any]:
         "incomplete_reason": response.incomplete_reason,
         "finish_reason": finish_reason(response),
         "approval_requests": [approval_request(a) for a in response.approval_requests],
+        "oauth_consent_requests": [consent_request(c) for c in response.oauth_consent_requests],
+        "computer_calls": [computer_call(c) for c in response.computer_calls],
         "agent_session_id": response.agent_session_id,
         "headers": response.headers.as_metadata() if response.headers else None,
         "workflow_actions": [a.summary() for a in response.workflow_actions],

@@ -47,6 +47,7 @@ __all__ = [
     "adrive",
     "agent_tool_name",
     "approval_names",
+    "blocked_work",
     "calls_to_run",
     "check_limits",
     "drive",
@@ -78,29 +79,40 @@ def agent_tool_name(agent_name: str) -> str:
 class PendingToolCallsError(FoundryConfigError):
     """An agent's answer ended with client-side work that nobody here can do.
 
-    That is function calls no given tool implements, or MCP approval requests where nobody can
-    answer them. Such an answer has no text: merging or returning it would silently lose the work
-    the agent asked for. ``owner`` names who asked (an agent, a fan-out branch), ``pending`` the
-    calls' names, ``missing`` those without an implementation, ``approvals`` the tools waiting
-    for approval (``server_label/name``).
+    That is function calls no given tool implements, MCP approval requests where nobody can
+    answer them, or work no loop can do for the user (an OAuth consent to give in a browser, a
+    computer-use action). Such an answer has no text: merging or returning it would silently lose
+    the work the agent asked for. ``owner`` names who asked (an agent, a fan-out branch),
+    ``pending`` the calls' names, ``missing`` those without an implementation, ``approvals`` the
+    tools waiting for approval (``server_label/name``), ``blocked`` the rest (:func:`blocked_work`).
     """
 
     def __init__(self, message: str, *, owner: str, pending: Sequence[str] = (), missing: Sequence[str] = (),
-                 approvals: Sequence[str] = ()) -> None:
+                 approvals: Sequence[str] = (), blocked: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.owner, self.pending, self.missing, self.approvals = owner, list(pending), list(missing), list(approvals)
+        self.blocked = list(blocked)
+        #: The reply that ended with the work, when a loop raised this (an ``AgentResponse`` in the core,
+        #: the framework's message in an adapter): continue from it yourself.
+        self.reply: Any = None
 
 
 def calls_to_run(owner: str, calls: Sequence[str], tools: Collection[str], *, approvals: Sequence[str] = (),
-                 hint: str = "pass tools={...} with an implementation of each") -> bool:
+                 blocked: Sequence[str] = (), hint: str = "pass tools={...} with an implementation of each") -> bool:
     """The one rule for an answer that ends with client-side work (core and both adapters use it).
 
     ``calls`` are the names of the answer's function calls, ``tools`` the names implemented,
-    ``approvals`` the MCP tools waiting for an approval the caller cannot give. Returns False when
+    ``approvals`` the MCP tools waiting for an approval the caller cannot give, ``blocked`` other
+    work no loop can do (:func:`blocked_work`: OAuth consents, computer calls). Returns False when
     there is nothing to run (the answer is final), True when every call can be run locally, and
     raises :class:`PendingToolCallsError` naming ``owner`` and the pending work otherwise: never
     treat such an answer as an (empty) final text.
     """
+    if blocked:
+        raise PendingToolCallsError(
+            f"{owner} is waiting for {'; '.join(blocked)}, which cannot be done here; call the agent "
+            "yourself and answer it (after an OAuth consent, send the same turn again)",
+            owner=owner, pending=calls, approvals=approvals, blocked=blocked)
     if approvals:
         raise PendingToolCallsError(
             f"{owner} is waiting for approval of {list(approvals)}, which cannot be given here; "
@@ -122,6 +134,23 @@ def approval_names(requests: Sequence[Mapping[str, Any]]) -> list[str]:
     return [f"{r.get('server_label')}/{r.get('name')}" for r in requests]
 
 
+def blocked_work(consents: Sequence[Mapping[str, Any]] = (), computer_calls: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+    """What a reply waits for that no loop can do, as :func:`calls_to_run` reports it: each OAuth
+    consent (``server_label`` and ``consent_link``) and computer call (``call_id``, action type),
+    from the ``oauth_consent_requests`` / ``computer_calls`` entries of the response facts.
+
+    Example:
+        >>> blocked_work([{"server_label": "github", "consent_link": "https://login/x"}])
+        ['OAuth consent for github at https://login/x']
+    """
+    out = [f"OAuth consent for {c.get('server_label') or 'an MCP tool'} at {c.get('consent_link')}" for c in consents]
+    for call in computer_calls:
+        action = call.get("action")
+        kind = action.get("type") if isinstance(action, Mapping) else None
+        out.append(f"computer call {call.get('call_id')} ({kind or 'action'})")
+    return out
+
+
 def tool_error_output(name: str, exc: BaseException) -> str:
     """What the agent is told when a tool fails: the error class and message, with the request id once."""
     text = str(exc)
@@ -133,11 +162,13 @@ def tool_error_output(name: str, exc: BaseException) -> str:
 # -- the loop -------------------------------------------------------------------------------------
 @dataclass(slots=True)
 class Pending:
-    """What a reply asks for: the calls to run, their tool names, approvals waiting (``server/name``)."""
+    """What a reply asks for: the calls to run, their tool names, approvals waiting (``server/name``),
+    and work no loop can do (:func:`blocked_work`)."""
 
     calls: list[Any] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     approvals: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -180,7 +211,13 @@ def tool_loop(first: Any, *, tools: Collection[str], pending: Callable[[Any], Pe
     result = LoopResult(reply, [reply])
     for _ in range(max_rounds):
         work = pending(reply)
-        if not calls_to_run(owner, work.names, tools, approvals=work.approvals, hint=hint):
+        try:
+            runnable = calls_to_run(owner, work.names, tools, approvals=work.approvals, blocked=work.blocked,
+                                    hint=hint)
+        except PendingToolCallsError as exc:
+            exc.reply = reply
+            raise
+        if not runnable:
             return result
         outputs = yield RunCalls(list(work.calls))
         pairs = list(zip(work.calls, outputs, strict=True))
@@ -190,7 +227,7 @@ def tool_loop(first: Any, *, tools: Collection[str], pending: Callable[[Any], Pe
         result.reply = reply
         result.replies.append(reply)
     work = pending(reply)
-    if calls_to_run(owner, work.names, tools, approvals=work.approvals, hint=hint):
+    if calls_to_run(owner, work.names, tools, approvals=work.approvals, blocked=work.blocked, hint=hint):
         raise FoundryAgentsError(f"{owner} kept calling tools after {max_rounds} rounds; "
                                  "raise max_rounds or check the tools")
     return result

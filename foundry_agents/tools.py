@@ -32,12 +32,14 @@ from typing import Any, Literal
 from .agent import FoundryAgent
 from .errors import FoundryConfigError
 from .messages import Message, ToolResultPart
+from .metadata import computer_call, consent_request
 from .orchestration import (
     DEFAULT_MAX_WORKERS,
     LoopResult,
     Pending,
     PendingToolCallsError,
     adrive,
+    blocked_work,
     calls_to_run,
     drive,
     tool_error_output,
@@ -100,7 +102,11 @@ def _loop(agent: FoundryAgent, input: str | Sequence[Message], tools: Mapping[st
 
     def pending(response: AgentResponse) -> Pending:
         calls = response.function_calls
-        return Pending(calls, [c.name for c in calls])
+        # Approvals stay the caller's to answer on the returned response; a consent or a computer
+        # call cannot be chained past, so the loop stops with an error that names it.
+        blocked = blocked_work([consent_request(c) for c in response.oauth_consent_requests],
+                               [computer_call(c) for c in response.computer_calls])
+        return Pending(calls, [c.name for c in calls], blocked=blocked)
 
     def follow_up(response: AgentResponse, outputs: list[tuple[FunctionCallItem, Any]]) -> Any:
         results = [ToolResultPart(call.call_id, _encode(out)) for call, out in outputs]

@@ -41,6 +41,12 @@ RESPONSES = {
                   "incomplete_details": {"reason": "max_output_tokens"}, "output": []},
     "tool calls": {"id": "resp_3", "status": "completed", "model": "gpt-4o", "output": [
         {"type": "function_call", "id": "fc_1", "call_id": "c1", "name": "f", "arguments": "{}"}]},
+    "waiting for OAuth consent": {"id": "resp_4", "status": "completed", "model": "gpt-4o", "output": [
+        {"type": "oauth_consent_request", "id": "oauthreq_1", "consent_link": "https://login.example/c?x=1",
+         "server_label": "github"}]},
+    "computer call": {"id": "resp_5", "status": "completed", "model": "computer-use-preview", "output": [
+        {"type": "computer_call", "id": "cu_1", "call_id": "call_1", "action": {"type": "screenshot"},
+         "pending_safety_checks": [], "status": "completed"}]},
 }
 
 
@@ -65,6 +71,12 @@ def test_the_neutral_facts_say_why_a_response_ended() -> None:
     assert facts["cut short"]["finish_reason"] == "max_output_tokens"
     assert facts["cut short"]["model"] == "docs:2"  # the reference when the service names no model
     assert facts["tool calls"]["finish_reason"] == "tool_calls" and "approval_requests" not in facts["tool calls"]
+    assert facts["waiting for OAuth consent"]["finish_reason"] == "consent_required"
+    assert facts["waiting for OAuth consent"]["oauth_consent_requests"] == [
+        {"id": "oauthreq_1", "server_label": "github", "consent_link": "https://login.example/c?x=1"}]
+    assert facts["computer call"]["finish_reason"] == "tool_calls"
+    assert facts["computer call"]["computer_calls"] == [
+        {"id": "cu_1", "call_id": "call_1", "action": {"type": "screenshot"}, "pending_safety_checks": []}]
 
 
 def _table_keys(doc: str, column: int) -> set[str]:

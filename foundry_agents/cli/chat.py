@@ -2,7 +2,8 @@
 
 Commands: ``/reset`` forgets the conversation, ``/version [V|latest]`` shows or switches the
 version, ``/help``, ``/quit``. Function calls the agent makes are shown as they happen and their
-output is asked for; MCP approval requests are asked as y/n. The agent (and any version switched
+output is asked for; MCP approval requests are asked as y/n; an OAuth consent link is shown and
+the turn sent again once the user signed in; a computer call asks for a screenshot file. The agent (and any version switched
 to) is looked up when chosen, so a wrong name fails at once. Ctrl-C cancels the answer being
 streamed; Ctrl-D, or Ctrl-C twice at the prompt, ends the session.
 """
@@ -11,15 +12,30 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import sys
 import threading
+from pathlib import Path
 from typing import Any, TextIO
 
 from ..client import FoundryAgentsClient
 from ..errors import APIError, FoundryConfigError
-from ..messages import ApprovalResponsePart, Message, ToolResultPart
+from ..messages import (
+    ApprovalResponsePart,
+    ComputerCallOutputPart,
+    Message,
+    ToolResultPart,
+    data_uri,
+)
 from ..reference import AgentRef
-from ..response import AgentResponse, FunctionCallItem, McpApprovalRequestItem, ServerToolCallItem
+from ..response import (
+    AgentResponse,
+    ComputerCallItem,
+    FunctionCallItem,
+    McpApprovalRequestItem,
+    OAuthConsentRequestItem,
+    ServerToolCallItem,
+)
 from ..streaming import ItemDone, ResponseDone, TextDelta
 from . import add_connection_arguments, one_line
 from ._connect import client_from_args
@@ -146,11 +162,23 @@ class ChatSession:
     def show_item(self, item: Any) -> None:
         if isinstance(item, FunctionCallItem):
             print(f"\n[function call] {item.name}({item.arguments})", file=self.stdout, flush=True)
+        elif isinstance(item, OAuthConsentRequestItem):
+            print(f"\n[consent needed] {item.server_label or 'an MCP tool'} asks you to sign in: {item.consent_link}",
+                  file=self.stdout, flush=True)
+        elif isinstance(item, ComputerCallItem):
+            print(f"\n[computer call] {json.dumps(item.action)}", file=self.stdout, flush=True)
         elif isinstance(item, ServerToolCallItem) and item.type not in ("mcp_list_tools",):
             print(f"\n[{item.type}] {item.status or ''}".rstrip(), file=self.stdout, flush=True)
 
-    def answers(self, response: AgentResponse) -> list[Message] | None:
-        """Ask the user for pending function outputs and approvals; None when stdin ended."""
+    def answers(self, response: AgentResponse, sent: list[Message]) -> list[Message] | None:
+        """Ask the user for pending function outputs, approvals, consents and screenshots; None when
+        stdin ended. After an OAuth consent the turn ``sent`` goes again (chained to this response)."""
+        if response.oauth_consent_requests:
+            out = self.ask("open the link above and sign in, then press Enter to send your message again "
+                           "(or type 'skip')> ")
+            if out is None:
+                return None
+            return [] if out.strip().lower() == "skip" else sent
         parts: list[Any] = []
         for item in response.pending_items:
             if isinstance(item, FunctionCallItem):
@@ -166,7 +194,26 @@ class ChatSession:
                     if out.strip().lower() in ("y", "yes", "n", "no"):
                         break
                 parts.append(ApprovalResponsePart(item.id, out.strip().lower() in ("y", "yes")))
+            elif isinstance(item, ComputerCallItem):
+                part = self.screenshot(item)
+                if part is None:
+                    return None
+                parts.append(part)
         return [Message("tool", parts)] if parts else []
+
+    def screenshot(self, item: ComputerCallItem) -> ComputerCallOutputPart | None:
+        """A computer call's answer: a PNG screenshot file the user names (asked again until it reads)."""
+        while True:
+            out = self.ask(f"screenshot (PNG file) after {json.dumps(item.action)}> ")
+            if out is None:
+                return None
+            try:
+                data = Path(out.strip()).expanduser().read_bytes()
+            except OSError as exc:
+                print(f"cannot read {out.strip()!r}: {exc.strerror or exc}", file=self.stderr, flush=True)
+                continue
+            return ComputerCallOutputPart(item.call_id, image_url=data_uri(data, "image/png"),
+                                          acknowledged_safety_checks=item.pending_safety_checks)
 
     def exchange(self, text: str) -> bool:
         items: list[Message] = [Message("user", text)]
@@ -193,7 +240,7 @@ class ChatSession:
             if response.incomplete_reason:
                 print(f"[incomplete: {response.incomplete_reason}]", file=self.stderr, flush=True)
             try:
-                next_items = self.answers(response)
+                next_items = self.answers(response, items)
             except KeyboardInterrupt:
                 print("\n[cancelled]", file=self.stderr, flush=True)
                 return True
