@@ -385,7 +385,10 @@ class WebSearchCallItem(ServerToolCallItem):
 
     @property
     def query(self) -> str | None:
-        return _str((self.action or {}).get("query"))
+        """The search's query (``action.query``, or the first of ``action.queries``)."""
+        action = self.action or {}
+        queries = [q for q in _list(action.get("queries")) if isinstance(q, str)]
+        return _str(action.get("query")) or (queries[0] if queries else None)
 
     @property
     def url(self) -> str | None:

@@ -105,3 +105,19 @@ def spec_errors(body: dict[str, Any]) -> list[str]:
         best = best_match([error])
         out.append(f"{'/'.join(map(str, best.absolute_path))}: {best.message[:300]}")
     return out
+
+
+@functools.cache
+def _schema_validator(name: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    schemas = _schemas()
+    if name not in schemas:
+        raise KeyError(f"no schema {name!r} in the spec documents")
+    return Draft202012Validator({"$ref": _PREFIX + name, "components": {"schemas": schemas}})
+
+
+def schema_errors(name: str, value: Any) -> list[str]:
+    """Every place ``value`` breaks the spec's schema ``name`` (``OpenAI.ImageGenToolCall``, ...)."""
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:300]}"
+            for e in _schema_validator(name).iter_errors(value)]

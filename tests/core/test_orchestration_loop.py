@@ -112,3 +112,26 @@ def test_one_naming_rule_and_one_merge_prompt_in_both_adapters() -> None:
     assert inspect.signature(lc.fan_out).parameters["prompt"].default is MERGE_PROMPT
     assert inspect.signature(li.FanOutWorkflow).parameters["prompt"].default is MERGE_PROMPT
     assert "{question}" in MERGE_PROMPT and "{answers}" in MERGE_PROMPT
+
+
+def test_a_consent_or_computer_call_stops_the_loop_naming_it_with_the_reply() -> None:
+    from foundry_agents import parse_response
+    from foundry_agents.metadata import computer_call, consent_request
+    from foundry_agents.orchestration import blocked_work
+
+    reply = parse_response({"id": "resp_1", "status": "completed", "output": [
+        {"type": "oauth_consent_request", "id": "oauthreq_1", "consent_link": "https://login.example/c",
+         "server_label": "github"},
+        {"type": "computer_call", "id": "cu_1", "call_id": "call_1", "action": {"type": "click", "x": 1, "y": 2},
+         "pending_safety_checks": [], "status": "completed"}]})
+
+    def pending(r: Any) -> Pending:
+        return Pending(blocked=blocked_work([consent_request(c) for c in r.oauth_consent_requests],
+                                            [computer_call(c) for c in r.computer_calls]))
+
+    loop = tool_loop("hi", tools={"f"}, pending=pending, follow_up=None, owner="agent x")
+    with pytest.raises(PendingToolCallsError, match=r"agent x is waiting for OAuth consent for github at "
+                                                    r"https://login\.example/c; computer call call_1 \(click\)") as info:
+        drive(loop, ask=lambda payload: reply, run_call=print)
+    assert info.value.blocked == ["OAuth consent for github at https://login.example/c", "computer call call_1 (click)"]
+    assert info.value.reply is reply  # the caller continues from it
