@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._wire import _int, _str
 from .errors import ResponseFailedError, StreamResponseFailedError, UnexpectedResponseError
 from .headers import ResponseHeaders
 from .items import (
@@ -44,8 +45,6 @@ from .items import (
     WebSearchCallItem,
     WorkflowActionItem,
     _agent_of,
-    _int,
-    _str,
     parse_annotation,
     parse_output_item,
 )
