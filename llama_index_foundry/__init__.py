@@ -12,12 +12,15 @@ Example:
 
 from foundry_agents.errors import StructuredOutputError
 
+from ._items import COMPUTER_TOOL_NAME
 from ._messages import approval_message
+from ._pending import computer_screenshot_message, resend_after_consent
 from .base import FoundryAgentLLM
 from .orchestration import AgentAnswer, FanOutWorkflow, foundry_agent_tool
 from .workflow_events import FoundryWorkflowActionEvent, WorkflowActionEvent
 
 __all__ = [
+    "COMPUTER_TOOL_NAME",
     "AgentAnswer",
     "FanOutWorkflow",
     "FoundryAgentLLM",
@@ -25,5 +28,7 @@ __all__ = [
     "StructuredOutputError",
     "WorkflowActionEvent",
     "approval_message",
+    "computer_screenshot_message",
     "foundry_agent_tool",
+    "resend_after_consent",
 ]
