@@ -47,6 +47,7 @@ from .errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
+from .files import ContainerFile, ContainerFileList, FileList, FileObject
 from .headers import RateLimit, ResponseHeaders
 from .messages import (
     ApprovalResponsePart,
@@ -94,6 +95,10 @@ from .tools import PendingToolCallsError, ToolRunResult, arun_with_tools, run_wi
 from .usage import Usage
 
 __all__ = [
+    "ContainerFile",
+    "ContainerFileList",
+    "FileList",
+    "FileObject",
     "FOUNDRY_SCOPE",
     "Secret",
     "APIConnectionError",
