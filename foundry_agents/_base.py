@@ -69,6 +69,10 @@ class ResponseOptions(TypedDict, total=False):
     agent_session_id: str | None
     #: The end user of this call (``x-ms-user-identity``), over the client's ``user_identity``.
     user_identity: str | None
+    #: FoundryAgent and the adapters only (they upload local/large inputs; the client sends inputs
+    #: as given, so these change nothing here): keep the uploads, and the record of them.
+    keep_uploads: bool | None
+    uploads: Any
 
 
 def _check_options(options: Mapping[str, Any]) -> None:

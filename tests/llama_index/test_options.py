@@ -18,7 +18,7 @@ REPLY = {"id": "resp_1", "object": "response", "status": "completed", "model": "
 VALUES = {"conversation": "conv_1", "previous_response_id": None, "store": True, "tool_choice": "none",
           "structured_inputs": {"city": "Paris"}, "metadata": {"k": "v"}, "include": ["reasoning.encrypted_content"],
           "max_output_tokens": 50, "truncation": "auto", "extra_body": {"user": "u1"},
-          "background": True}
+          "background": True, "keep_uploads": True}
 
 
 def _recorder() -> Recorder:
