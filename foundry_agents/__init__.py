@@ -49,6 +49,7 @@ from .errors import (
 )
 from .files import ContainerFile, ContainerFileList, FileList, FileObject
 from .headers import RateLimit, ResponseHeaders
+from .uploads import UploadedFile, UploadedFiles
 from .messages import (
     ApprovalResponsePart,
     FilePart,
@@ -99,6 +100,8 @@ __all__ = [
     "ContainerFileList",
     "FileList",
     "FileObject",
+    "UploadedFile",
+    "UploadedFiles",
     "FOUNDRY_SCOPE",
     "Secret",
     "APIConnectionError",
