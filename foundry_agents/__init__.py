@@ -49,7 +49,6 @@ from .errors import (
 )
 from .files import ContainerFile, ContainerFileList, FileList, FileObject
 from .headers import RateLimit, ResponseHeaders
-from .uploads import UploadedFile, UploadedFiles
 from .messages import (
     ApprovalResponsePart,
     FilePart,
@@ -93,6 +92,7 @@ from .streaming import (
     WorkflowActionUpdated,
 )
 from .tools import PendingToolCallsError, ToolRunResult, arun_with_tools, run_with_tools
+from .uploads import UploadedFile, UploadedFiles
 from .usage import Usage
 
 __all__ = [
