@@ -9,7 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from foundry_agents import APIConnectionError, APIOutcomeUnknownError, FileObject, FoundryConfigError, NotFoundError
+from foundry_agents import (
+    APIConnectionError,
+    APIOutcomeUnknownError,
+    FileObject,
+    FoundryConfigError,
+    NotFoundError,
+)
 from foundry_agents import files as files_module
 from tests.core._files_service import FilesService, multipart
 from tests.core._harness import run_client
