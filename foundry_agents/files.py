@@ -49,10 +49,12 @@ __all__ = [
     "FileObject",
     "FileSource",
     "PartialDownload",
+    "UploadSource",
     "check_purpose",
     "download_target",
     "safe_filename",
     "upload_fields",
+    "upload_source",
 ]
 
 #: The service's limit per uploaded file (``POST /openai/v1/files``): 512 MB.
