@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from langchain_core.messages import (
     AIMessage,
@@ -67,8 +69,12 @@ def _data_uri(block: Mapping[str, Any], default_mime: str) -> str:
 
 
 def _source(block: Mapping[str, Any]) -> str:
-    """Which of url / base64 / file id a standard (v1) or legacy (v0) data block uses."""
+    """Which of url / base64 / file id / local path a standard (v1) or legacy (v0) data block uses.
+
+    A local file is ``"path": ...`` or a ``file://`` URL; the core uploads it (docs/files.md)."""
     kind = block.get("source_type")
+    if block.get("path") or str(block.get("url") or "").startswith("file://"):
+        return "path"
     if kind == "id" or (kind is None and block.get("file_id")):
         return "file_id"
     if kind == "base64" or (kind is None and ("base64" in block or "data" in block)):
@@ -76,6 +82,15 @@ def _source(block: Mapping[str, Any]) -> str:
     if kind == "url" or (kind is None and block.get("url")):
         return "url"
     return "unknown"
+
+
+def _path(block: Mapping[str, Any]) -> str:
+    if block.get("path"):
+        return str(block["path"])
+    parsed = urlsplit(str(block["url"]))
+    if parsed.netloc not in ("", "localhost"):
+        raise UnsupportedContentError(f"a file:// URL must name a local file, got {_short(block['url'])}")
+    return url2pathname(parsed.path)
 
 
 def _file_id(block: Mapping[str, Any]) -> str:
@@ -96,6 +111,8 @@ def _image(block: Mapping[str, Any]) -> Part:
     detail = block.get("detail") or _extras(block).get("detail")
     if source == "file_id":
         return ImagePart(file_id=_file_id(block), detail=detail)
+    if source == "path":
+        return ImagePart(path=_path(block), detail=detail)
     if source == "base64":
         return ImagePart(url=_data_uri(block, "image/png"), detail=detail)
     if source == "url":
@@ -133,6 +150,8 @@ def _file(block: Mapping[str, Any]) -> Part:
     mime = block.get("mime_type") or "application/pdf"
     if source == "file_id":
         return FilePart(file_id=_file_id(block), mime_type=mime)
+    if source == "path":
+        return FilePart(path=_path(block), filename=_filename(block), mime_type=mime)
     if source == "base64":
         return FilePart(data=_data_uri(block, mime), filename=_filename(block) or "file", mime_type=mime)
     if source == "url":

@@ -117,6 +117,9 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
     """Run each call as a background response: ``invoke`` waits for it (polling, at most
     ``wait_timeout`` seconds), ``stream`` resumes a cut stream; the message's
     ``response_metadata["continuation_token"]`` lets a later process :meth:`resume` it."""
+    keep_uploads: bool | None = None
+    """Keep the files uploaded for local or large image/file blocks (default: deleted after each
+    call; docs/files.md). Per call, ``uploads=UploadedFiles()`` reports what was uploaded."""
     wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT
     """How long ``invoke`` waits for a background response (seconds; ``None``: no limit). Then
     :class:`~langchain_foundry_agents.errors.WaitTimeoutError` carries ``continuation_token``."""
