@@ -10,6 +10,7 @@ from ._content_blocks import register as _register_translator
 from ._messages import PROVIDER, UnsupportedContentError, approval_message
 from ._workflow_events import WORKFLOW_ACTION_EVENT
 from .chat_models import ChatFoundryAgent
+from .pending import COMPUTER_TOOL, resend_after_consent, screenshot_message
 from .errors import (
     APIConnectionError,
     APIError,
@@ -50,6 +51,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
+    "COMPUTER_TOOL",
     "PROVIDER",
     "APIConnectionError",
     "APIError",
@@ -78,4 +80,6 @@ __all__ = [
     "approval_message",
     "fan_out",
     "foundry_agent_tool",
+    "resend_after_consent",
+    "screenshot_message",
 ]
