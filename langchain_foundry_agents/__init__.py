@@ -10,7 +10,6 @@ from ._content_blocks import register as _register_translator
 from ._messages import PROVIDER, UnsupportedContentError, approval_message
 from ._workflow_events import WORKFLOW_ACTION_EVENT
 from .chat_models import ChatFoundryAgent
-from .pending import COMPUTER_TOOL, resend_after_consent, screenshot_message
 from .errors import (
     APIConnectionError,
     APIError,
@@ -32,6 +31,7 @@ from .errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
+from .pending import COMPUTER_TOOL, resend_after_consent, screenshot_message
 from .structured import AgentJSONParser
 from .tools import AgentToolMismatchError
 
