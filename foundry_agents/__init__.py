@@ -47,6 +47,7 @@ from .errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
+from .files import ContainerFile, ContainerFileList, FileList, FileObject
 from .headers import RateLimit, ResponseHeaders
 from .messages import (
     ApprovalResponsePart,
@@ -108,9 +109,16 @@ from .streaming import (
     WorkflowActionUpdated,
 )
 from .tools import PendingToolCallsError, ToolRunResult, arun_with_tools, run_with_tools
+from .uploads import UploadedFile, UploadedFiles
 from .usage import Usage
 
 __all__ = [
+    "ContainerFile",
+    "ContainerFileList",
+    "FileList",
+    "FileObject",
+    "UploadedFile",
+    "UploadedFiles",
     "FOUNDRY_SCOPE",
     "APIConnectionError",
     "APIError",

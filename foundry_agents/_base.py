@@ -14,12 +14,13 @@ from typing import Any, Literal
 import httpx
 from typing_extensions import TypedDict
 
-from ._flow import Call, request_flow
+from ._flow import Call, map_transport_error, request_flow
 from .auth import TokenProvider
 from .background import ContinuationToken, PollSchedule, resume_query
 from .connection import DEFAULT_TIMEOUT, SDK_AGENT_PREVIEW_FEATURES, ConnectionSettings
 from .endpoints import ProjectEndpoint, Route
-from .errors import FoundryConfigError, unexpected_response
+from .errors import APIError, FoundryConfigError, unexpected_response
+from .files import UploadSource, download_target, needs_name, upload_fields
 from .headers import (
     AGENT_ENDPOINT_PREVIEW,
     SESSION_ISOLATION_HEADER,
@@ -68,6 +69,10 @@ class ResponseOptions(TypedDict, total=False):
     agent_session_id: str | None
     #: The end user of this call (``x-ms-user-identity``), over the client's ``user_identity``.
     user_identity: str | None
+    #: FoundryAgent and the adapters only (they upload local/large inputs; the client sends inputs
+    #: as given, so these change nothing here): keep the uploads, and the record of them.
+    keep_uploads: bool | None
+    uploads: Any
 
 
 def _check_options(options: Mapping[str, Any]) -> None:
@@ -149,6 +154,10 @@ class _ClientBase:
         if call.stream:
             headers["Accept"] = "text/event-stream"
         timeout = call.timeout or self.timeout
+        if call.multipart is not None:  # httpx streams the file part and sets the boundary header
+            data, files = call.multipart
+            return httpx.Request(call.method, call.url, data=dict(data), files=dict(files), headers=headers,
+                                 extensions={"timeout": timeout.as_dict()})
         return httpx.Request(call.method, call.url, content=content, headers=headers,
                              extensions={"timeout": timeout.as_dict()})
 
@@ -336,6 +345,56 @@ class _ClientBase:
         url = self.endpoint.sessions_url(AgentRef.parse(agent).name)
         return self._page_call(url, limit=limit, order=order, after=after,
                                headers=self._session_headers(isolation_key))
+
+    # -- files and container files (issue 14) ----------------------------------------------------
+    @property
+    def _preview_files(self) -> bool:
+        """Files follow the client's dialect: the preview route's ``/openai/files?api-version=...``."""
+        return self.route is Route.PREVIEW
+
+    def _upload_call(self, source: UploadSource, handle: Any, purpose: str) -> Call:
+        # Creates a file: re-sent only when the failure proves the service did not get it.
+        return Call("POST", self.endpoint.files_url(preview=self._preview_files),
+                    multipart=upload_fields(source, handle, purpose), idempotent=False)
+
+    def _file_call(self, method: str, file_id: str, *, container_id: str | None = None, content: bool = False,
+                   stream: bool = False) -> Call:
+        fid = _id(file_id, "file_id")
+        if container_id is None:
+            url = self.endpoint.files_url(fid, content=content, preview=self._preview_files)
+        else:
+            url = self.endpoint.container_files_url(_id(container_id, "container_id"), fid, content=content,
+                                                    preview=self._preview_files)
+        return Call(method, url, stream=stream)
+
+    def _files_page_call(self, purpose: str | None, limit: int | None, order: str | None,
+                         after: str | None) -> Call:
+        if purpose is not None and (not isinstance(purpose, str) or not purpose):
+            raise FoundryConfigError(f"purpose must be a string such as 'assistants', got {purpose!r:.60}")
+        url = _with_query(self.endpoint.files_url(preview=self._preview_files), purpose=purpose)
+        return self._page_call(url, limit=limit, order=order, after=after)
+
+    def _container_files_page_call(self, container_id: str, limit: int | None, order: str | None,
+                                   after: str | None) -> Call:
+        url = self.endpoint.container_files_url(_id(container_id, "container_id"), preview=self._preview_files)
+        return self._page_call(url, limit=limit, order=order, after=after)
+
+    def _download_start(self, file_id: str, destination: Any, container_id: str | None) -> tuple[Call, bool]:
+        """The content call (ids checked) and whether the file's name must be looked up first (the
+        destination is a directory); a destination in a missing directory fails here."""
+        call = self._file_call("GET", file_id, container_id=container_id, content=True, stream=True)
+        lookup = needs_name(destination)
+        if not lookup:
+            download_target(destination, None, file_id)
+        return call, lookup
+
+
+def _body_error(exc: Exception, response: httpx.Response) -> APIError:
+    """A download body that broke off or could not be decoded, as the package's error."""
+    if isinstance(exc, httpx.DecodingError):
+        return unexpected_response(response.status_code, response.headers, None,
+                                   f"the body could not be decoded ({exc})")
+    return map_transport_error(exc)
 
 
 def _with_query(url: str, **query: Any) -> str:

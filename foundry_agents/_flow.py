@@ -56,6 +56,8 @@ class Call:
     agent: AgentRef | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     timeout: httpx.Timeout | None = None
+    #: A multipart body instead of JSON: ``(data, files)`` as httpx takes them (a file upload).
+    multipart: tuple[Mapping[str, str], Mapping[str, Any]] | None = None
 
 
 @dataclass(slots=True)

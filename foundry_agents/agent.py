@@ -46,7 +46,7 @@ from typing import Any, Literal
 from .background import DEFAULT_WAIT_TIMEOUT, ContinuationToken
 from .client import AsyncFoundryAgentsClient, FoundryAgentsClient
 from .connection import ConnectionSettings, pop_connection_arguments
-from .errors import FoundryConfigError
+from .errors import FoundryConfigError, WaitTimeoutError
 from .messages import Message, SystemRoleMode, to_input_items
 from .options import call_options, check_values
 from .reference import AgentRef
@@ -54,6 +54,7 @@ from .request import check_refused
 from .resources import AgentVersion
 from .response import AgentResponse
 from .streaming import StreamEvent
+from .uploads import InputUploads
 
 __all__ = ["CallPlan", "FoundryAgent"]
 
@@ -167,8 +168,19 @@ class FoundryAgent:
 
     # -- planning (pure) ------------------------------------------------------------------------
     def plan(self, messages: Sequence[Message], **overrides: Any) -> CallPlan:
-        """Decide input items and continuation for ``messages`` (no I/O)."""
+        """Decide input items and continuation for ``messages`` (no I/O).
+
+        Local files (``ImagePart(path=...)``) are uploaded by the calls, not here: planning them
+        raises :class:`FoundryConfigError` (see :mod:`foundry_agents.uploads`).
+        """
+        tail, options, _ = self._select(messages, overrides)
+        return self._finish(tail, options)
+
+    def _select(self, messages: Sequence[Message],
+                overrides: Mapping[str, Any]) -> tuple[list[Message], dict[str, Any], dict[str, Any]]:
+        """The messages to send, the call options, and the upload settings (``keep``, ``record``)."""
         options = {**self.defaults, **self._check_options(overrides, where="this call")}
+        uploads = {"keep": bool(options.pop("keep_uploads", False)), "record": options.pop("uploads", None)}
         if options.get("conversation") and options.get("previous_response_id"):
             raise FoundryConfigError("pass either conversation or previous_response_id, not both")
         messages = list(messages)
@@ -185,12 +197,22 @@ class FoundryAgent:
             session = self._last_session(messages)
             if session is not None:  # a hosted agent's session: every later call must resend it
                 options["agent_session_id"] = session
+        return tail, options, uploads
+
+    def _finish(self, tail: Sequence[Message], options: dict[str, Any]) -> CallPlan:
         items = to_input_items(tail, system_role=self.system_message_role)
         if not items and not options.get("conversation"):
             raise FoundryConfigError(
                 "nothing to send: the messages are empty, or hold nothing after the agent's last reply"
             )
         return CallPlan(items, options)
+
+    def _prepare(self, messages: Sequence[Message], overrides: Mapping[str, Any]) -> tuple[CallPlan, InputUploads]:
+        """The plan (checked, with placeholder ids where files will be uploaded) and the uploads to do.
+        Everything that can fail without the network fails here."""
+        tail, options, settings = self._select(messages, overrides)
+        uploads = InputUploads(tail, **settings)
+        return self._finish(uploads.preview() if uploads else tail, options), uploads
 
     @staticmethod
     def _tail(messages: list[Message], anchor: int | None) -> list[Message]:
@@ -215,21 +237,40 @@ class FoundryAgent:
 
     # -- calls ----------------------------------------------------------------------------------
     def respond(self, messages: Sequence[Message], **options: Any) -> AgentResponse:
-        """The agent's complete response; a ``background`` call is waited for (``wait_timeout``)."""
+        """The agent's complete response; a ``background`` call is waited for (``wait_timeout``).
+
+        Local and large inputs are uploaded first and deleted after (``keep_uploads``, ``uploads``:
+        :mod:`foundry_agents.uploads`)."""
         timeout = self._wait_timeout(options)
-        plan = self.plan(messages, **options)
-        response = self.client.create_response(self.ref, input=plan.input or None, **plan.options)
-        if plan.options.get("background"):
-            return self.client.wait_for_response(response, timeout=timeout)
-        return response
+        plan, uploads = self._prepare(messages, options)
+        try:
+            if uploads:
+                plan = self._finish(uploads.upload(self.client), plan.options)
+            response = self.client.create_response(self.ref, input=plan.input or None, **plan.options)
+            if plan.options.get("background"):
+                return self.client.wait_for_response(response, timeout=timeout)
+            return response
+        except WaitTimeoutError:
+            uploads.still_running()
+            raise
+        finally:
+            uploads.cleanup(self.client)
 
     async def arespond(self, messages: Sequence[Message], **options: Any) -> AgentResponse:
         timeout = self._wait_timeout(options)
-        plan = self.plan(messages, **options)
-        response = await self.async_client.create_response(self.ref, input=plan.input or None, **plan.options)
-        if plan.options.get("background"):
-            return await self.async_client.wait_for_response(response, timeout=timeout)
-        return response
+        plan, uploads = self._prepare(messages, options)
+        try:
+            if uploads:
+                plan = self._finish(await uploads.aupload(self.async_client), plan.options)
+            response = await self.async_client.create_response(self.ref, input=plan.input or None, **plan.options)
+            if plan.options.get("background"):
+                return await self.async_client.wait_for_response(response, timeout=timeout)
+            return response
+        except WaitTimeoutError:
+            uploads.still_running()
+            raise
+        finally:
+            await uploads.acleanup(self.async_client)
 
     def _wait_timeout(self, options: dict[str, Any]) -> float | None:
         """Pop the per-call ``wait_timeout`` (not a wire option) from ``options``."""
@@ -273,27 +314,39 @@ class FoundryAgent:
         """Stream neutral events; the last is ``ResponseDone``. The connection closes when done.
         A cut stream of a stored response is resumed where it stopped.
 
-        Bad input raises here, before the first iteration and before any network call.
+        Bad input raises here, before the first iteration and before any network call. Local and
+        large inputs are uploaded when iteration starts, and deleted when the stream ends or is
+        closed (unless ``keep_uploads``).
         """
         self._wait_timeout(options)  # accepted (and checked) for symmetry with respond; streams do not poll
-        plan = self.plan(messages, **options)
-        return self._stream(plan)
+        plan, uploads = self._prepare(messages, options)
+        return self._stream(plan, uploads)
 
-    def _stream(self, plan: CallPlan) -> Iterator[StreamEvent]:
-        with self.client.stream_response(self.ref, input=plan.input or None, **plan.options) as stream:
-            yield from stream
+    def _stream(self, plan: CallPlan, uploads: InputUploads) -> Iterator[StreamEvent]:
+        try:
+            if uploads:
+                plan = self._finish(uploads.upload(self.client), plan.options)
+            with self.client.stream_response(self.ref, input=plan.input or None, **plan.options) as stream:
+                yield from stream
+        finally:
+            uploads.cleanup(self.client)
 
     def astream(self, messages: Sequence[Message], **options: Any) -> AsyncIterator[StreamEvent]:
         """Async twin of :meth:`stream` (planning errors raise at the call, not on first ``anext``)."""
         self._wait_timeout(options)
-        plan = self.plan(messages, **options)
-        return self._astream(plan)
+        plan, uploads = self._prepare(messages, options)
+        return self._astream(plan, uploads)
 
-    async def _astream(self, plan: CallPlan) -> AsyncIterator[StreamEvent]:
-        stream = await self.async_client.stream_response(self.ref, input=plan.input or None, **plan.options)
-        async with stream:
-            async for event in stream:
-                yield event
+    async def _astream(self, plan: CallPlan, uploads: InputUploads) -> AsyncIterator[StreamEvent]:
+        try:
+            if uploads:
+                plan = self._finish(await uploads.aupload(self.async_client), plan.options)
+            stream = await self.async_client.stream_response(self.ref, input=plan.input or None, **plan.options)
+            async with stream:
+                async for event in stream:
+                    yield event
+        finally:
+            await uploads.acleanup(self.async_client)
 
     def conversation_items(self, messages: Sequence[Message]) -> list[dict[str, Any]]:
         """``messages`` as conversation items, honouring ``system_message_role``."""

@@ -10,8 +10,10 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import httpx
@@ -23,6 +25,7 @@ from ._base import (
     InputLike,
     ResponseOptions,
     _agents,
+    _body_error,
     _ClientBase,
     _versions,
 )
@@ -38,6 +41,18 @@ from .background import (
 )
 from .endpoints import ProjectEndpoint
 from .errors import FoundryConfigError
+from .files import (
+    CHUNK_BYTES,
+    ContainerFile,
+    ContainerFileList,
+    FileList,
+    FileObject,
+    FileSource,
+    PartialDownload,
+    check_purpose,
+    download_target,
+    upload_source,
+)
 from .reference import AgentRef
 from .resources import (
     Agent,
@@ -287,6 +302,83 @@ class FoundryAgentsClient(_ClientBase):
                            AgentSession.from_wire, after)
     # -- end of the issue-13 block ---------------------------------------------------------------
 
+    # -- files and container files (issue 14; docs/files.md) ------------------------------------
+    def upload_file(self, file: FileSource, *, filename: str | None = None,
+                    purpose: str = "assistants") -> FileObject:
+        """Upload a local path, bytes or a seekable binary file object (``POST /openai/v1/files``,
+        multipart, streamed from disk). Limits (empty, over 512 MB, unknown ``purpose``, a missing
+        path or a directory) raise :class:`FoundryConfigError` before any request. Not re-sent after
+        a failure that leaves open whether the file was created (:class:`APIOutcomeUnknownError`).
+
+        Example:
+            >>> client.upload_file("sales.csv").id  # doctest: +SKIP
+            'assistant-...'
+        """
+        purpose = check_purpose(purpose)
+        source = upload_source(file, filename=filename)
+        with source.opened() as handle:
+            return FileObject.from_wire(self._json(self._send(self._upload_call(source, handle, purpose))))
+
+    def get_file(self, file_id: str) -> FileObject:
+        return FileObject.from_wire(self._json(self._send(self._file_call("GET", file_id))))
+
+    def list_files(self, *, purpose: str | None = None, limit: int | None = None,
+                   order: Literal["asc", "desc"] | None = None, after: str | None = None) -> FileList:
+        """One page of the project's files (``purpose`` filters)."""
+        return FileList.from_wire(self._json(self._send(self._files_page_call(purpose, limit, order, after))))
+
+    def iter_files(self, *, purpose: str | None = None, order: Literal["asc", "desc"] | None = None,
+                   after: str | None = None, page_size: int | None = None) -> Iterator[FileObject]:
+        self._files_page_call(purpose, page_size, order, after)  # bad arguments raise here, not on next()
+        return self._pages(lambda a: self._files_page_call(purpose, page_size, order, a), FileObject.from_wire, after)
+
+    def delete_file(self, file_id: str) -> bool:
+        """Delete an uploaded file; ``True`` when the service says it is deleted."""
+        return self._json(self._send(self._file_call("DELETE", file_id))).get("deleted") is True
+
+    def file_content(self, file_id: str, *, container_id: str | None = None) -> bytes:
+        """A file's bytes, in memory (use :meth:`download_file` for large files)."""
+        return self._send(self._file_call("GET", file_id, container_id=container_id, content=True)).content
+
+    def download_file(self, file_id: str, destination: str | os.PathLike[str], *,
+                      container_id: str | None = None) -> Path:
+        """Stream a file to disk, chunk by chunk; returns where it landed.
+
+        ``container_id``: a file code interpreter made (``cfile_...`` in ``container_...``), read
+        from ``/openai/v1/containers/{container_id}/files/{file_id}/content``. ``destination`` is a
+        file path, or a directory: the file then keeps its own name (from its metadata, else the
+        id). The body goes to a temporary file beside the destination, renamed into place at the
+        end, so an interrupted download never leaves a truncated file under the final name.
+        """
+        call, lookup = self._download_start(file_id, destination, container_id)
+        name = None
+        if lookup:
+            name = (self.get_container_file(container_id, file_id) if container_id is not None
+                    else self.get_file(file_id)).filename
+        target = download_target(destination, name, file_id)
+        response = self._send(call)
+        try:
+            with PartialDownload(target) as sink:
+                try:
+                    for chunk in response.iter_bytes(CHUNK_BYTES):
+                        sink.write(chunk)
+                except (httpx.TransportError, httpx.DecodingError) as exc:
+                    raise _body_error(exc, response) from exc
+                return sink.commit()
+        finally:
+            response.close()
+
+    def list_container_files(self, container_id: str, *, limit: int | None = None,
+                             order: Literal["asc", "desc"] | None = None,
+                             after: str | None = None) -> ContainerFileList:
+        """One page of a code interpreter container's files."""
+        call = self._container_files_page_call(container_id, limit, order, after)
+        return ContainerFileList.from_wire(self._json(self._send(call)))
+
+    def get_container_file(self, container_id: str, file_id: str) -> ContainerFile:
+        return ContainerFile.from_wire(self._json(self._send(self._file_call("GET", file_id,
+                                                                             container_id=container_id))))
+
     def close(self) -> None:
         if self._owns_http:
             self._http.close()
@@ -506,6 +598,63 @@ class AsyncFoundryAgentsClient(_ClientBase):
         return self._apages(lambda a: self._sessions_page_call(agent, isolation_key, page_size, order, a),
                             AgentSession.from_wire, after)
     # -- end of the issue-13 block ---------------------------------------------------------------
+
+    # -- files and container files (issue 14; docs/files.md) ------------------------------------
+    async def upload_file(self, file: FileSource, *, filename: str | None = None,
+                          purpose: str = "assistants") -> FileObject:
+        purpose = check_purpose(purpose)
+        source = upload_source(file, filename=filename)
+        with source.opened() as handle:
+            return FileObject.from_wire(self._json(await self._send(self._upload_call(source, handle, purpose))))
+
+    async def get_file(self, file_id: str) -> FileObject:
+        return FileObject.from_wire(self._json(await self._send(self._file_call("GET", file_id))))
+
+    async def list_files(self, *, purpose: str | None = None, limit: int | None = None,
+                         order: Literal["asc", "desc"] | None = None, after: str | None = None) -> FileList:
+        return FileList.from_wire(self._json(await self._send(self._files_page_call(purpose, limit, order, after))))
+
+    def aiter_files(self, *, purpose: str | None = None, order: Literal["asc", "desc"] | None = None,
+                    after: str | None = None, page_size: int | None = None) -> AsyncIterator[FileObject]:
+        self._files_page_call(purpose, page_size, order, after)
+        return self._apages(lambda a: self._files_page_call(purpose, page_size, order, a), FileObject.from_wire,
+                            after)
+
+    async def delete_file(self, file_id: str) -> bool:
+        return self._json(await self._send(self._file_call("DELETE", file_id))).get("deleted") is True
+
+    async def file_content(self, file_id: str, *, container_id: str | None = None) -> bytes:
+        return (await self._send(self._file_call("GET", file_id, container_id=container_id, content=True))).content
+
+    async def download_file(self, file_id: str, destination: str | os.PathLike[str], *,
+                            container_id: str | None = None) -> Path:
+        call, lookup = self._download_start(file_id, destination, container_id)
+        name = None
+        if lookup:
+            name = (await self.get_container_file(container_id, file_id) if container_id is not None
+                    else await self.get_file(file_id)).filename
+        target = download_target(destination, name, file_id)
+        response = await self._send(call)
+        try:
+            with PartialDownload(target) as sink:
+                try:
+                    async for chunk in response.aiter_bytes(CHUNK_BYTES):
+                        sink.write(chunk)
+                except (httpx.TransportError, httpx.DecodingError) as exc:
+                    raise _body_error(exc, response) from exc
+                return sink.commit()
+        finally:
+            await response.aclose()
+
+    async def list_container_files(self, container_id: str, *, limit: int | None = None,
+                                   order: Literal["asc", "desc"] | None = None,
+                                   after: str | None = None) -> ContainerFileList:
+        call = self._container_files_page_call(container_id, limit, order, after)
+        return ContainerFileList.from_wire(self._json(await self._send(call)))
+
+    async def get_container_file(self, container_id: str, file_id: str) -> ContainerFile:
+        call = self._file_call("GET", file_id, container_id=container_id)
+        return ContainerFile.from_wire(self._json(await self._send(call)))
 
     async def close(self) -> None:
         """Close this loop's pool (other loops' pools close as their loops next run or end) and

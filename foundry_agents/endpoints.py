@@ -152,6 +152,21 @@ class ProjectEndpoint:
                 url += f"/{_segment(version, 'agent version')}"
         return f"{url}?api-version={AGENTS_API_VERSION}"
 
+    def files_url(self, file_id: str | None = None, *, content: bool = False, preview: bool = False) -> str:
+        """``/openai/v1/files[/{id}[/content]]`` (``preview``: ``/openai/files...?api-version=...``)."""
+        return self._openai(_path("files", file_id, "file_id", content), preview)
+
+    def container_files_url(self, container_id: str, file_id: str | None = None, *, content: bool = False,
+                            preview: bool = False) -> str:
+        """``/openai/v1/containers/{cid}/files[/{fid}[/content]]`` (``preview`` as for :meth:`files_url`)."""
+        path = f"containers/{_segment(container_id, 'container_id')}/" + _path("files", file_id, "file_id", content)
+        return self._openai(path, preview)
+
+    def _openai(self, path: str, preview: bool) -> str:
+        if preview:
+            return f"{self.url}/openai/{path}?api-version={PREVIEW_API_VERSION}"
+        return f"{self.url}/openai/v1/{path}"
+
     def input_items_url(self, response_id: str) -> str:
         return self.response_url(response_id, "/input_items")
 
@@ -196,6 +211,11 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _path(collection: str, item: str | None, what: str, content: bool) -> str:
+    path = collection if item is None else f"{collection}/{_segment(item, what)}"
+    return f"{path}/content" if content and item is not None else path
 
 
 def _segment(value: str, what: str) -> str:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import base64
 import json
+import mimetypes
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -36,6 +38,7 @@ __all__ = [
     "TextPart",
     "ToolCallPart",
     "ToolResultPart",
+    "IMAGE_MIME_TYPES",
     "data_uri",
     "to_input_items",
 ]
@@ -45,6 +48,24 @@ SystemRoleMode = Literal["system", "developer", "refuse"]
 
 
 _DETAILS = ("auto", "low", "high", "original")
+#: The image types an agent takes as input (checked for ``data:`` URIs and local paths).
+IMAGE_MIME_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+def image_mime(value: str | os.PathLike[str], *, where: str = "ImagePart") -> str:
+    """The MIME type of an image ``data:`` URI or local path, if it is one agents take; else
+    :class:`FoundryConfigError` naming it."""
+    text = os.fspath(value)
+    if text.startswith("data:"):
+        mime = text[5:].split(";", 1)[0].split(",", 1)[0].strip().lower()
+    else:
+        mime = (mimetypes.guess_type(text)[0] or "").lower()
+    if mime not in IMAGE_MIME_TYPES:
+        shown = mime or "unknown"
+        raise FoundryConfigError(
+            f"{where}: image type {shown!r} is not supported; agents take png, jpeg, gif or webp images "
+            f"({', '.join(IMAGE_MIME_TYPES)})")
+    return mime
 
 
 def _check_str(part: str, **fields: Any) -> None:
@@ -60,33 +81,47 @@ class TextPart:
 
 @dataclass(frozen=True, slots=True)
 class ImagePart:
-    """An image by ``url`` (http(s) URL or ``data:`` URI) or by uploaded ``file_id``."""
+    """An image by ``url`` (http(s) URL or ``data:`` URI), uploaded ``file_id``, or local ``path``.
+
+    A ``path`` (and a ``data:`` URI over the inline limit) is uploaded by
+    :class:`~foundry_agents.FoundryAgent` and the adapters before the call and sent by
+    ``file_id`` (docs/files.md, "The upload rule"). Images must be png, jpeg, gif or webp.
+    """
 
     url: str | None = None
     file_id: str | None = None
     detail: Literal["auto", "low", "high", "original"] | None = None
+    path: str | os.PathLike[str] | None = None
 
     def __post_init__(self) -> None:
-        if (self.url is None) == (self.file_id is None):
-            raise FoundryConfigError("ImagePart needs exactly one of url= or file_id=")
+        if sum(x is not None for x in (self.url, self.file_id, self.path)) != 1:
+            raise FoundryConfigError("ImagePart needs exactly one of url=, file_id= or path=")
         _check_str("ImagePart", url=self.url, file_id=self.file_id)
+        if self.path is not None and not isinstance(self.path, (str, os.PathLike)):
+            raise FoundryConfigError(f"ImagePart path must be a str or path, got {type(self.path).__name__}")
+        if self.path is not None or (self.url is not None and self.url.startswith("data:")):
+            image_mime(self.path if self.path is not None else self.url or "")
         if self.detail is not None and self.detail not in _DETAILS:
             raise FoundryConfigError(f"ImagePart detail must be one of {_DETAILS}, got {self.detail!r}")
 
 
 @dataclass(frozen=True, slots=True)
 class FilePart:
-    """A file by inline ``data`` (bytes or a ``data:`` URI, with ``filename``), ``file_id`` or ``url``."""
+    """A file by inline ``data`` (bytes or a ``data:`` URI, with ``filename``), ``file_id``, ``url``
+    or local ``path`` (uploaded before the call, like large ``data``: docs/files.md)."""
 
     data: bytes | str | None = None
     filename: str | None = None
     file_id: str | None = None
     url: str | None = None
     mime_type: str = "application/pdf"
+    path: str | os.PathLike[str] | None = None
 
     def __post_init__(self) -> None:
-        if sum(x is not None for x in (self.data, self.file_id, self.url)) != 1:
-            raise FoundryConfigError("FilePart needs exactly one of data=, file_id= or url=")
+        if sum(x is not None for x in (self.data, self.file_id, self.url, self.path)) != 1:
+            raise FoundryConfigError("FilePart needs exactly one of data=, file_id=, url= or path=")
+        if self.path is not None and not isinstance(self.path, (str, os.PathLike)):
+            raise FoundryConfigError(f"FilePart path must be a str or path, got {type(self.path).__name__}")
         if self.data is not None and not isinstance(self.data, (bytes, str)):
             raise FoundryConfigError(f"FilePart data must be bytes or a data: URI, got {type(self.data).__name__}")
         _check_str("FilePart", filename=self.filename, file_id=self.file_id, url=self.url, mime_type=self.mime_type)
@@ -193,7 +228,16 @@ def _encode_output(output: Any) -> str:
     return json.dumps(output, ensure_ascii=False, default=str)
 
 
+def _local(part: ImagePart | FilePart) -> FoundryConfigError:
+    kind = type(part).__name__
+    return FoundryConfigError(
+        f"{kind}(path={os.fspath(part.path or '')!r}) is a local file: FoundryAgent and the adapters upload it "
+        f"before the call; with the client, upload it (client.upload_file(...)) and send {kind}(file_id=...)")
+
+
 def _user_part(part: Part, role: str) -> dict[str, Any]:
+    if isinstance(part, (ImagePart, FilePart)) and part.path is not None:
+        raise _local(part)
     if isinstance(part, TextPart):
         return {"type": "input_text", "text": part.text}
     if isinstance(part, ImagePart):

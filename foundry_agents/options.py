@@ -37,6 +37,7 @@ from typing import Any, Literal
 import httpx
 
 from .errors import FoundryConfigError
+from .uploads import UploadedFiles
 
 __all__ = [
     "OPTIONS",
@@ -158,6 +159,13 @@ _ROWS = (
            lambda v: isinstance(v, str) and bool(v.strip()), "a hosted agent session id"),
     Option("user_identity", None, "call", "the end user of this call (x-ms-user-identity header)",
            lambda v: isinstance(v, str) and bool(v.strip()), "a non-empty string"),
+    # The upload rule (foundry_agents.uploads): FoundryAgent and the adapters upload local and large
+    # inputs; the client sends inputs as given, so for it these two change nothing.
+    Option("keep_uploads", None, "default",
+           "keep the files uploaded for the call's local or large inputs (default: deleted after the call)",
+           _is_bool, "True or False"),
+    Option("uploads", None, "call", "an UploadedFiles record the call fills with what it uploaded and deleted",
+           lambda v: isinstance(v, UploadedFiles), "a foundry_agents.UploadedFiles()"),
 )
 
 #: Every request option by name, in table order. The views below read it on each use, so a row

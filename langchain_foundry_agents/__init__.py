@@ -31,6 +31,7 @@ from .errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
+from .pending import COMPUTER_TOOL, resend_after_consent, screenshot_message
 from .structured import AgentJSONParser
 from .tools import AgentToolMismatchError
 
@@ -50,6 +51,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
+    "COMPUTER_TOOL",
     "PROVIDER",
     "APIConnectionError",
     "APIError",
@@ -78,4 +80,6 @@ __all__ = [
     "approval_message",
     "fan_out",
     "foundry_agent_tool",
+    "resend_after_consent",
+    "screenshot_message",
 ]

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from langchain_core.messages import (
     AIMessage,
@@ -31,6 +33,7 @@ from langchain_core.messages import (
 )
 
 from foundry_agents import (
+    ComputerCallOutputPart,
     FilePart,
     ImagePart,
     Message,
@@ -44,6 +47,7 @@ from foundry_agents.metadata import approval_part, approval_response, encode_arg
 
 __all__ = [
     "APPROVAL_RESPONSE_TYPE",
+    "COMPUTER_TOOL",
     "PROVIDER",
     "UnsupportedContentError",
     "approval_message",
@@ -54,6 +58,8 @@ __all__ = [
 PROVIDER = "azure_foundry"
 #: The content block type of an MCP approval answer (the wire item's own type).
 APPROVAL_RESPONSE_TYPE = "mcp_approval_response"
+#: The tool-call name of a ``computer_call``; a ``ToolMessage`` answering it carries the screenshot.
+COMPUTER_TOOL = "computer_use"
 
 
 class UnsupportedContentError(FoundryConfigError):
@@ -67,8 +73,12 @@ def _data_uri(block: Mapping[str, Any], default_mime: str) -> str:
 
 
 def _source(block: Mapping[str, Any]) -> str:
-    """Which of url / base64 / file id a standard (v1) or legacy (v0) data block uses."""
+    """Which of url / base64 / file id / local path a standard (v1) or legacy (v0) data block uses.
+
+    A local file is ``"path": ...`` or a ``file://`` URL; the core uploads it (docs/files.md)."""
     kind = block.get("source_type")
+    if block.get("path") or str(block.get("url") or "").startswith("file://"):
+        return "path"
     if kind == "id" or (kind is None and block.get("file_id")):
         return "file_id"
     if kind == "base64" or (kind is None and ("base64" in block or "data" in block)):
@@ -76,6 +86,15 @@ def _source(block: Mapping[str, Any]) -> str:
     if kind == "url" or (kind is None and block.get("url")):
         return "url"
     return "unknown"
+
+
+def _path(block: Mapping[str, Any]) -> str:
+    if block.get("path"):
+        return str(block["path"])
+    parsed = urlsplit(str(block["url"]))
+    if parsed.netloc not in ("", "localhost"):
+        raise UnsupportedContentError(f"a file:// URL must name a local file, got {_short(block['url'])}")
+    return url2pathname(parsed.path)
 
 
 def _file_id(block: Mapping[str, Any]) -> str:
@@ -96,6 +115,8 @@ def _image(block: Mapping[str, Any]) -> Part:
     detail = block.get("detail") or _extras(block).get("detail")
     if source == "file_id":
         return ImagePart(file_id=_file_id(block), detail=detail)
+    if source == "path":
+        return ImagePart(path=_path(block), detail=detail)
     if source == "base64":
         return ImagePart(url=_data_uri(block, "image/png"), detail=detail)
     if source == "url":
@@ -133,6 +154,8 @@ def _file(block: Mapping[str, Any]) -> Part:
     mime = block.get("mime_type") or "application/pdf"
     if source == "file_id":
         return FilePart(file_id=_file_id(block), mime_type=mime)
+    if source == "path":
+        return FilePart(path=_path(block), filename=_filename(block), mime_type=mime)
     if source == "base64":
         return FilePart(data=_data_uri(block, mime), filename=_filename(block) or "file", mime_type=mime)
     if source == "url":
@@ -246,7 +269,7 @@ def _ai(msg: BaseMessage, where: str) -> Message:
     assert isinstance(msg, AIMessage)
     parts: list[Part] = _assistant_text(msg.content)
     parts += [ToolCallPart(str(tc.get("id") or ""), tc["name"], encode_arguments(tc.get("args")))
-              for tc in msg.tool_calls]
+              for tc in msg.tool_calls if tc["name"] != COMPUTER_TOOL]  # a computer call is the service's item
     parts += [ToolCallPart(str(tc.get("id") or ""), str(tc.get("name") or ""), encode_arguments(tc.get("args")))
               for tc in msg.invalid_tool_calls]
     if isinstance(msg.content, list):  # approval answers may ride on an assistant turn too
@@ -260,8 +283,35 @@ def _ai(msg: BaseMessage, where: str) -> Message:
     return Message("assistant", tuple(parts))
 
 
+def _screenshot(msg: ToolMessage, where: str) -> ComputerCallOutputPart:
+    """A computer call's answer: the ``ToolMessage``'s image (a standard image block, ``input_image``,
+    ``computer_screenshot``, or a ``data:``/``https:`` string); acknowledged safety checks ride in
+    ``additional_kwargs["acknowledged_safety_checks"]``."""
+    content = msg.content
+    blocks = [{"type": "image", "url": content}] if isinstance(content, str) else content
+    images = [b for b in blocks if isinstance(b, Mapping) and b.get("type") in ("image", "image_url", "input_image",
+                                                                                    "computer_screenshot")]
+    if len(images) != 1 or (isinstance(content, str) and not content.startswith(("data:image/", "https://", "http://"))):
+        raise UnsupportedContentError(
+            f"{where}: the answer to computer call {msg.tool_call_id!r} must be one screenshot (an image block, "
+            f"or a data:image/...;base64 or https URL string), got {_short(content)}")
+    block = images[0]
+    if block.get("type") == "computer_screenshot":
+        block = {"type": "input_image", "file_id": block.get("file_id"), "image_url": block.get("image_url")}
+    image = _block_part(block, where)
+    assert isinstance(image, ImagePart)
+    checks = msg.additional_kwargs.get("acknowledged_safety_checks") or ()
+    try:
+        return ComputerCallOutputPart(msg.tool_call_id, image_url=image.url, file_id=image.file_id,
+                                      acknowledged_safety_checks=checks)
+    except FoundryConfigError as exc:
+        raise UnsupportedContentError(f"{where}: {exc}") from exc
+
+
 def _tool(msg: BaseMessage, where: str) -> Message:
     assert isinstance(msg, ToolMessage)
+    if msg.name == COMPUTER_TOOL:
+        return Message("tool", (_screenshot(msg, where),))
     content = msg.content
     if isinstance(content, list):
         approvals = [_block_part(b, f"{where}, block {bi}") for bi, b in enumerate(content)
@@ -307,8 +357,12 @@ def _mapper(msg: BaseMessage) -> Callable[[BaseMessage, str], Message] | None:
 def to_neutral_messages(messages: Sequence[BaseMessage]) -> list[Message]:
     """Map LangChain messages to neutral messages (pure); see the module docstring."""
     out: list[Message] = []
+    computer_ids = {tc["id"] for m in messages if isinstance(m, AIMessage) for tc in m.tool_calls
+                    if tc["name"] == COMPUTER_TOOL}
     for index, msg in enumerate(messages):
         where = f"message {index} ({type(msg).__name__})"
+        if isinstance(msg, ToolMessage) and msg.tool_call_id in computer_ids and msg.name != COMPUTER_TOOL:
+            msg = msg.model_copy(update={"name": COMPUTER_TOOL})  # answered without the tool's name
         mapper = _mapper(msg)
         if mapper is None:
             raise UnsupportedContentError(f"{where} cannot be sent to a Foundry agent")

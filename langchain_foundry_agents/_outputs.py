@@ -6,6 +6,16 @@ server-side items such as ``web_search_call`` kept whole), tagged
 ``response_metadata["model_provider"] = "azure_foundry"``; :mod:`._content_blocks` registers the
 translator that turns it into standard blocks (``message.content_blocks``).
 
+Tool items (docs/langchain.md, "Files, images and tool items"): an ``image_generation_call``, a
+``code_interpreter_call``, file/web/memory searches, ``structured_outputs`` and an
+``oauth_consent_request`` are kept whole as blocks of their wire type (:mod:`._content_blocks`
+makes standard ``image`` / ``server_tool_call`` / ``server_tool_result`` / ``non_standard`` blocks
+of them). A ``computer_call`` is pending client work: besides its block it is a tool call named
+:data:`~._messages.COMPUTER_TOOL` with the action as ``args`` and the ``call_id`` as ``id``.
+Streams add code interpreter code as it is written (``CodeDelta``) and give each partial image
+(``ImagePartial``) as a chunk with empty content and the image, a standard ``image`` block, in
+``additional_kwargs["image_partials"]``: the content still adds up to exactly the final message.
+
 A workflow agent's ``workflow_action`` items are kept whole as blocks of that type (standard
 ``non_standard`` blocks in ``content_blocks``), its inner agents' text blocks name the inner agent
 in ``agent_name``, and ``response_metadata["workflow_actions"]`` lists the actions in order.
@@ -24,7 +34,9 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
@@ -35,8 +47,13 @@ from foundry_agents import (
     AgentRef,
     AgentResponse,
     AnnotationAdded,
+    CodeDelta,
+    CodeInterpreterCallItem,
+    ComputerCallItem,
     FunctionCallDelta,
     FunctionCallItem,
+    ImageGenerationCallItem,
+    ImagePartial,
     ItemAdded,
     ItemDone,
     MessageItem,
@@ -54,9 +71,9 @@ from foundry_agents import (
 from foundry_agents.metadata import response_metadata as core_metadata
 from foundry_agents.workflow_actions import inner_agent_name
 
-from ._messages import PROVIDER
+from ._messages import COMPUTER_TOOL, PROVIDER
 
-__all__ = ["ChunkMapper", "item_blocks", "response_metadata", "to_ai_message", "tool_calls", "usage_metadata"]
+__all__ = ["ChunkMapper", "computer_args", "item_blocks", "response_metadata", "to_ai_message", "tool_calls", "usage_metadata"]
 
 
 # -- usage and metadata --------------------------------------------------------------------------
@@ -80,6 +97,9 @@ METADATA_KEYS = {"model": "model_name", "approval_requests": "pending_approvals"
 def response_metadata(response: AgentResponse) -> dict[str, Any]:
     """What ``AIMessage.response_metadata`` holds: the core's facts, renamed (no ``None`` values)."""
     meta = {METADATA_KEYS.get(k, k): v for k, v in core_metadata(response).items()}
+    files = response.generated_files
+    if files:
+        meta["generated_files"] = [asdict(f) for f in files]
     meta["model_provider"] = PROVIDER
     return meta
 
@@ -133,11 +153,23 @@ def item_blocks(item: OutputItem, next_index: Callable[[int], int], who: str | N
     return [{**item.raw, "type": item.type, "index": next_index(0)}]
 
 
+def computer_args(item: ComputerCallItem) -> dict[str, Any]:
+    """The ``args`` of a computer call's tool call: its action (``{"type": "click", "x": ..}``),
+    or ``{"actions": [...]}`` when the service batched several."""
+    actions = item.actions
+    if len(actions) == 1:
+        return dict(actions[0])
+    return {"actions": actions}
+
+
 def tool_calls(items: list[OutputItem]) -> tuple[list[ToolCall], list[InvalidToolCall]]:
-    """Valid and malformed function calls of a response, in order."""
+    """Valid and malformed function calls of a response, and its computer calls, in order."""
     valid: list[ToolCall] = []
     invalid: list[InvalidToolCall] = []
     for item in items:
+        if isinstance(item, ComputerCallItem):
+            valid.append(ToolCall(type="tool_call", name=COMPUTER_TOOL, args=computer_args(item), id=item.call_id))
+            continue
         if not isinstance(item, FunctionCallItem):
             continue
         try:
@@ -177,7 +209,7 @@ class ChunkMapper:
     :func:`to_ai_message` of that response.
     """
 
-    __slots__ = ("_agent", "_annotations", "_blocks", "_delta_chunk", "_id", "_seen", "_speakers")
+    __slots__ = ("_agent", "_annotations", "_blocks", "_code", "_delta_chunk", "_id", "_seen", "_speakers")
 
     def __init__(self, *, lean_deltas: bool = True) -> None:
         # Later deltas of a block skip response_metadata (see _lean_chunk) unless LangChain
@@ -189,6 +221,7 @@ class ChunkMapper:
         self._annotations: dict[tuple[int, int], int] = {}  # streamed annotation counts
         self._agent: AgentRef | None = None  # the agent called
         self._speakers: dict[int, str] = {}  # output index -> inner agent that wrote the message
+        self._code: dict[int, str] = {}  # output index -> code interpreter code streamed so far
 
     def feed(self, event: StreamEvent) -> AIMessageChunk | None:
         handler = _HANDLERS.get(type(event))
@@ -221,6 +254,9 @@ class ChunkMapper:
         chunks: list[ToolCallChunk] = []
         if isinstance(item, FunctionCallItem):
             chunks.append(ToolCallChunk(type="tool_call_chunk", name=item.name, args=item.arguments,
+                                        id=item.call_id, index=blocks[0]["index"]))
+        elif isinstance(item, ComputerCallItem):
+            chunks.append(ToolCallChunk(type="tool_call_chunk", name=COMPUTER_TOOL, args=json.dumps(computer_args(item)),
                                         id=item.call_id, index=blocks[0]["index"]))
         return blocks, chunks
 
@@ -276,6 +312,28 @@ class ChunkMapper:
         make = self._chunk if first else self._delta_chunk
         return make([{"type": "reasoning", "summary": [part], "index": index}])
 
+    def _on_code(self, event: CodeDelta) -> AIMessageChunk | None:
+        """Code interpreter's code as it is written, into the item's one block."""
+        index, first = self._index(event.output_index, 0)
+        self._code[event.output_index] = self._code.get(event.output_index, "") + event.delta
+        if first:
+            block: dict[str, Any] = {"type": "code_interpreter_call", "code": event.delta, "index": index}
+            if event.item_id:
+                block["id"] = event.item_id
+            return self._chunk([block])
+        if not event.delta:
+            return None
+        return self._delta_chunk([{"type": "code_interpreter_call", "code": event.delta, "index": index}])
+
+    def _on_image_partial(self, event: ImagePartial) -> AIMessageChunk:
+        """A partial image: outside ``content`` (the final image replaces it), see the module docstring."""
+        mime = ImageGenerationCallItem(id=event.item_id, output_format=event.output_format).mime_type
+        image = {"type": "image", "base64": event.b64, "mime_type": mime,
+                 "extras": {"partial_image_index": event.index, "output_index": event.output_index}}
+        if event.item_id:
+            image["id"] = event.item_id
+        return self._chunk([], additional_kwargs={"image_partials": [image]})
+
     def _on_item_done(self, event: ItemDone) -> AIMessageChunk | None:
         oi, item = event.output_index, event.item
         if oi not in self._seen:
@@ -284,7 +342,21 @@ class ChunkMapper:
         if isinstance(item, MessageItem):  # parts or annotations the deltas did not show
             late = self._late_message_blocks(oi, item)
             return self._chunk(late) if late else None
+        if isinstance(item, CodeInterpreterCallItem) and oi in self._code:
+            return self._chunk([self._code_rest(oi, item)])
         return None
+
+    def _code_rest(self, oi: int, item: CodeInterpreterCallItem) -> dict[str, Any]:
+        """What the code deltas did not show of a code interpreter item: every other field, and the
+        end of the code (the deltas are the start of the done item's code)."""
+        shown = self._code[oi]
+        rest: dict[str, Any] = {k: v for k, v in item.raw.items() if k not in ("type", "code")}
+        code = item.raw.get("code")
+        if isinstance(code, str) and code.startswith(shown) and len(code) > len(shown):
+            rest["code"] = code[len(shown):]
+        rest["type"] = item.type
+        rest["index"] = self._blocks[(oi, 0)]
+        return rest
 
     def _late_message_blocks(self, oi: int, item: MessageItem) -> list[Any]:
         late: list[Any] = []
@@ -330,6 +402,8 @@ _HANDLERS: dict[type, Callable[[ChunkMapper, Any], AIMessageChunk | None]] = {
     AnnotationAdded: ChunkMapper._on_annotation,
     FunctionCallDelta: ChunkMapper._on_arguments,
     ReasoningDelta: ChunkMapper._on_reasoning,
+    CodeDelta: ChunkMapper._on_code,
+    ImagePartial: ChunkMapper._on_image_partial,
     ItemDone: ChunkMapper._on_item_done,
     ResponseDone: ChunkMapper._on_done,
 }

@@ -29,7 +29,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from foundry_agents import AgentResponse, AgentVersion, FoundryAgent, Message, WorkflowActionUpdated
 from foundry_agents._arguments import check_arguments
-from foundry_agents.background import DEFAULT_WAIT_TIMEOUT, ContinuationToken
+from foundry_agents.background import DEFAULT_WAIT_TIMEOUT
 from foundry_agents.connection_fields import ConnectionFields
 from foundry_agents.errors import APIError, FoundryAgentsError
 from foundry_agents.options import adapter_defaults, from_adapter
@@ -37,6 +37,7 @@ from foundry_agents.tokens import count_message_tokens, count_text_tokens
 
 from ._messages import PROVIDER, to_neutral_messages
 from ._outputs import ChunkMapper, to_ai_message
+from ._server_calls import ServerCalls
 from ._workflow_events import (
     adispatch_actions,
     dispatch_actions,
@@ -75,7 +76,7 @@ class _CoreSlot:
         return self
 
 
-class ChatFoundryAgent(ConnectionFields, BaseChatModel):
+class ChatFoundryAgent(ConnectionFields, ServerCalls, BaseChatModel):
     """A Microsoft Foundry Agent Service v2 agent as a LangChain chat model.
 
     The agent definition (model, instructions, tools, output format) lives in Foundry; this
@@ -117,6 +118,9 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
     """Run each call as a background response: ``invoke`` waits for it (polling, at most
     ``wait_timeout`` seconds), ``stream`` resumes a cut stream; the message's
     ``response_metadata["continuation_token"]`` lets a later process :meth:`resume` it."""
+    keep_uploads: bool | None = None
+    """Keep the files uploaded for local or large image/file blocks (default: deleted after each
+    call; docs/files.md). Per call, ``uploads=UploadedFiles()`` reports what was uploaded."""
     wait_timeout: float | None = DEFAULT_WAIT_TIMEOUT
     """How long ``invoke`` waits for a background response (seconds; ``None``: no limit). Then
     :class:`~langchain_foundry_agents.errors.WaitTimeoutError` carries ``continuation_token``."""
@@ -304,63 +308,6 @@ class ChatFoundryAgent(ConnectionFields, BaseChatModel):
                 chunk = mapper.feed(event)
                 if chunk is not None:
                     yield ChatGenerationChunk(message=chunk)
-
-    # -- long-running responses -----------------------------------------------------------------
-    def resume(self, token: str | ContinuationToken, *, wait_timeout: float | Literal["default"] | None = "default") -> AIMessage:
-        """Wait for a background response started earlier (perhaps by another process) and return
-        it as the ``AIMessage`` ``invoke`` would have: pass the ``continuation_token`` from a
-        message's ``response_metadata`` or a ``WaitTimeoutError``, or the response id."""
-        with translate_errors():
-            return to_ai_message(self.foundry_agent.resume(token, wait_timeout=wait_timeout))
-
-    async def aresume(self, token: str | ContinuationToken,
-                      *, wait_timeout: float | Literal["default"] | None = "default") -> AIMessage:
-        with translate_errors():
-            return to_ai_message(await self.foundry_agent.aresume(token, wait_timeout=wait_timeout))
-
-    def resume_stream(self, token: str | ContinuationToken) -> Iterator[AIMessageChunk]:
-        """The chunks of a response started earlier, after the token's sequence number (from the
-        start for a response id); the last chunk carries the complete response's metadata."""
-        mapper = ChunkMapper(lean_deltas=self.output_version != "v1")
-        with translate_errors():
-            for event in self.foundry_agent.resume_stream(token):
-                chunk = mapper.feed(event)
-                if chunk is not None:
-                    yield chunk
-
-    async def aresume_stream(self, token: str | ContinuationToken) -> AsyncIterator[AIMessageChunk]:
-        mapper = ChunkMapper(lean_deltas=self.output_version != "v1")
-        with translate_errors():
-            async for event in self.foundry_agent.aresume_stream(token):
-                chunk = mapper.feed(event)
-                if chunk is not None:
-                    yield chunk
-
-    # -- conversations --------------------------------------------------------------------------
-    def _conversation_items(self, messages: Sequence[BaseMessage] | None) -> list[dict[str, Any]] | None:
-        if not messages:
-            return None
-        return self.foundry_agent.conversation_items(to_neutral_messages(messages))
-
-    def create_conversation(self, messages: Sequence[BaseMessage] | None = None, *,
-                            metadata: Mapping[str, str] | None = None) -> str:
-        """Create a server-side conversation (optionally seeded with ``messages``); returns its id.
-
-        Example:
-            >>> conv = llm.create_conversation()  # doctest: +SKIP
-            >>> llm.invoke("Hi", conversation_id=conv)  # doctest: +SKIP
-        """
-        items = self._conversation_items(messages)
-        with translate_errors():
-            return self.foundry_agent.client.create_conversation(items=items, metadata=metadata).id
-
-    async def acreate_conversation(self, messages: Sequence[BaseMessage] | None = None, *,
-                                   metadata: Mapping[str, str] | None = None) -> str:
-        """Async :meth:`create_conversation`."""
-        items = self._conversation_items(messages)
-        with translate_errors():
-            conversation = await self.foundry_agent.async_client.create_conversation(items=items, metadata=metadata)
-        return conversation.id
 
     # -- tools ----------------------------------------------------------------------------------
     def agent_definition(self) -> AgentVersion:

@@ -6,7 +6,10 @@ callbacks, ``astream_events`` and usage callbacks see every sub-agent call under
 made it. A sub-agent that needs client-side tools of its own (the ``weather`` agent needs
 ``get_weather``) gets them with ``tools=``; its function calls are run locally. A failing
 sub-agent (404, refused field, broken stream) reaches the orchestrator as a tool error message,
-never as a crash of unrelated branches.
+never as a crash of unrelated branches. A sub-agent waiting for an OAuth consent, or for a
+computer-use action when no ``computer_use`` tool is given, raises
+:class:`~foundry_agents.orchestration.PendingToolCallsError` (its ``blocked`` names the work)
+instead of answering with empty text; with a ``computer_use`` tool its calls run like any other.
 
 The sub-agent's tool loop is the core's (:mod:`foundry_agents.orchestration`), with its one
 concurrency rule: a turn's tool calls run concurrently, at most ``max_workers`` (default 8) at a
@@ -44,6 +47,7 @@ from foundry_agents import orchestration as core
 from foundry_agents.errors import FoundryAgentsError
 from foundry_agents.telemetry import tool_span
 
+from ._messages import COMPUTER_TOOL
 from .chat_models import ChatFoundryAgent
 
 __all__ = ["fan_out", "foundry_agent_tool"]
@@ -125,13 +129,17 @@ def foundry_agent_tool(
     )
 
 
-def _pending(reply: Any) -> core.Pending:
-    """A reply's function calls and the approvals it waits for (the core's :func:`calls_to_run` decides)."""
+def _pending(reply: Any, impls: Mapping[str, BaseTool]) -> core.Pending:
+    """A reply's tool calls, the approvals it waits for, and the work no loop can do: an OAuth consent,
+    and a computer call when no ``computer_use`` tool is given (the core's :func:`calls_to_run` decides)."""
     if not isinstance(reply, AIMessage):
         return core.Pending()
     calls = list(reply.tool_calls)
-    approvals = core.approval_names(reply.response_metadata.get("pending_approvals", []))
-    return core.Pending(calls, [c["name"] for c in calls], approvals)
+    meta = reply.response_metadata
+    approvals = core.approval_names(meta.get("pending_approvals", []))
+    computer = [] if COMPUTER_TOOL in impls else meta.get("computer_calls", [])
+    blocked = core.blocked_work(meta.get("oauth_consent_requests", []), computer)
+    return core.Pending(calls, [c["name"] for c in calls], approvals, blocked)
 
 
 def _text(reply: Any) -> str:
@@ -147,7 +155,7 @@ def _loop(impls: Mapping[str, BaseTool], question: Any, *, owner: str, max_round
         history.extend([reply, *(out for _, out in outputs)])
         return list(history)
 
-    return core.tool_loop(question, tools=impls, pending=_pending, follow_up=follow_up, owner=owner, hint=hint,
+    return core.tool_loop(question, tools=impls, pending=lambda reply: _pending(reply, impls), follow_up=follow_up, owner=owner, hint=hint,
                      max_rounds=max_rounds)
 
 

@@ -4,7 +4,8 @@ The service refuses a response format next to an agent (``text`` is "Not allowed
 specified"), so nothing is sent: :class:`AgentJSONParser` reads the agent's answer as JSON and
 validates it against the caller's schema (a pydantic model, a ``TypedDict``, or a JSON schema
 dict), raising :class:`~langchain_core.exceptions.OutputParserException` with the reason and
-the text otherwise. Give the agent a JSON schema output format (or instructions) that matches.
+the text otherwise. When the reply carries a Foundry ``structured_outputs`` item, its ``output``
+is what is validated (the text is not parsed). Give the agent a JSON schema output format (or instructions) that matches.
 
 Example:
     >>> from pydantic import BaseModel
@@ -23,6 +24,7 @@ from typing import Any
 import pydantic
 from langchain_core.exceptions import OutputParserException
 from langchain_core.output_parsers import BaseOutputParser
+from langchain_core.outputs import Generation
 
 __all__ = ["AgentJSONParser", "json_schema_of", "load_json"]
 
@@ -83,8 +85,19 @@ class AgentJSONParser(BaseOutputParser[Any]):
     def _type(self) -> str:
         return "foundry_agent_json"
 
+    def parse_result(self, result: list[Generation], *, partial: bool = False) -> Any:
+        message = getattr(result[0], "message", None) if result else None
+        content = getattr(message, "content", None)
+        if isinstance(content, list):
+            found = [b["output"] for b in content if isinstance(b, Mapping) and b.get("type") == "structured_outputs"]
+            if found:
+                return self._validate(found[-1], json.dumps(found[-1], default=str))
+        return super().parse_result(result, partial=partial)
+
     def parse(self, text: str) -> Any:
-        value = load_json(text)
+        return self._validate(load_json(text), text)
+
+    def _validate(self, value: Any, text: str) -> Any:
         schema = self.target_schema
         try:
             if schema is None:

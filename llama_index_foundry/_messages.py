@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.llms.types import (
@@ -135,6 +136,8 @@ def _image(block: ImageBlock, role: Role, index: int) -> list[Part]:
         return [ImagePart(url=str(block.url), detail=detail)]  # type: ignore[arg-type]
     if block.image is None and block.path is None:
         raise FoundryConfigError(f"message {index}: an ImageBlock needs url=, path= or image=")
+    if block.image is None and block.path is not None:  # a local file: the core uploads it
+        return [ImagePart(path=_local(block.path, "ImageBlock", index), detail=detail)]  # type: ignore[arg-type]
     data = _read(lambda: block.resolve_image(as_base64=False).read(), "ImageBlock", index)
     mime = block.image_mimetype or "image/png"
     return [ImagePart(url=data_uri(data, mime), detail=detail)]  # type: ignore[arg-type]
@@ -146,11 +149,18 @@ def _document(block: DocumentBlock, role: Role, index: int) -> list[Part]:
         return [FilePart(url=str(block.url), mime_type=mime)]
     if block.data is None and block.path is None:
         raise FoundryConfigError(f"message {index}: a DocumentBlock needs data=, path= or url=")
-    data = _read(lambda: block.resolve_document().read(), "DocumentBlock", index)
     filename = block.title if block.title and block.title != "input_document" else None
-    if filename is None and block.path is not None:
-        filename = str(block.path).replace("\\", "/").rsplit("/", 1)[-1]
+    if block.data is None and block.path is not None:  # a local file: the core uploads it
+        return [FilePart(path=_local(block.path, "DocumentBlock", index), filename=filename, mime_type=mime)]
+    data = _read(lambda: block.resolve_document().read(), "DocumentBlock", index)
     return [FilePart(data=data, filename=filename or "document", mime_type=mime)]
+
+
+def _local(path: Any, kind: str, index: int) -> str:
+    """A local file's path, checked now so a bad one names the message before any upload."""
+    if not Path(path).is_file():
+        raise FoundryConfigError(f"message {index}: cannot read the {kind}'s data: {str(path)!r} is not a file")
+    return str(path)
 
 
 def _read(read: Callable[[], bytes], kind: str, index: int) -> bytes:

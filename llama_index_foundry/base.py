@@ -158,6 +158,9 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
     system_message_role: Literal["system", "developer", "refuse"] = Field(
         default="system", description="What system messages become.")
     background: bool | None = Field(default=None, description="Run calls as background responses and wait for them.")
+    keep_uploads: bool | None = Field(default=None, description=(
+        "Keep the files uploaded for local or large ImageBlock/DocumentBlock inputs (default: deleted after "
+        "each call; docs/files.md). Per call, uploads=UploadedFiles() reports what was uploaded."))
     wait_timeout: float | None = Field(default=DEFAULT_WAIT_TIMEOUT,
                                        description="Seconds a background call is waited for (None: no limit).")
     pydantic_program_mode: PydanticProgramMode = PydanticProgramMode.LLM

@@ -19,6 +19,7 @@ from foundry_agents import (
 )
 from foundry_agents.options import OPTIONS, Option, adapter_fields, call_options
 from foundry_agents.request import REFUSED_FIELDS, build_response_body
+from foundry_agents.uploads import UploadedFiles
 
 EP = "https://acme.services.ai.azure.com/api/projects/demo"
 OK = {"id": "resp_1", "object": "response", "status": "completed", "output": []}
@@ -40,6 +41,8 @@ BAD_AND_GOOD: dict[str, tuple[Any, Any]] = {
     "timeout": (-1, 5.0),
     "agent_session_id": ("  ", "sess_1"),
     "user_identity": ("", "user-42"),
+    "keep_uploads": ("yes", True),
+    "uploads": ([], UploadedFiles()),
 }
 
 
@@ -103,7 +106,7 @@ def test_adapter_fields_are_the_default_rows_under_their_adapter_names():
                                 "structured_inputs": "structured_inputs", "request_metadata": "metadata",
                                 "include": "include", "max_output_tokens": "max_output_tokens",
                                 "truncation": "truncation", "extra_body": "extra_body",
-                                "background": "background"}
+                                "background": "background", "keep_uploads": "keep_uploads"}
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ REPLY = response_body([{"type": "message", "id": "msg_1", "role": "assistant", "
 VALUES = {"conversation": "conv_1", "previous_response_id": None, "store": True, "tool_choice": "none",
           "structured_inputs": {"city": "Paris"}, "metadata": {"k": "v"}, "include": ["reasoning.encrypted_content"],
           "max_output_tokens": 50, "truncation": "auto", "extra_body": {"user": "u1"},
-          "background": True}
+          "background": True, "keep_uploads": True}
 
 
 def test_every_default_row_is_a_model_field():
@@ -35,6 +35,8 @@ def test_default_fields_reach_the_request_body():
             continue
         if core == "extra_body":
             assert seen[0]["user"] == "u1"
+        elif OPTIONS[core].wire is None:  # not a body field (keep_uploads steers the upload rule)
+            assert core not in seen[0]
         else:
             assert seen[0][OPTIONS[core].wire or core] == value
 

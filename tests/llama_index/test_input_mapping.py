@@ -120,21 +120,19 @@ def test_whole_history_goes_to_wire_items() -> None:
     assert items[3] == {"type": "function_call_output", "call_id": "call_1", "output": "72F"}
 
 
-def test_image_path(tmp_path: Any) -> None:
+def test_image_path_is_a_local_part_the_core_uploads(tmp_path: Any) -> None:
     path = tmp_path / "dot.png"
     path.write_bytes(PNG)
-    part = one(ChatMessage(role="user", blocks=[ImageBlock(path=path)])).parts[0]
-    assert isinstance(part, ImagePart) and part.url is not None
-    assert part.url.startswith("data:image/png;base64,")
-    assert base64.b64decode(part.url.split(",", 1)[1]) == PNG
+    part = one(ChatMessage(role="user", blocks=[ImageBlock(path=path, detail="low")])).parts[0]
+    assert part == ImagePart(path=str(path), detail="low")
 
 
-def test_document_path(tmp_path: Any) -> None:
+def test_document_path_is_a_local_part_the_core_uploads(tmp_path: Any) -> None:
     path = tmp_path / "notes.txt"
     path.write_bytes(b"hello")
     part = one(ChatMessage(role="user", blocks=[DocumentBlock(path=path, title="input_document")])).parts[0]
     assert isinstance(part, FilePart)
-    assert part.data == b"hello" and part.filename == "notes.txt"
+    assert part.path == str(path) and part.data is None and part.filename is None
 
 
 BAD: list[tuple[str, ChatMessage, str | None]] = [

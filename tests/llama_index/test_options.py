@@ -18,7 +18,7 @@ REPLY = {"id": "resp_1", "object": "response", "status": "completed", "model": "
 VALUES = {"conversation": "conv_1", "previous_response_id": None, "store": True, "tool_choice": "none",
           "structured_inputs": {"city": "Paris"}, "metadata": {"k": "v"}, "include": ["reasoning.encrypted_content"],
           "max_output_tokens": 50, "truncation": "auto", "extra_body": {"user": "u1"},
-          "background": True}
+          "background": True, "keep_uploads": True}
 
 
 def _recorder() -> Recorder:
@@ -39,6 +39,8 @@ def test_default_fields_reach_the_request_body():
             continue
         if core == "extra_body":
             assert rec.bodies[0]["user"] == "u1"
+        elif OPTIONS[core].wire is None:  # not a body field (keep_uploads steers the upload rule)
+            assert core not in rec.bodies[0]
         else:
             assert rec.bodies[0][OPTIONS[core].wire or core] == value
 
