@@ -12,7 +12,7 @@ Example:
 
 from foundry_agents.errors import StructuredOutputError
 
-from ._items import COMPUTER_TOOL_NAME
+from ._items import COMPUTER_TOOL
 from ._messages import approval_message
 from ._pending import computer_screenshot_message, resend_after_consent
 from .base import FoundryAgentLLM
@@ -20,7 +20,7 @@ from .orchestration import AgentAnswer, FanOutWorkflow, foundry_agent_tool
 from .workflow_events import FoundryWorkflowActionEvent, WorkflowActionEvent
 
 __all__ = [
-    "COMPUTER_TOOL_NAME",
+    "COMPUTER_TOOL",
     "AgentAnswer",
     "FanOutWorkflow",
     "FoundryAgentLLM",

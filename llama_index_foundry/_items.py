@@ -4,7 +4,7 @@ Pure functions over the core's typed items (:mod:`foundry_agents.items`), used b
 one-shot and the streaming paths of :mod:`._outputs`:
 
 - an ``image_generation_call`` becomes an ``ImageBlock`` (base64 ``image``, ``image_mimetype``);
-- a ``computer_call`` becomes a ``ToolCallBlock`` named :data:`COMPUTER_TOOL_NAME` (its action as
+- a ``computer_call`` becomes a ``ToolCallBlock`` named :data:`COMPUTER_TOOL` (its action as
   ``tool_kwargs``, ``call_id`` as the tool call id), so ``get_tool_calls_from_response`` and
   ``FunctionAgent`` see it as a tool call to run;
 - typed server tools and structured outputs get one ``additional_kwargs`` entry each, under the
@@ -41,7 +41,7 @@ from foundry_agents.response import (
 )
 
 __all__ = [
-    "COMPUTER_TOOL_NAME",
+    "COMPUTER_TOOL",
     "TYPED_KEYS",
     "computer_call_block",
     "generated_files",
@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 #: The tool name a computer call has as a LlamaIndex tool call (name your ``FunctionTool`` so).
-COMPUTER_TOOL_NAME = "computer_use"
+COMPUTER_TOOL = "computer_use"
 
 #: ``additional_kwargs`` key listing each typed item kind (one entry per item, in output order).
 TYPED_KEYS: dict[type, str] = {
@@ -139,4 +139,4 @@ def computer_call_block(item: ComputerCallItem) -> ToolCallBlock:
     """A computer call as a tool call: ``tool_kwargs`` is the action (``{"actions": [...]}`` for a batch)."""
     actions = item.actions
     kwargs = dict(item.action) if item.action is not None else ({"actions": actions} if actions else {})
-    return ToolCallBlock(tool_call_id=item.call_id, tool_name=COMPUTER_TOOL_NAME, tool_kwargs=kwargs)
+    return ToolCallBlock(tool_call_id=item.call_id, tool_name=COMPUTER_TOOL, tool_kwargs=kwargs)

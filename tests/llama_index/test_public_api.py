@@ -7,7 +7,7 @@ import inspect
 import llama_index_foundry
 
 PUBLIC = {"AgentAnswer", "FanOutWorkflow", "FoundryAgentLLM", "FoundryWorkflowActionEvent", "StructuredOutputError",
-          "WorkflowActionEvent", "approval_message", "COMPUTER_TOOL_NAME", "computer_screenshot_message",
+          "WorkflowActionEvent", "approval_message", "COMPUTER_TOOL", "computer_screenshot_message",
           "resend_after_consent", "foundry_agent_tool"}
 
 

@@ -33,7 +33,7 @@ from foundry_agents import FoundryAgentsClient
 from foundry_agents.errors import FoundryConfigError, StructuredOutputError
 from foundry_agents.tools import PendingToolCallsError
 from llama_index_foundry import (
-    COMPUTER_TOOL_NAME,
+    COMPUTER_TOOL,
     FanOutWorkflow,
     FoundryAgentLLM,
     computer_screenshot_message,
@@ -190,7 +190,7 @@ def test_citation_blocks_of_generated_files() -> None:
 def test_a_computer_call_is_a_tool_selection() -> None:
     llm = llm_for(answering(response(COMPUTER)))
     [call] = llm.get_tool_calls_from_response(llm.chat([USER]))
-    assert (call.tool_id, call.tool_name, call.tool_kwargs) == ("call_1", COMPUTER_TOOL_NAME, COMPUTER["action"])
+    assert (call.tool_id, call.tool_name, call.tool_kwargs) == ("call_1", COMPUTER_TOOL, COMPUTER["action"])
 
 
 def test_a_batched_computer_call_passes_every_action() -> None:
@@ -276,7 +276,7 @@ async def test_a_function_agent_answers_a_computer_call_with_a_screenshot() -> N
         actions.append(action)
         return ImageBlock(image=PNG, image_mimetype="image/png")
 
-    agent = FunctionAgent(tools=[FunctionTool.from_defaults(fn=computer_use, name=COMPUTER_TOOL_NAME)],
+    agent = FunctionAgent(tools=[FunctionTool.from_defaults(fn=computer_use, name=COMPUTER_TOOL)],
                           llm=llm_for(recorder))
     result = await agent.run("Click the button")
     assert str(result) == "Clicked." and actions == [COMPUTER["action"]]
