@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .errors import EmulatorError, invalid
+from .files import FileLimits
 from .model import Behavior
 from .schema import parse_json
 from .state import Store
@@ -28,6 +29,8 @@ class Emulator:
     strict_input: bool = True
     #: Hosted agents' sessions by id (hosted.py; in memory only, also with a data dir).
     hosted_sessions: dict[str, Any] = field(default_factory=dict)
+    #: Size limits of ``/files`` uploads and of all files together.
+    file_limits: FileLimits = field(default_factory=FileLimits)
 
 
 _log = logging.getLogger(__name__)
