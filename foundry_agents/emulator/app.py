@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
@@ -76,9 +75,9 @@ _CONVERSATION_ROUTES: list[tuple[str, list[str], Handler]] = [
 ]
 AGENT_ENDPOINT = "/agents/{agent_name}/endpoint/protocols/openai"
 
-for _suffix, _methods, _handler in file_routes.ROUTES:
-    ROUTES.append((f"/openai/v1{_suffix}", _methods, _handler, False))
-    ROUTES.append((f"/openai{_suffix}", _methods, _handler, True))
+for _path, _verbs, _route in file_routes.ROUTES:
+    ROUTES.append((f"/openai/v1{_path}", _verbs, _route, False))
+    ROUTES.append((f"/openai{_path}", _verbs, _route, True))
 
 _log = logging.getLogger(__name__)
 #: What the server raises when a client goes away mid-answer (a closed socket, a cancelled read).

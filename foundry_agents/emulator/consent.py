@@ -28,9 +28,9 @@ def consent_link(server_url: str, consent_id: str) -> str:
 
 def _page(title: str, text: str) -> str:
     return (
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{0}</title></head>"
-        "<body><h1>{0}</h1><p>{1}</p></body></html>"
-    ).format(html.escape(title), html.escape(text))
+        f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title></head>"
+        f"<body><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>"
+    )
 
 
 def endpoint(emu: Emulator) -> Callable[[Request], Awaitable[Response]]:

@@ -12,7 +12,15 @@ from typing import Any
 
 from . import ids, schema, validation
 from .errors import EmulatorError, invalid
-from .model import AgentVersionRecord, Behavior, FileRecord, Reply, Resolver, ResponseRecord, TurnContext
+from .model import (
+    AgentVersionRecord,
+    Behavior,
+    FileRecord,
+    Reply,
+    Resolver,
+    ResponseRecord,
+    TurnContext,
+)
 from .state import Store
 from .usage import count_tokens, tokens_of, usage
 from .wire import decorate_item, stored_item
@@ -84,6 +92,7 @@ def create_response(
         resolve=_resolver(store, behaviors),
         include=frozenset(body.get("include") or ()),
         read_file=lambda file_id: _read_file(store, file_id),
+        list_files=store.files,
         consented=store.consent_given,
         server_url=server_url,
         project_url=project_url,
@@ -177,7 +186,7 @@ def _finish_item(draft: dict[str, Any]) -> dict[str, Any]:
     """Give a drafted output item its id (and a ``call_id`` for function calls)."""
     item = {"type": draft["type"], "id": draft.get("id") or ids.item_id(draft["type"])}
     item.update({k: v for k, v in draft.items() if k not in item})
-    if item["type"] == "function_call" and not item.get("call_id"):
+    if item["type"] in ("function_call", "computer_call") and not item.get("call_id"):
         item["call_id"] = ids.new_call_id()
     return item
 

@@ -65,15 +65,17 @@ def media_type(filename: str, declared: str | None = None) -> str:
 
 
 def file_json(record: FileRecord) -> dict[str, Any]:
-    """The ``file`` object (OpenAI ``OpenAIFile``; Foundry answers ``status: processed`` at once)."""
+    """The ``file`` object, keys as recorded (``stream_file_search_preview``: ``processed`` at once)."""
     return {
-        "id": record.id,
         "object": "file",
+        "id": record.id,
+        "purpose": record.purpose,
+        "filename": record.filename,
         "bytes": record.bytes,
         "created_at": record.created_at,
-        "filename": record.filename,
-        "purpose": record.purpose,
+        "expires_at": None,
         "status": "processed",
+        "status_details": None,
     }
 
 

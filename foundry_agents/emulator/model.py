@@ -83,6 +83,8 @@ class TurnContext:
     include: frozenset[str] = frozenset()
     #: Reads an uploaded or container file: ``(record, content)``, or ``None`` when absent.
     read_file: Callable[[str], tuple[FileRecord, bytes] | None] | None = None
+    #: The uploaded files (not container files), oldest first.
+    list_files: Callable[[], list[FileRecord]] | None = None
     #: Whether the user gave OAuth consent for an MCP ``server_label`` (the ``mcp-oauth`` agent).
     consented: Callable[[str], bool] | None = None
     #: Where the emulator is reached: ``http://host:port`` and the project endpoint under it.

@@ -43,6 +43,9 @@ SERVER_ONLY_ITEMS = frozenset(
         "bing_grounding_call_output",
         "computer_call",
         "local_shell_call",
+        "memory_search_call",
+        "oauth_consent_request",
+        "structured_outputs",
     }
 )
 
