@@ -41,7 +41,7 @@ def _tools(version: AgentVersion) -> str:
 
 def run_list(args: argparse.Namespace) -> int:
     with client_from_args(args) as client:
-        agents = list(client.iter_agents())  # every page: the service answers 20 agents per page
+        agents = client.list_agents()
     rows = [[a.name, a.latest.version if a.latest else "-", (a.latest.model or "-") if a.latest else "-",
              _tools(a.latest) if a.latest else "-"] for a in agents]
     print(table(rows, ["NAME", "LATEST", "MODEL", "TOOLS"]) if rows else "no agents in this project")
