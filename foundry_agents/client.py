@@ -24,7 +24,6 @@ from ._base import (
     DEFAULT_TIMEOUT,
     InputLike,
     ResponseOptions,
-    _agents,
     _body_error,
     _ClientBase,
     _versions,
@@ -214,7 +213,8 @@ class FoundryAgentsClient(_ClientBase):
         return Agent.from_wire(self._json(self._send(self._agent_call(name))))
 
     def list_agents(self) -> list[Agent]:
-        return _agents(self._json(self._send(self._list_agents_call())))
+        """Every agent of the project (all pages: the service answers 20 per page by default)."""
+        return list(self.iter_agents())
 
     def list_agent_versions(self, name: str) -> list[AgentVersion]:
         return _versions(self._json(self._send(self._agent_call(name, versions=True))))
@@ -514,7 +514,7 @@ class AsyncFoundryAgentsClient(_ClientBase):
         return Agent.from_wire(self._json(await self._send(self._agent_call(name))))
 
     async def list_agents(self) -> list[Agent]:
-        return _agents(self._json(await self._send(self._list_agents_call())))
+        return [agent async for agent in self.aiter_agents()]
 
     async def list_agent_versions(self, name: str) -> list[AgentVersion]:
         return _versions(self._json(await self._send(self._agent_call(name, versions=True))))

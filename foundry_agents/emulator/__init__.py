@@ -1,7 +1,9 @@
-"""A local emulator of the Foundry Agent Service v2 endpoints (responses, conversations, agents).
+"""A local emulator of the Foundry Agent Service v2 endpoints (responses, conversations, agents,
+files and container files).
 
 Deterministic scripted agents (``echo``, ``grounded``, ``weather``, ``forecast``, ``approval``,
-``researcher``, ``triage``, ``writer``, ``calendar`` and fault agents) answer over the same wire protocol as the service, in
+``researcher``, ``triage``, ``writer``, ``calendar``, the tool agents ``coder``, ``painter``,
+``mcp-oauth``, ``memory``, ``computer``, ``file-searcher``, and fault agents) answer over the same wire protocol as the service, in
 JSON and SSE. Use it in-process or over a socket:
 
 Example:

@@ -5,23 +5,27 @@ Every route lives under ``/api/projects/{project}`` (any project name is accepte
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import anyio
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import hosted, ids
+from . import consent, hosted, ids
 from . import routes_agents as agents
 from . import routes_conversations as conversations
+from . import routes_files as file_routes
 from . import routes_responses as responses
 from .agents import BEHAVIORS, builtin_agents
 from .config import load_agents_file, parse_agents, workflow_references
 from .errors import EmulatorError
+from .files import DEFAULT_FILES_QUOTA, MAX_FILE_BYTES, FileLimits
 from .http import Emulator, Handler, bind, error_response
 from .model import AgentVersionRecord
 from .schema import check_agent_name
@@ -71,6 +75,14 @@ _CONVERSATION_ROUTES: list[tuple[str, list[str], Handler]] = [
 ]
 AGENT_ENDPOINT = "/agents/{agent_name}/endpoint/protocols/openai"
 
+for _path, _verbs, _route in file_routes.ROUTES:
+    ROUTES.append((f"/openai/v1{_path}", _verbs, _route, False))
+    ROUTES.append((f"/openai{_path}", _verbs, _route, True))
+
+_log = logging.getLogger(__name__)
+#: What the server raises when a client goes away mid-answer (a closed socket, a cancelled read).
+DISCONNECTS = (ClientDisconnect, anyio.BrokenResourceError, anyio.ClosedResourceError, ConnectionError)
+
 
 def _agent_scoped(handler: Handler) -> Handler:
     """``handler`` behind the per-agent endpoint: 400 for a malformed name, 404 for an unknown agent."""
@@ -116,7 +128,12 @@ class RequestIdMiddleware:
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except DISCONNECTS as exc:
+            # The client closed the connection (e.g. stopped reading a stream): nothing to answer
+            # and nothing wrong with the emulator, so one line instead of a traceback.
+            _log.info("client disconnected during %s %s (%s)", scope.get("method"), scope.get("path"), type(exc).__name__)
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
@@ -134,6 +151,8 @@ def create_app(
     strict_input: bool = True,
     builtin: bool = True,
     data_dir: str | Path | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    files_quota: int = DEFAULT_FILES_QUOTA,
 ) -> Starlette:
     """A fresh emulator app with its own state (in memory, or in ``data_dir``).
 
@@ -150,6 +169,8 @@ def create_app(
             SQLite file in this folder (created if needed), so they survive a restart. Raises
             :class:`~.store_sqlite.DataDirError` when the folder holds a foreign or newer database.
             Call ``app.state.emulator.store.close()`` when done (``run_emulator`` does).
+        max_file_bytes: the largest upload ``POST /files`` takes (the service's 512 MB).
+        files_quota: the most bytes all files together (uploads and files agents make) may take.
 
     Example:
         >>> import httpx
@@ -162,16 +183,21 @@ def create_app(
     for extra in extra_agents or ():
         loaded += [extra] if isinstance(extra, AgentVersionRecord) else parse_agents([extra], source="extra_agents")
     workflow_references(loaded)
+    if max_file_bytes < 1 or files_quota < 1:
+        raise ValueError("max_file_bytes and files_quota must be positive numbers of bytes")
     store = _open_store(data_dir)
+    store.files_quota = files_quota
     for agent in loaded:
         store.seed_agent(agent)
     emu = Emulator(
-        store=store, behaviors=dict(BEHAVIORS), done_sentinel=done_sentinel, keep_alive=keep_alive, strict_input=strict_input
+        store=store, behaviors=dict(BEHAVIORS), done_sentinel=done_sentinel, keep_alive=keep_alive,
+        strict_input=strict_input, file_limits=FileLimits(max_file_bytes=max_file_bytes, quota_bytes=files_quota),
     )
     routes = [
         Route(PROJECT_ROOT + path, bind(handler, emu, api_version=needs_version), methods=methods)
         for path, methods, handler, needs_version in ROUTES
     ]
+    routes.append(Route(consent.PATH, consent.endpoint(emu), methods=["GET"]))
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_found})
     app.state.emulator = emu
     app.add_middleware(RequestIdMiddleware)

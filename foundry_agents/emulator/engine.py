@@ -12,7 +12,15 @@ from typing import Any
 
 from . import ids, schema, validation
 from .errors import EmulatorError, invalid
-from .model import AgentVersionRecord, Behavior, Reply, Resolver, ResponseRecord, TurnContext
+from .model import (
+    AgentVersionRecord,
+    Behavior,
+    FileRecord,
+    Reply,
+    Resolver,
+    ResponseRecord,
+    TurnContext,
+)
 from .state import Store
 from .usage import count_tokens, tokens_of, usage
 from .wire import decorate_item, stored_item
@@ -30,8 +38,14 @@ def create_response(
     path_agent: str | None = None,
     strict_input: bool = True,
     session_hook: Callable[[AgentVersionRecord, dict[str, Any]], tuple[str, str] | None] | None = None,
+    server_url: str = "http://emulator",
+    project_url: str = "http://emulator/api/projects/emulator",
 ) -> ResponseRecord:
-    """Validate a ``POST .../responses`` body and compute (and store) the response."""
+    """Validate a ``POST .../responses`` body and compute (and store) the response.
+
+    ``server_url``/``project_url`` are where the caller reached the emulator: links an agent hands
+    out (a consent page, a container file) point there.
+    """
     if not isinstance(body, dict):
         raise invalid("The request body must be a JSON object.")
     schema.check_response_body(body)
@@ -49,6 +63,7 @@ def create_response(
     agent = store.agent(name, version)
     validation.check_refused_fields(body, agent.model)
     new_items = validation.normalize_input(body.get("input"), strict=strict_input)
+    validation.check_file_refs(new_items, lambda file_id: _file_exists(store, file_id))
     hosted = session_hook(agent, body) if session_hook is not None else None
 
     conv_id = validation.conversation_id(body.get("conversation"))
@@ -75,6 +90,12 @@ def create_response(
         stream=bool(body.get("stream")),
         counters=store.counters,
         resolve=_resolver(store, behaviors),
+        include=frozenset(body.get("include") or ()),
+        read_file=lambda file_id: _read_file(store, file_id),
+        list_files=store.files,
+        consented=store.consent_given,
+        server_url=server_url,
+        project_url=project_url,
     )
     behavior = behaviors.get(agent.behavior)
     if behavior is None:
@@ -82,6 +103,10 @@ def create_response(
     reply = behavior(context)
     if reply.http_error is not None:
         raise reply.http_error
+    if reply.files:
+        store.add_files(reply.files)
+    for consent_id, server_label in reply.consents:
+        store.add_consent(consent_id, server_label)
 
     record = _record(agent_context=context, reply=reply, body=body, conv_id=conv_id, previous_id=previous_id)
     if hosted is not None:
@@ -89,6 +114,21 @@ def create_response(
         record.agent_session_id, record.owner = hosted
     _commit(store, record, conv_id, new_items)
     return record
+
+
+def _file_exists(store: Store, file_id: str) -> bool:
+    try:
+        store.file(file_id)
+    except EmulatorError:
+        return False
+    return True
+
+
+def _read_file(store: Store, file_id: str) -> tuple[FileRecord, bytes] | None:
+    try:
+        return store.file(file_id), store.file_content(file_id)
+    except EmulatorError:
+        return None
 
 
 def _resolver(store: Store, behaviors: Mapping[str, Behavior]) -> Resolver:
@@ -146,7 +186,7 @@ def _finish_item(draft: dict[str, Any]) -> dict[str, Any]:
     """Give a drafted output item its id (and a ``call_id`` for function calls)."""
     item = {"type": draft["type"], "id": draft.get("id") or ids.item_id(draft["type"])}
     item.update({k: v for k, v in draft.items() if k not in item})
-    if item["type"] == "function_call" and not item.get("call_id"):
+    if item["type"] in ("function_call", "computer_call") and not item.get("call_id"):
         item["call_id"] = ids.new_call_id()
     return item
 

@@ -7,10 +7,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from .errors import EmulatorError, invalid
+from .files import FileLimits
 from .model import Behavior
 from .schema import parse_json
 from .state import Store
@@ -28,6 +29,8 @@ class Emulator:
     strict_input: bool = True
     #: Hosted agents' sessions by id (hosted.py; in memory only, also with a data dir).
     hosted_sessions: dict[str, Any] = field(default_factory=dict)
+    #: Size limits of ``/files`` uploads and of all files together.
+    file_limits: FileLimits = field(default_factory=FileLimits)
 
 
 _log = logging.getLogger(__name__)
@@ -48,6 +51,10 @@ def bind(handler: Handler, emu: Emulator, *, api_version: bool = False) -> Calla
             return await handler(request, emu)
         except EmulatorError as exc:
             return error_response(exc, request)
+        except ClientDisconnect:
+            # The client went away while sending its body: nobody to answer, nothing wrong here.
+            _log.info("client disconnected during %s %s", request.method, request.url.path)
+            return Response(status_code=499)  # never delivered; nginx's "client closed request"
         except Exception:  # a bug: still answer in the service's envelope and keep serving
             _log.exception("emulator error on %s %s", request.method, request.url.path)
             return error_response(

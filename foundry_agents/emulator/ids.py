@@ -26,6 +26,13 @@ ITEM_PREFIXES: dict[str, str] = {
     "mcp_approval_response": "mcpa_",
     "mcp_call": "mcp_",
     "workflow_action": "wfa_",  # as Microsoft Agent Framework's Foundry hosting mints them
+    # Not recorded on Foundry: OpenAI's prefixes (spec examples), Foundry's from the SDKs' samples.
+    "image_generation_call": "ig_",
+    "computer_call": "cu_",
+    "computer_call_output": "cuo_",
+    "memory_search_call": "mem_",
+    "oauth_consent_request": "oauthreq_",
+    "structured_outputs": "so_",
 }
 
 

@@ -48,6 +48,25 @@ class AgentVersionRecord:
 
 
 @dataclass
+class FileRecord:
+    """An uploaded file (``/openai/v1/files``) or a file a container holds (code interpreter output).
+
+    Container files have ``container_id``, ``path`` (``/mnt/data/<name>``) and ``source``; uploaded
+    files have a ``purpose``. The content is kept apart (see :class:`~.state.Store`).
+    """
+
+    id: str
+    filename: str
+    bytes: int
+    purpose: str = "assistants"
+    created_at: int = field(default_factory=lambda: int(time.time()))
+    container_id: str | None = None
+    path: str | None = None
+    source: str | None = None
+    media_type: str = "application/octet-stream"
+
+
+@dataclass
 class TurnContext:
     """What the agent sees for one response: earlier items plus this request's input."""
 
@@ -60,6 +79,17 @@ class TurnContext:
     counters: dict[str, int] = field(default_factory=dict)
     #: Looks up another agent and its behaviour by name (what a ``workflow`` agent runs).
     resolve: Resolver | None = None
+    #: The request's ``include`` values (``file_search_call.results``, ...).
+    include: frozenset[str] = frozenset()
+    #: Reads an uploaded or container file: ``(record, content)``, or ``None`` when absent.
+    read_file: Callable[[str], tuple[FileRecord, bytes] | None] | None = None
+    #: The uploaded files (not container files), oldest first.
+    list_files: Callable[[], list[FileRecord]] | None = None
+    #: Whether the user gave OAuth consent for an MCP ``server_label`` (the ``mcp-oauth`` agent).
+    consented: Callable[[str], bool] | None = None
+    #: Where the emulator is reached: ``http://host:port`` and the project endpoint under it.
+    server_url: str = "http://emulator"
+    project_url: str = "http://emulator/api/projects/emulator"
 
     @property
     def items(self) -> list[dict[str, Any]]:
@@ -89,6 +119,10 @@ class Reply:
     #: ``cutoff``: the first ``cuts`` streams of the response end after ``cut_after`` events.
     cut_after: int | None = None
     cuts: int = 0
+    #: Files the turn made (code interpreter output), kept in the store with the response.
+    files: list[tuple[FileRecord, bytes]] = field(default_factory=list)
+    #: OAuth consent requests the turn opened: ``(consent id, server_label)``.
+    consents: list[tuple[str, str]] = field(default_factory=list)
 
 
 Behavior = Callable[[TurnContext], Reply]

@@ -21,6 +21,16 @@ from .wire import list_json, response_json
 MAX_TOTAL_DELAY = 30.0
 
 
+def server_url(request: Request) -> str:
+    """``scheme://host[:port]`` as the caller reached the emulator."""
+    return str(request.base_url).rstrip("/")
+
+
+def project_url(request: Request) -> str:
+    """The project endpoint the caller used (``.../api/projects/<project>``)."""
+    return f"{server_url(request)}/api/projects/{request.path_params.get('project', 'emulator')}"
+
+
 def _dialect(request: Request) -> str:
     path = request.url.path
     return "v1" if "/openai/v1/" in path or "/endpoint/" in path or "/applications/" in path else "preview"
@@ -33,6 +43,7 @@ async def create(request: Request, emu: Emulator) -> Response:
     record = create_response(
         emu.store, emu.behaviors, body, dialect=dialect, path_agent=path_agent, strict_input=emu.strict_input,
         session_hook=hosted.session_hook(request, emu),
+        server_url=server_url(request), project_url=project_url(request),
     )
     if isinstance(body, dict) and body.get("stream"):
         return _streaming(record, dialect, emu)

@@ -81,20 +81,27 @@ def _raw_events(record: ResponseRecord, dialect: str) -> Iterator[Event]:
         return
     for index, item in enumerate(record.output):
         wire_item = decorate_item(item, record, dialect, "stream")
-        yield from _ITEM_EVENTS.get(item["type"], _generic_events)(wire_item, index)
+        # The emulator's own notes (keys starting with "_", e.g. partial images) steer the events
+        # and are dropped from every item sent (_public).
+        notes = {k: v for k, v in item.items() if k.startswith("_")}
+        yield from _ITEM_EVENTS.get(item["type"], _generic_events)({**wire_item, **notes}, index)
     terminal = TERMINAL.get(record.status, "response.completed")
     yield terminal, {"response": response_json(record, dialect=dialect, mode="stream")}
 
 
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if not k.startswith("_")}
+
+
 def _added(item: dict[str, Any], index: int, **overrides: Any) -> Event:
-    snapshot = {**item, **overrides}
+    snapshot = {**_public(item), **overrides}
     if "status" in item:
         snapshot["status"] = "in_progress"
     return "response.output_item.added", {"item": snapshot, "output_index": index}
 
 
 def _done(item: dict[str, Any], index: int) -> Event:
-    return "response.output_item.done", {"item": item, "output_index": index}
+    return "response.output_item.done", {"item": _public(item), "output_index": index}
 
 
 def _message_events(item: dict[str, Any], index: int) -> Iterator[Event]:
@@ -157,6 +164,35 @@ def _generic_events(item: dict[str, Any], index: int) -> Iterator[Event]:
     yield _done(item, index)
 
 
+def _code_interpreter_events(item: dict[str, Any], index: int) -> Iterator[Event]:
+    """OpenAI's order: added, in_progress, the code in deltas, code done, interpreting, completed, done."""
+    yield _added(item, index, code="", outputs=None)
+    where = {"output_index": index, "item_id": item["id"]}
+    yield "response.code_interpreter_call.in_progress", dict(where)
+    code = item.get("code") or ""
+    for line in code.splitlines(keepends=True):
+        yield "response.code_interpreter_call_code.delta", {**where, "delta": line, "obfuscation": obfuscation(line)}
+    yield "response.code_interpreter_call_code.done", {**where, "code": code}
+    yield "response.code_interpreter_call.interpreting", dict(where)
+    yield "response.code_interpreter_call.completed", dict(where)
+    yield _done(item, index)
+
+
+def _image_generation_events(item: dict[str, Any], index: int) -> Iterator[Event]:
+    """Added, in_progress, generating, one partial_image per partial, completed, done (result inside)."""
+    yield _added(item, index, result=None)
+    where = {"output_index": index, "item_id": item["id"]}
+    yield "response.image_generation_call.in_progress", dict(where)
+    yield "response.image_generation_call.generating", dict(where)
+    details: dict[str, Any] = {k: item[k] for k in ("output_format", "size", "quality", "background") if k in item}
+    for number, partial in enumerate(item.get("_partials") or ()):
+        yield "response.image_generation_call.partial_image", {
+            **where, "partial_image_index": number, "partial_image_b64": partial, **details
+        }
+    yield "response.image_generation_call.completed", dict(where)
+    yield _done(item, index)
+
+
 def _workflow_action_events(item: dict[str, Any], index: int) -> Iterator[Event]:
     """One item per action status change, added and done as it is (docs/protocol.md, "Workflow actions")."""
     yield "response.output_item.added", {"item": item, "output_index": index}
@@ -168,4 +204,6 @@ _ITEM_EVENTS = {
     "workflow_action": _workflow_action_events,
     "function_call": _function_call_events,
     "reasoning": _reasoning_events,
+    "code_interpreter_call": _code_interpreter_events,
+    "image_generation_call": _image_generation_events,
 }

@@ -15,11 +15,16 @@ from __future__ import annotations
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from typing import Any
 
 from .errors import not_found
+from .files import DEFAULT_FILES_QUOTA, file_not_found, quota_exceeded
 from .ids import new_conversation_id
-from .model import AgentVersionRecord, ResponseRecord
+from .model import AgentVersionRecord, FileRecord, ResponseRecord
+
+#: Bytes per chunk when a file's content is streamed.
+CHUNK = 64 * 1024
 
 
 def version_key(agent: AgentVersionRecord) -> int:
@@ -45,6 +50,10 @@ def item_not_found(conversation_id: str, item_id: str) -> Exception:
     return not_found(f"Item with id '{item_id}' not found in conversation '{conversation_id}'.")
 
 
+def consent_not_found(consent_id: str) -> Exception:
+    return not_found(f"Consent request '{consent_id}' not found.")
+
+
 def new_conversation_row(metadata: dict[str, Any] | None) -> dict[str, Any]:
     """A conversation's own fields (``id``, ``created_at``, ``metadata``), items kept apart."""
     return {"id": new_conversation_id(), "created_at": int(time.time()), "metadata": dict(metadata or {})}
@@ -60,6 +69,8 @@ class Store(ABC):
     def __init__(self) -> None:
         #: Per-app counters (the ``flaky`` agent's attempts): not state worth persisting.
         self.counters: dict[str, int] = {}
+        #: The most bytes all files together may take (uploads and container files).
+        self.files_quota: int = DEFAULT_FILES_QUOTA
 
     # -- agents --------------------------------------------------------------------------------
 
@@ -144,6 +155,47 @@ class Store(ABC):
     @abstractmethod
     def delete_item(self, conversation_id: str, item_id: str) -> None: ...
 
+    # -- files ---------------------------------------------------------------------------------
+
+    @abstractmethod
+    def add_files(self, files: list[tuple[FileRecord, bytes]]) -> None:
+        """Keep files and their content, all or none; 400 ``quota_exceeded`` past :attr:`files_quota`."""
+
+    @abstractmethod
+    def file(self, file_id: str) -> FileRecord:
+        """An uploaded or container file's record; 404 when absent."""
+
+    @abstractmethod
+    def file_chunks(self, file_id: str) -> Iterator[bytes]:
+        """The file's content in chunks (404 raised before the first chunk when absent)."""
+
+    def file_content(self, file_id: str) -> bytes:
+        """The file's whole content; 404 when absent."""
+        return b"".join(self.file_chunks(file_id))
+
+    @abstractmethod
+    def files(self, *, purpose: str | None = None, container_id: str | None = None) -> list[FileRecord]:
+        """Uploaded files (``container_id=None``, optionally of one ``purpose``) or one container's
+        files, oldest first."""
+
+    @abstractmethod
+    def delete_file(self, file_id: str) -> None:
+        """Forget an uploaded file and its content; 404 when absent."""
+
+    # -- OAuth consent (the mcp-oauth agent) ---------------------------------------------------
+
+    @abstractmethod
+    def add_consent(self, consent_id: str, server_label: str) -> None:
+        """Remember a consent request (not yet given)."""
+
+    @abstractmethod
+    def give_consent(self, consent_id: str) -> str:
+        """Mark the request's consent as given and return its ``server_label``; 404 when unknown."""
+
+    @abstractmethod
+    def consent_given(self, server_label: str) -> bool:
+        """Whether consent was given for ``server_label``."""
+
     # -- lifecycle -----------------------------------------------------------------------------
     @abstractmethod
     def close(self) -> None:
@@ -160,9 +212,57 @@ class MemoryStore(Store):
         self._responses: dict[str, ResponseRecord] = {}
         self._conversations: dict[str, dict[str, Any]] = {}
         self._items: dict[str, list[dict[str, Any]]] = {}
+        self._files: dict[str, tuple[FileRecord, bytes]] = {}
+        self._consents: dict[str, tuple[str, bool]] = {}
 
     def close(self) -> None:
         """Nothing to release: the state goes with the object."""
+
+    def add_files(self, files: list[tuple[FileRecord, bytes]]) -> None:
+        with self._lock:
+            used = sum(record.bytes for record, _ in self._files.values())
+            if used + sum(len(content) for _, content in files) > self.files_quota:
+                raise quota_exceeded(self.files_quota)
+            for record, content in files:
+                self._files[record.id] = (record, content)
+
+    def file(self, file_id: str) -> FileRecord:
+        found = self._files.get(file_id)
+        if found is None:
+            raise file_not_found(file_id)
+        return found[0]
+
+    def file_chunks(self, file_id: str) -> Iterator[bytes]:
+        found = self._files.get(file_id)
+        if found is None:
+            raise file_not_found(file_id)
+        content = found[1]
+        return iter([content[i : i + CHUNK] for i in range(0, len(content), CHUNK)] or [b""])
+
+    def files(self, *, purpose: str | None = None, container_id: str | None = None) -> list[FileRecord]:
+        with self._lock:
+            records = [record for record, _ in self._files.values()]
+        return [r for r in records if r.container_id == container_id and (purpose is None or r.purpose == purpose)]
+
+    def delete_file(self, file_id: str) -> None:
+        with self._lock:
+            if self._files.pop(file_id, None) is None:
+                raise file_not_found(file_id)
+
+    def add_consent(self, consent_id: str, server_label: str) -> None:
+        with self._lock:
+            self._consents[consent_id] = (server_label, False)
+
+    def give_consent(self, consent_id: str) -> str:
+        with self._lock:
+            found = self._consents.get(consent_id)
+            if found is None:
+                raise consent_not_found(consent_id)
+            self._consents[consent_id] = (found[0], True)
+            return found[0]
+
+    def consent_given(self, server_label: str) -> bool:
+        return any(label == server_label and given for label, given in self._consents.values())
 
     def seed_agent(self, agent: AgentVersionRecord) -> None:
         self.add_agent_version(agent)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -22,10 +23,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .model import AgentVersionRecord, ResponseRecord
+from .files import file_not_found, quota_exceeded
+from .model import AgentVersionRecord, FileRecord, ResponseRecord
 from .state import (
+    CHUNK,
     Store,
     agent_not_found,
+    consent_not_found,
     conversation_not_found,
     item_not_found,
     new_conversation_row,
@@ -34,8 +38,10 @@ from .state import (
 )
 
 DB_NAME = "emulator.sqlite3"
-#: Bump with a migration in :func:`_migrate` whenever the tables change.
-SCHEMA_VERSION = 1
+#: Bump with a migration in :data:`_MIGRATIONS` whenever the tables change.
+SCHEMA_VERSION = 2
+#: The folder (inside the data dir) holding the files' content, one file per id.
+FILES_DIR = "files"
 BUSY_TIMEOUT_MS = 10_000
 
 _SCHEMA = """
@@ -53,6 +59,16 @@ CREATE TABLE items (
 CREATE INDEX items_by_conversation ON items (conversation_id, seq);
 """
 
+#: Version -> the statements that bring a database of the version before it there.
+_MIGRATIONS: dict[int, str] = {
+    2: """
+CREATE TABLE files (
+    id TEXT PRIMARY KEY, container_id TEXT, purpose TEXT NOT NULL, bytes INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX files_by_container ON files (container_id, purpose);
+CREATE TABLE consents (id TEXT PRIMARY KEY, server_label TEXT NOT NULL, given INTEGER NOT NULL DEFAULT 0);
+""",
+}
+
 
 class DataDirError(Exception):
     """The data directory cannot be used (not creatable, a foreign or damaged file, a newer schema)."""
@@ -65,6 +81,10 @@ def _dump(value: Any) -> str:
 
 def _agent_from(body: str) -> AgentVersionRecord:
     return AgentVersionRecord(**json.loads(body))
+
+
+def _file_from(body: str) -> FileRecord:
+    return FileRecord(**json.loads(body))
 
 
 def _record_from(body: str) -> ResponseRecord:
@@ -89,6 +109,7 @@ class SqliteStore(Store):
         folder = Path(data_dir)
         try:
             folder.mkdir(parents=True, exist_ok=True)
+            (folder / FILES_DIR).mkdir(exist_ok=True)
         except OSError as exc:
             raise DataDirError(f"cannot use data dir {folder}: {exc.strerror or exc}") from exc
         path = folder / DB_NAME
@@ -115,6 +136,10 @@ class SqliteStore(Store):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    @property
+    def files_dir(self) -> Path:
+        return self.path.parent / FILES_DIR
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -278,6 +303,78 @@ class SqliteStore(Store):
                 raise item_not_found(conversation_id, item_id)
             conn.execute("DELETE FROM items WHERE seq = ?", row)
 
+    # -- files ---------------------------------------------------------------------------------
+
+    def add_files(self, files: list[tuple[FileRecord, bytes]]) -> None:
+        # Content first (each under a temporary name, then renamed), rows second: a crash in
+        # between leaves an orphan file, never a row without its content.
+        written: list[Path] = []
+        try:
+            for record, content in files:
+                target = self.files_dir / record.id
+                temporary = target.with_suffix(".part")
+                temporary.write_bytes(content)
+                os.replace(temporary, target)
+                written.append(target)
+            with self._write() as conn:
+                used = conn.execute("SELECT coalesce(sum(bytes), 0) FROM files").fetchone()[0]
+                if used + sum(len(content) for _, content in files) > self.files_quota:
+                    raise quota_exceeded(self.files_quota)
+                conn.executemany(
+                    "INSERT INTO files (id, container_id, purpose, bytes, body) VALUES (?, ?, ?, ?, ?)",
+                    [(r.id, r.container_id, r.purpose, r.bytes, _dump(dataclasses.asdict(r))) for r, _ in files],
+                )
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+
+    def file(self, file_id: str) -> FileRecord:
+        rows = self._read("SELECT body FROM files WHERE id = ?", (file_id,))
+        if not rows:
+            raise file_not_found(file_id)
+        return _file_from(rows[0][0])
+
+    def file_chunks(self, file_id: str) -> Iterator[bytes]:
+        self.file(file_id)
+        try:
+            handle = open(self.files_dir / file_id, "rb")  # noqa: SIM115 - closed by the generator
+        except FileNotFoundError:
+            raise file_not_found(file_id) from None
+        return _chunks(handle)
+
+    def files(self, *, purpose: str | None = None, container_id: str | None = None) -> list[FileRecord]:
+        where = "container_id IS NULL" if container_id is None else "container_id = ?"
+        params: tuple[Any, ...] = () if container_id is None else (container_id,)
+        if purpose is not None:
+            where += " AND purpose = ?"
+            params += (purpose,)
+        rows = self._read(f"SELECT body FROM files WHERE {where} ORDER BY rowid", params)
+        return [_file_from(body) for (body,) in rows]
+
+    def delete_file(self, file_id: str) -> None:
+        with self._write() as conn:
+            if not conn.execute("DELETE FROM files WHERE id = ?", (file_id,)).rowcount:
+                raise file_not_found(file_id)
+        (self.files_dir / file_id).unlink(missing_ok=True)
+
+    # -- consent -------------------------------------------------------------------------------
+
+    def add_consent(self, consent_id: str, server_label: str) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT OR IGNORE INTO consents (id, server_label) VALUES (?, ?)", (consent_id, server_label))
+
+    def give_consent(self, consent_id: str) -> str:
+        with self._write() as conn:
+            row = conn.execute("UPDATE consents SET given = 1 WHERE id = ? RETURNING server_label", (consent_id,))
+            found = row.fetchone()
+            if found is None:
+                raise consent_not_found(consent_id)
+        return str(found[0])
+
+    def consent_given(self, server_label: str) -> bool:
+        return bool(self._read("SELECT 1 FROM consents WHERE server_label = ? AND given = 1", (server_label,)))
+
     @staticmethod
     def _check_conversation(conn: sqlite3.Connection, conversation_id: str) -> None:
         if conn.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone() is None:
@@ -299,16 +396,27 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         if not tables:
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 conn.execute(statement)
-            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (1,))
+            version = 1
         else:
-            _check_version(conn, path, tables)
+            version = _check_version(conn, path, tables)
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in filter(str.strip, _MIGRATIONS[target].split(";")):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (target,))
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 
 
-def _check_version(conn: sqlite3.Connection, path: Path, tables: set[str]) -> None:
+def _chunks(handle: Any) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def _check_version(conn: sqlite3.Connection, path: Path, tables: set[str]) -> int:
     if "schema_version" not in tables:
         raise DataDirError(f"{path} is an SQLite database but not the emulator's (no schema_version table)")
     version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
@@ -319,3 +427,4 @@ def _check_version(conn: sqlite3.Connection, path: Path, tables: set[str]) -> No
             f"{path} was written by a newer foundry-agents (schema {version}; this version reads up to "
             f"{SCHEMA_VERSION}): upgrade foundry-agents or choose another data dir"
         )
+    return version

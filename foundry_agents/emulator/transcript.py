@@ -72,3 +72,14 @@ def output_text(output: Any) -> str:
     if isinstance(output, list):
         return " ".join(str(p.get("text", "")) for p in output if isinstance(p, dict))
     return json.dumps(output)
+
+
+def last_user_parts(items: list[dict[str, Any]], *kinds: str) -> list[dict[str, Any]]:
+    """The content parts of ``kinds`` (e.g. ``input_file``) in the latest user message holding any."""
+    for item in reversed(items):
+        if item.get("type") != "message" or item.get("role") != "user" or not isinstance(item.get("content"), list):
+            continue
+        parts = [p for p in item["content"] if isinstance(p, dict) and p.get("type") in kinds]
+        if parts:
+            return parts
+    return []

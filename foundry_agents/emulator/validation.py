@@ -6,6 +6,7 @@ Each check raises :class:`~.errors.EmulatorError` with the service's code and me
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .errors import EmulatorError, invalid, validation_errors
@@ -42,6 +43,9 @@ SERVER_ONLY_ITEMS = frozenset(
         "bing_grounding_call_output",
         "computer_call",
         "local_shell_call",
+        "memory_search_call",
+        "oauth_consent_request",
+        "structured_outputs",
     }
 )
 
@@ -196,7 +200,42 @@ def _part(part: Any, role: str, where: str) -> dict[str, Any]:
         raise invalid("Text parts need a string 'text'.", f"{where}.text")
     if kind == "output_text" and not isinstance(part.get("annotations"), list):
         raise invalid("Missing required parameter: 'annotations'.", f"{where}.annotations")
+    if kind in _MEDIA_SOURCES:
+        _media_part(part, kind, where)
     return dict(part)
+
+
+#: Part type -> the keys that say where its content is (one is needed).
+_MEDIA_SOURCES = {"input_image": ("image_url", "file_id"), "input_file": ("file_id", "file_data", "file_url")}
+
+
+def _media_part(part: dict[str, Any], kind: str, where: str) -> None:
+    sources = _MEDIA_SOURCES[kind]
+    given = [key for key in sources if part.get(key) is not None]
+    if not given:
+        names = ", ".join(f"'{k}'" for k in sources)
+        raise invalid(f"An '{kind}' part needs one of {names}.", f"{where}.{sources[0]}")
+    for key in given:
+        if not isinstance(part[key], str) or not part[key]:
+            raise invalid(f"Invalid type for '{where}.{key}': expected a non-empty string.", f"{where}.{key}")
+    if kind == "input_image" and part.get("detail") not in (None, "low", "high", "auto"):
+        raise invalid("'detail' must be 'low', 'high' or 'auto'.", f"{where}.detail")
+    if kind == "input_file" and "file_data" in given and not part.get("filename"):
+        raise invalid("An 'input_file' part with 'file_data' needs a 'filename'.", f"{where}.filename")
+
+
+def check_file_refs(items: list[dict[str, Any]], exists: Callable[[str], bool]) -> None:
+    """400 for an ``input_file``/``input_image`` part (or screenshot) naming a file never uploaded."""
+    for index, item in enumerate(items):
+        refs: list[tuple[str, Any]] = []
+        if item.get("type") == "message":
+            for j, part in enumerate(item.get("content") or []):
+                refs.append((f"input[{index}].content[{j}].file_id", part.get("file_id")))
+        elif item.get("type") == "computer_call_output":
+            refs.append((f"input[{index}].output.file_id", (item.get("output") or {}).get("file_id")))
+        for where, file_id in refs:
+            if isinstance(file_id, str) and not exists(file_id):
+                raise EmulatorError(400, "invalid_value", f"File with id '{file_id}' not found.", where)
 
 
 def _function_call_output(item: dict[str, Any], where: str) -> dict[str, Any]:
@@ -231,6 +270,34 @@ def _approval_response(item: dict[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
+def _computer_call_output(item: dict[str, Any], where: str) -> dict[str, Any]:
+    """``{"type", "call_id", "output": {"type": "computer_screenshot", "image_url" | "file_id"}}``."""
+    if not isinstance(item.get("call_id"), str) or not item["call_id"]:
+        raise invalid("Missing required parameter: 'call_id'.", f"{where}.call_id")
+    output = item.get("output")
+    if not isinstance(output, dict):
+        raise invalid("'output' must be a computer_screenshot object.", f"{where}.output")
+    if output.get("type") != "computer_screenshot":
+        raise invalid(f"Invalid value: '{output.get('type')}'. Expected 'computer_screenshot'.", f"{where}.output.type")
+    url, file_id = output.get("image_url"), output.get("file_id")
+    if url is None and file_id is None:
+        raise invalid("A computer_screenshot needs 'image_url' or 'file_id'.", f"{where}.output.image_url")
+    if url is not None and (not isinstance(url, str) or not url.startswith(("data:image/", "https://", "http://"))):
+        raise invalid("'image_url' must be a data:image/... URL or an http(s) URL.", f"{where}.output.image_url")
+    if file_id is not None and (not isinstance(file_id, str) or not file_id):
+        raise invalid("'file_id' must be a non-empty string.", f"{where}.output.file_id")
+    checks = item.get("acknowledged_safety_checks")
+    if checks is not None and (
+        not isinstance(checks, list) or not all(isinstance(c, dict) and isinstance(c.get("id"), str) for c in checks)
+    ):
+        raise invalid("'acknowledged_safety_checks' must be an array of {id, code, message}.",
+                      f"{where}.acknowledged_safety_checks")
+    out = {"type": "computer_call_output", "call_id": item["call_id"], "output": dict(output)}
+    if checks:
+        out["acknowledged_safety_checks"] = [dict(c) for c in checks]
+    return out
+
+
 def _reasoning(item: dict[str, Any], where: str) -> dict[str, Any]:
     # Reasoning can be replayed only as the opaque encrypted blob the service handed out.
     if not item.get("encrypted_content"):
@@ -244,6 +311,7 @@ _ITEM_CHECKS = {
     "function_call": _function_call,
     "mcp_approval_response": _approval_response,
     "reasoning": _reasoning,
+    "computer_call_output": _computer_call_output,
 }
 
 
@@ -262,6 +330,11 @@ def check_against_state(history: list[dict[str, Any]], new_items: list[dict[str,
             answered = {c.get("call_id") for c in seen if c.get("type") == "function_call_output"}
             if item["call_id"] not in calls - answered:
                 raise invalid(f"No tool call found for function call output with call_id {item['call_id']}.", where)
+        if kind == "computer_call_output":
+            calls = {c.get("call_id") for c in seen if c.get("type") == "computer_call"}
+            answered = {c.get("call_id") for c in seen if c.get("type") == "computer_call_output"}
+            if item["call_id"] not in calls - answered:
+                raise invalid(f"No computer call found for computer call output with call_id {item['call_id']}.", where)
         if kind == "mcp_approval_response":
             requests = {r.get("id") for r in seen if r.get("type") == "mcp_approval_request"}
             if item["approval_request_id"] not in requests:

@@ -39,7 +39,9 @@ def decorate_item(item: dict[str, Any], record: ResponseRecord, dialect: str, mo
         head["response_id"] = record.id
     elif mode == "stream":
         head["created_by"] = {"agent": {**own, "type": "agent_id"} if isinstance(own, dict) else agent_id_ref(record.agent)}
-    return {**head, **{k: v for k, v in item.items() if k not in head and (dialect == "v1" or k != "agent_reference")}}
+    # Keys starting with "_" are the emulator's own notes (e.g. partial images to stream), never sent.
+    return {**head, **{k: v for k, v in item.items()
+                       if k not in head and not k.startswith("_") and (dialect == "v1" or k != "agent_reference")}}
 
 
 def text_config(agent: AgentVersionRecord) -> dict[str, Any]:

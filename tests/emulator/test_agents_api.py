@@ -18,7 +18,7 @@ async def test_get_agent_and_versions(client):
     assert empty == {"data": [], "has_more": False, "object": "list"}
     one = (await client.get(f"{PROJECT}/agents/echo/versions/1", params=V1)).json()
     assert one["object"] == "agent.version" and one["definition"]["kind"] == "prompt"
-    listed = (await client.get(f"{PROJECT}/agents", params=V1)).json()
+    listed = (await client.get(f"{PROJECT}/agents", params={**V1, "limit": 100})).json()
     assert "weather" in {a["name"] for a in listed["data"]}
 
 

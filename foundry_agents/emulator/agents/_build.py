@@ -38,3 +38,15 @@ def url_citation(text: str, phrase: str, url: str, title: str) -> dict[str, Any]
     """A ``url_citation`` whose indexes span the first ``phrase`` in ``text``."""
     start = text.index(phrase)
     return {"type": "url_citation", "url": url, "start_index": start, "end_index": start + len(phrase), "title": title}
+
+
+def sandbox_link(filename: str) -> str:
+    """The markdown link a code interpreter answer uses for a file it wrote."""
+    return f"[{filename}](sandbox:/mnt/data/{filename})"
+
+
+def container_file_citation(text: str, link: str, *, container_id: str, file_id: str, filename: str) -> dict[str, Any]:
+    """A ``container_file_citation`` whose indexes span ``link`` (first occurrence) in ``text``."""
+    start = text.index(link)
+    return {"type": "container_file_citation", "container_id": container_id, "file_id": file_id,
+            "filename": filename, "start_index": start, "end_index": start + len(link)}

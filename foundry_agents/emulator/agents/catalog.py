@@ -5,7 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import AgentVersionRecord, Behavior
-from . import basic, declared, faults, mcp, research, scripted, tools, workflow, writing
+from . import (
+    basic,
+    coder,
+    computer,
+    declared,
+    faults,
+    file_search,
+    mcp,
+    memory,
+    oauth,
+    painter,
+    research,
+    scripted,
+    tools,
+    workflow,
+    writing,
+)
 
 #: Behaviour name -> function. Agents name their behaviour; agents created through the API
 #: inherit the behaviour of the agent's latest version, or use ``metadata.emulator_behavior``.
@@ -32,6 +48,12 @@ BEHAVIORS: dict[str, Behavior] = {
     "long_running": faults.long_running,
     "cutoff": faults.cutoff,
     "workflow": workflow.workflow,
+    "coder": coder.coder,
+    "painter": painter.painter,
+    "mcp-oauth": oauth.mcp_oauth,
+    "memory": memory.memory,
+    "computer": computer.computer,
+    "file-searcher": file_search.file_searcher,
 }
 
 MODEL = "gpt-4.1-mini"
@@ -87,6 +109,24 @@ BUILTIN: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
                      [_prompt("Work on the task for a while, then answer.")]),
     "cutoff": ("cutoff", "Its first stream is cut after 5 events; the response is stored, so it can be resumed.",
                [_prompt("Streams are cut once.")]),
+    "coder": ("coder", "Code interpreter: sums a CSV's numeric columns, writes report.csv and chart.png.", [
+        _prompt("Analyse the data the user gives you with Python; save results to files and link them.", tools=[coder.TOOL]),
+    ]),
+    "painter": ("painter", "Image generation: draws a small PNG picture of what the user asks for.", [
+        _prompt("Draw what the user asks for with the image generation tool.", tools=[painter.TOOL]),
+    ]),
+    "mcp-oauth": ("mcp-oauth", "An MCP tool behind OAuth: asks for consent first, then runs the tool.", [
+        _prompt("Use the calendar MCP tool to answer questions about the user's events.", tools=[oauth.TOOL]),
+    ]),
+    "memory": ("memory", "Memory search: recalls what the user said earlier, then answers with it.", [
+        _prompt("Use your memory of the user to answer.", tools=[memory.TOOL]),
+    ]),
+    "computer": ("computer", "Computer use: asks for a screenshot, clicks, then reports (the client acts).", [
+        _prompt("Operate the user's browser to do what they ask.", tools=[computer.TOOL], model="computer-use-preview"),
+    ]),
+    "file-searcher": ("file-searcher", "File search over the uploaded files; cites the passages it quotes.", [
+        _prompt("Answer from the user's files and cite them.", tools=[file_search.TOOL]),
+    ]),
     "trip-planner": ("workflow", "A workflow agent: researcher and forecast in parallel, then writer.",
                      [{"kind": "workflow"}]),
 }
