@@ -325,15 +325,13 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
             >>> llm.download_file(reply.message.additional_kwargs["generated_files"][0], "out/")  # doctest: +SKIP
         """
         file_id, container = _file_ref(file, container_id)
-        client: Any = self.foundry_agent.client  # download_file: foundry_agents.client (files support)
-        return client.download_file(file_id, destination, container_id=container)  # type: ignore[no-any-return]
+        return self.foundry_agent.client.download_file(file_id, destination, container_id=container)
 
     async def adownload_file(self, file: str | Mapping[str, Any], destination: str | os.PathLike[str], *,
                              container_id: str | None = None) -> Path:
         """Async twin of :meth:`download_file`."""
         file_id, container = _file_ref(file, container_id)
-        client: Any = self.foundry_agent.async_client
-        return await client.download_file(file_id, destination, container_id=container)  # type: ignore[no-any-return]
+        return await self.foundry_agent.async_client.download_file(file_id, destination, container_id=container)
 
     # -- completion -----------------------------------------------------------------------------
     @llm_completion_callback()
