@@ -3,9 +3,11 @@ emulator on a real loopback socket. Workers get the endpoint and token from thei
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures as cf
 import multiprocessing
 import pickle
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -169,11 +171,13 @@ def test_framework_models_are_built_in_each_spawned_worker(worker_env: str, buil
         assert pool.submit(build, "from a worker").result().endswith("from a worker")
 
 
-async def test_a_remote_limiter_makes_one_round_trip_per_send() -> None:
-    from foundry_agents.batch.workers import RemoteLimiter
+async def test_a_remote_limiter_leases_send_slots_in_blocks() -> None:
+    """One round trip to the shared limiter per block of sends, not per send: a Ray actor call
+    costs a worker more CPU than the HTTP request it paces."""
+    from foundry_agents.batch.workers import LEASE_SLOTS, RemoteLimiter
 
     calls: list[tuple[Any, ...]] = []
-    shared = SharedLimiter()
+    shared = SharedLimiter(max_rate=100_000.0)  # fast enough that a whole block fits the horizon
 
     class Recorded(RemoteLimiter):
         async def _call(self, method: str, *args: Any) -> Any:
@@ -181,12 +185,25 @@ async def test_a_remote_limiter_makes_one_round_trip_per_send() -> None:
             return getattr(shared, method)(*args)
 
     handle = Recorded()
-    assert await handle.reserve() == 0.0
-    await handle.success()
-    await handle.success()
+    waits = await asyncio.gather(*(handle.reserve() for _ in range(LEASE_SLOTS + 1)))
+    assert len(waits) == LEASE_SLOTS + 1 and max(waits) < 0.05
+    assert [c[0] for c in calls] == ["lease", "lease"]  # 17 sends: two leases (16 + 1), shared by all waiters
+    for _ in range(3):
+        await handle.success()
+    await handle.flush()  # the three successes, and the 15 slots of the second lease nobody used
+    assert calls[-1] == ("release", 3, LEASE_SLOTS - 1)
+    assert shared.limiter.accepted_rate(now=time.monotonic()) is not None
+
     await handle.reserve()
-    await handle.success()
-    await handle.flush()
-    await handle.throttled(0.5)
-    assert calls == [("reserve", 0), ("reserve", 2), ("report", 1), ("throttled", 0.5)]
-    assert shared.limiter.accepted_rate(now=__import__("time").monotonic()) is not None
+    await handle.throttled(0.5)  # reported at once; the slots still held are dropped
+    assert calls[-1] == ("throttled", 0.5) and not handle._slots
+    assert await handle.reserve() >= 0.4  # the next lease starts after the pause
+
+
+def test_a_lease_stops_at_the_horizon_and_released_slots_come_back() -> None:
+    from foundry_agents.batch import AdaptiveRateLimiter
+
+    limiter = AdaptiveRateLimiter(max_rate=100.0)  # one send per 10 ms
+    assert [round(w, 3) for w in limiter.lease(16, now=0.0, horizon=0.05)] == [0.0, 0.01, 0.02, 0.03, 0.04, 0.05]
+    limiter.release(5, now=0.0)  # five never sent: the next send waits for one slot, not six
+    assert round(limiter.reserve(now=0.0), 3) == 0.01
