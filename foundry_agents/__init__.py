@@ -58,6 +58,7 @@ from .messages import (
     ToolResultPart,
     to_input_items,
 )
+from .rate_limit import SharedRateLimiter
 from .reference import AgentRef
 from .resources import Agent, AgentSession, AgentVersion, Conversation, ItemList
 from .response import (
@@ -96,6 +97,7 @@ from .usage import Usage
 __all__ = [
     "FOUNDRY_SCOPE",
     "Secret",
+    "SharedRateLimiter",
     "APIConnectionError",
     "APIError",
     "APIOutcomeUnknownError",

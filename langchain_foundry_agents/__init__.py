@@ -31,6 +31,7 @@ from .errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
+from .rate_limiters import FoundryRateLimiter
 from .structured import AgentJSONParser
 from .tools import AgentToolMismatchError
 
@@ -61,6 +62,7 @@ __all__ = [
     "BadRequestError",
     "ChatFoundryAgent",
     "ConflictError",
+    "FoundryRateLimiter",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",

@@ -15,11 +15,13 @@ from foundry_agents.errors import StructuredOutputError
 from ._messages import approval_message
 from .base import FoundryAgentLLM
 from .orchestration import AgentAnswer, FanOutWorkflow, foundry_agent_tool
+from .rate_limiters import FoundryLLMRateLimiter
 from .workflow_events import FoundryWorkflowActionEvent, WorkflowActionEvent
 
 __all__ = [
     "AgentAnswer",
     "FanOutWorkflow",
+    "FoundryLLMRateLimiter",
     "FoundryAgentLLM",
     "FoundryWorkflowActionEvent",
     "StructuredOutputError",
