@@ -146,8 +146,9 @@ class FoundryAgentUDF:
     """A callable class for ``Dataset.map_batches``: each batch's rows (``id``, ``input`` and the
     optional columns) in, output columns (``status``, ``output_text``, ``response_id``, usage,
     ``error``...) out. Each Ray worker builds its client once from the spec (environment or
-    ``credential_factory``), never from a pickled secret. Pass ``limiter=`` a ``SharedLimiter``
-    actor to share one rate limit between all the UDF's workers.
+    ``credential_factory``), never from a pickled secret. Pass ``limiter=`` a :class:`RayRateLimiter`
+    (or its ``SharedLimiter`` actor) to share one rate limit between all the UDF's workers, and
+    with framework models holding the same limiter.
 
     Example:
         >>> ds.map_batches(FoundryAgentUDF, fn_constructor_kwargs={"spec": WorkerSpec(agent="echo")},
@@ -156,7 +157,8 @@ class FoundryAgentUDF:
 
     def __init__(self, spec: WorkerSpec, limiter: Any = None, max_rate: float | None = None) -> None:
         self.spec = spec
-        self.limiter = RayLimiter(limiter) if limiter is not None else None
+        actor = limiter.actor if isinstance(limiter, RayRateLimiter) else limiter
+        self.limiter = RayLimiter(actor) if actor is not None else None
         self.max_rate = max_rate
         worker_client(spec)  # fail at start-up, not on the first batch
 
