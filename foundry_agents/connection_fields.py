@@ -73,6 +73,7 @@ _PARAMETERS = inspect.signature(ConnectionSettings.__init__).parameters
 if TYPE_CHECKING:  # a generated pydantic class is not a valid base for type checkers
     class ConnectionFields:
         def connection_settings(self, *, user_agent_extra: str | None = None) -> ConnectionSettings: ...
+        def _connection_argument(self, name: str) -> Any: ...
 else:
     #: Pydantic fields for every connection argument (see the module docstring).
     ConnectionFields = create_model(

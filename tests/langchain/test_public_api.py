@@ -11,7 +11,8 @@ ERRORS = {"APIConnectionError", "APIError", "APIStatusError", "APITimeoutError",
           "ResponseFailedError", "ServerError", "StreamDecodeError", "StreamError", "StreamEventError",
           "StreamInterruptedError", "StreamResponseFailedError", "UnprocessableEntityError",
           "AgentToolMismatchError", "UnsupportedContentError", "WaitTimeoutError"}
-PUBLIC = ERRORS | {"PROVIDER", "WORKFLOW_ACTION_EVENT", "AgentJSONParser", "ChatFoundryAgent", "approval_message", "fan_out",
+PUBLIC = ERRORS | {"PROVIDER", "WORKFLOW_ACTION_EVENT", "AgentJSONParser", "ChatFoundryAgent", "FoundryRateLimiter",
+                   "approval_message", "fan_out",
                    "foundry_agent_tool"}
 
 

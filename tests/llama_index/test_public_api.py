@@ -6,7 +6,7 @@ import inspect
 
 import llama_index_foundry
 
-PUBLIC = {"AgentAnswer", "FanOutWorkflow", "FoundryAgentLLM", "FoundryWorkflowActionEvent", "StructuredOutputError",
+PUBLIC = {"AgentAnswer", "FanOutWorkflow", "FoundryAgentLLM", "FoundryLLMRateLimiter", "FoundryWorkflowActionEvent", "StructuredOutputError",
           "WorkflowActionEvent", "approval_message",
           "foundry_agent_tool"}
 
