@@ -100,7 +100,9 @@ class SharedLimiter:
     def success(self) -> None:
         self.limiter.on_success(now=time.monotonic())
 
-    def throttled(self, retry_after: float | None) -> None:
+    def throttled(self, retry_after: float | None, successes: int = 0) -> None:
+        """Count ``successes`` first: the new rate is based on what was accepted, all of it."""
+        self.report(successes)
         self.limiter.on_throttled(now=time.monotonic(), retry_after=retry_after)
 
     def throttled_count(self) -> int:
@@ -160,7 +162,10 @@ class RemoteLimiter:
 
     async def throttled(self, retry_after: float | None) -> None:
         self._slots.clear()
-        await self._call("throttled", retry_after)
+        # The successes not yet reported go first: the shared limiter sets the new rate from the
+        # rate it saw accepted, and leaving them out would set it too low.
+        successes, self._successes = self._successes, 0
+        await self._call("throttled", retry_after, successes)
 
     async def flush(self) -> None:
         """Report the successes not yet reported and give back the unused slots (end of a chunk)."""

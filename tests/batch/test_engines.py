@@ -195,8 +195,9 @@ async def test_a_remote_limiter_leases_send_slots_in_blocks() -> None:
     assert shared.limiter.accepted_rate(now=time.monotonic()) is not None
 
     await handle.reserve()
-    await handle.throttled(0.5)  # reported at once; the slots still held are dropped
-    assert calls[-1] == ("throttled", 0.5) and not handle._slots
+    await handle.success()
+    await handle.throttled(0.5)  # reported at once, with the success before it; the slots held are dropped
+    assert calls[-1] == ("throttled", 0.5, 1) and not handle._slots
     assert await handle.reserve() >= 0.4  # the next lease starts after the pause
 
 
