@@ -177,7 +177,7 @@ async def test_a_remote_limiter_leases_send_slots_in_blocks() -> None:
     from foundry_agents.batch.workers import LEASE_SLOTS, RemoteLimiter
 
     calls: list[tuple[Any, ...]] = []
-    shared = SharedLimiter(max_rate=100_000.0)  # fast enough that a whole block fits the horizon
+    shared = SharedLimiter(max_rate=400.0)  # 16 slots within the 50 ms horizon, all still ahead at the flush
 
     class Recorded(RemoteLimiter):
         async def _call(self, method: str, *args: Any) -> Any:
@@ -186,7 +186,7 @@ async def test_a_remote_limiter_leases_send_slots_in_blocks() -> None:
 
     handle = Recorded()
     waits = await asyncio.gather(*(handle.reserve() for _ in range(LEASE_SLOTS + 1)))
-    assert len(waits) == LEASE_SLOTS + 1 and max(waits) < 0.05
+    assert len(waits) == LEASE_SLOTS + 1 and max(waits) < 0.1
     assert [c[0] for c in calls] == ["lease", "lease"]  # 17 sends: two leases (16 + 1), shared by all waiters
     for _ in range(3):
         await handle.success()
