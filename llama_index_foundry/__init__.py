@@ -17,12 +17,14 @@ from ._messages import approval_message
 from ._pending import computer_screenshot_message, resend_after_consent
 from .base import FoundryAgentLLM
 from .orchestration import AgentAnswer, FanOutWorkflow, foundry_agent_tool
+from .rate_limiters import FoundryLLMRateLimiter
 from .workflow_events import FoundryWorkflowActionEvent, WorkflowActionEvent
 
 __all__ = [
     "COMPUTER_TOOL",
     "AgentAnswer",
     "FanOutWorkflow",
+    "FoundryLLMRateLimiter",
     "FoundryAgentLLM",
     "FoundryWorkflowActionEvent",
     "StructuredOutputError",

@@ -28,7 +28,7 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, field_validator
 from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictEndEvent,
@@ -52,7 +52,13 @@ from foundry_agents.workflow_actions import workflow_action_events
 
 from ._messages import to_foundry_messages
 from ._outputs import StreamMapper, to_chat_response, to_completion_response, tool_selections
-from ._structured import aparse_stream, parse_stream, structured_messages, structured_result
+from ._structured import (
+    aparse_stream,
+    parse_stream,
+    structured_messages,
+    structured_result,
+)
+from .rate_limiters import as_llama_index_limiter, core_limiter
 from .workflow_events import dispatch_actions
 
 if TYPE_CHECKING:
@@ -151,6 +157,22 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
     request_metadata: dict[str, str] | None = Field(default=None,
                                                     description="Response metadata (the metadata= argument).")
     include: list[str] | None = Field(default=None, description="Extra output data to include.")
+    rate_limiter: Any = Field(
+        default=None, exclude=True,
+        description="LlamaIndex's own slot, shared with the core's rate_limiter connection argument: a "
+                    "foundry_agents.SharedRateLimiter (or RayRateLimiter) is wrapped in a FoundryLLMRateLimiter and "
+                    "paces every send, adapting to 429s seen by any LLM sharing it; any other rate limiter is "
+                    "acquired by LlamaIndex once per call.")
+
+    @field_validator("rate_limiter", mode="before")
+    @classmethod
+    def _wrap_core_limiter(cls, value: Any) -> Any:
+        return as_llama_index_limiter(value)
+
+    def _connection_argument(self, name: str) -> Any:
+        if name == "rate_limiter":
+            return core_limiter(self.rate_limiter)
+        return super()._connection_argument(name)
     max_output_tokens: int | None = Field(default=None, gt=0, description="Cap on output tokens.")
     tool_choice: str | dict[str, Any] | None = Field(default=None, description="Default tool_choice.")
     truncation: Literal["auto", "disabled"] | None = Field(default=None, description="'auto' or 'disabled'.")
