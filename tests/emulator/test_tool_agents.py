@@ -276,6 +276,27 @@ async def test_memory_streams(client):
     assert "Python" in final(events)["output"][1]["content"][0]["text"]
 
 
+# -- extractor (structured_outputs) --------------------------------------------------------------
+
+
+async def test_extractor_answers_a_structured_outputs_item_then_a_line(client):
+    body = (await respond(client, "extractor", "Ann and Bob go to the science fair on 2025-05-01.")).json()
+    data, msg = body["output"]
+    assert data["type"] == "structured_outputs" and data["id"].startswith("so_")
+    assert data["output"] == {"name": "Science fair", "date": "2025-05-01", "participants": ["Ann", "Bob"]}
+    assert msg["content"][0]["text"] == "Found the event 'Science fair' on 2025-05-01 with Ann, Bob."
+    other = (await respond(client, "extractor", "Cleo visits the museum on March 3, 2026.")).json()
+    assert other["output"][0]["output"]["participants"] == ["Cleo"]  # read from the text, not fixed
+
+
+async def test_extractor_streams_its_item_whole(client):
+    events = await stream(client, "extractor", "Ann and Bob go to the science fair on 2025-05-01.")
+    check_stream(events)
+    assert tool_events(events, 0) == ["response.output_item.added", "response.output_item.done"]
+    added, done = (data["item"] for kind, data in events if data.get("output_index") == 0)
+    assert added == done == final(events)["output"][0]
+
+
 # -- computer ------------------------------------------------------------------------------------
 
 
@@ -408,7 +429,7 @@ def test_a_client_leaving_mid_request_or_mid_stream_logs_one_line(caplog):
 def test_the_new_agents_are_listed_with_their_tools():
     agents = {a.name: a for a in create_app().state.emulator.store.latest_agents()}
     tools = {name: [t["type"] for t in agents[name].tools] for name in
-             ("coder", "painter", "mcp-oauth", "memory", "computer", "file-searcher")}
+             ("coder", "painter", "mcp-oauth", "memory", "computer", "file-searcher", "extractor")}
     assert tools == {"coder": ["code_interpreter"], "painter": ["image_generation"], "mcp-oauth": ["mcp"],
                      "memory": ["memory_search_preview"], "computer": ["computer_use_preview"],
-                     "file-searcher": ["file_search"]}
+                     "file-searcher": ["file_search"], "extractor": []}
