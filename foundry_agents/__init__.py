@@ -52,6 +52,7 @@ from .headers import RateLimit, ResponseHeaders
 from .messages import (
     ApprovalResponsePart,
     ComputerCallOutputPart,
+    ComputerCallPart,
     FilePart,
     ImagePart,
     Message,
@@ -145,6 +146,7 @@ __all__ = [
     "CodeInterpreterLogs",
     "ComputerCallItem",
     "ComputerCallOutputPart",
+    "ComputerCallPart",
     "ConflictError",
     "ConnectionSettings",
     "ContinuationToken",

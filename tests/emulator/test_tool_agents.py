@@ -348,6 +348,30 @@ async def test_a_computer_call_output_must_answer_a_pending_call(client):
     assert resp.status_code == 400 and "call_unknown" in resp.json()["error"]["message"]
 
 
+async def test_a_stateless_history_replays_the_computer_call_before_its_screenshot(client):
+    question = user(text("Press the blue button."))
+    first = (await respond(client, "computer", question, store=False)).json()
+    [call] = first["output"]
+    output = {"type": "computer_call_output", "call_id": call["call_id"], "output": screenshot(60, 40)}
+    second = await respond(client, "computer", [*question, call, output], store=False)
+    assert second.status_code == 200, second.text
+    [click] = second.json()["output"]
+    assert click["action"] == {"type": "click", "button": "left", "x": 30, "y": 20}
+    alone = await respond(client, "computer", [*question, output], store=False)  # the call left out
+    assert alone.status_code == 400 and call["call_id"] in alone.json()["error"]["message"]
+    no_action = {k: v for k, v in call.items() if k != "action"}
+    bad = await respond(client, "computer", [*question, no_action, output], store=False)
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "input[1].action"
+
+
+async def test_a_computer_call_already_in_the_chain_is_a_duplicate(client):
+    first = (await respond(client, "computer", "Click it.")).json()
+    call = first["output"][0]
+    output = {"type": "computer_call_output", "call_id": call["call_id"], "output": screenshot()}
+    resp = await respond(client, "computer", [call, output], previous_response_id=first["id"])
+    assert resp.status_code == 400 and "Duplicate item" in resp.json()["error"]["message"]
+
+
 async def test_computer_streams_its_call(client):
     events = await stream(client, "computer", "Open the menu.")
     check_stream(events)

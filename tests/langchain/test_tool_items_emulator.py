@@ -276,9 +276,10 @@ def screen(width: int, height: int) -> bytes:
     return png.screen(width, height)
 
 
+@pytest.mark.parametrize("store", [None, False], ids=["chained", "stateless"])
 @pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
-def test_computer_loop_answers_each_call_with_a_screenshot(make: Any, stream: bool) -> None:
-    llm = make("computer")
+def test_computer_loop_answers_each_call_with_a_screenshot(make: Any, stream: bool, store: bool | None) -> None:
+    llm = make("computer", store=store)  # stateless: the history replays each computer call before its answer
     history: list[BaseMessage] = [HumanMessage("Press the blue button.")]
     actions = []
     for _ in range(4):
