@@ -52,6 +52,7 @@ from .headers import RateLimit, ResponseHeaders
 from .messages import (
     ApprovalResponsePart,
     ComputerCallOutputPart,
+    ComputerCallPart,
     FilePart,
     ImagePart,
     Message,
@@ -148,6 +149,7 @@ __all__ = [
     "CodeInterpreterLogs",
     "ComputerCallItem",
     "ComputerCallOutputPart",
+    "ComputerCallPart",
     "ConflictError",
     "ConnectionSettings",
     "ContinuationToken",

@@ -29,6 +29,7 @@ from .errors import FoundryConfigError
 __all__ = [
     "ApprovalResponsePart",
     "ComputerCallOutputPart",
+    "ComputerCallPart",
     "FilePart",
     "ImagePart",
     "Message",
@@ -154,6 +155,34 @@ class ApprovalResponsePart:
 
 
 @dataclass(frozen=True, slots=True)
+class ComputerCallPart:
+    """A computer call the assistant made, replayed in stateless history (``store=False``) so the
+    :class:`ComputerCallOutputPart` after it answers a call the service can see. A chained call
+    (``previous_response_id``) never sends it: the service has the call already.
+
+    ``id`` is the item's ``cu_...`` id; ``actions`` is set for a batched call instead of ``action``.
+
+    Example:
+        >>> part = ComputerCallPart("call_1", {"type": "screenshot"}, id="cu_1")
+        >>> to_input_items([Message("assistant", [part])])[0]["type"]
+        'computer_call'
+    """
+
+    call_id: str
+    action: Mapping[str, Any] | None = None
+    id: str | None = None
+    pending_safety_checks: Sequence[Mapping[str, Any]] = ()
+    actions: Sequence[Mapping[str, Any]] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.call_id, str) or not self.call_id:
+            raise FoundryConfigError(f"ComputerCallPart call_id must be a non-empty string, got {self.call_id!r:.40}")
+        if (self.action is None) == (not self.actions):
+            raise FoundryConfigError("ComputerCallPart needs exactly one of action= or actions= (the computer call's)")
+        _check_str("ComputerCallPart", id=self.id)
+
+
+@dataclass(frozen=True, slots=True)
 class ComputerCallOutputPart:
     """The answer to a computer call (``call_id``): a screenshot by ``image_url`` (a ``data:`` URI
     or URL) or by uploaded ``file_id``, and the pending safety checks you acknowledge.
@@ -191,7 +220,8 @@ class ComputerCallOutputPart:
 
 
 Part = (
-    TextPart | ImagePart | FilePart | ToolCallPart | ToolResultPart | ApprovalResponsePart | ComputerCallOutputPart
+    TextPart | ImagePart | FilePart | ToolCallPart | ToolResultPart | ApprovalResponsePart | ComputerCallPart
+    | ComputerCallOutputPart
 )
 
 
@@ -309,6 +339,8 @@ def to_input_items(
                                   "arguments": p.arguments or "{}"})
                 elif isinstance(p, ApprovalResponsePart):
                     items.append(_approval_item(p))
+                elif isinstance(p, ComputerCallPart):
+                    items.append(_computer_call_item(p))
                 elif not isinstance(p, TextPart):
                     raise FoundryConfigError(
                         f"message {index} (assistant) cannot carry a {type(p).__name__}"
@@ -340,6 +372,19 @@ def _approval_item(part: ApprovalResponsePart) -> dict[str, Any]:
                             "approve": bool(part.approve)}
     if part.reason:
         item["reason"] = part.reason
+    return item
+
+
+def _computer_call_item(part: ComputerCallPart) -> dict[str, Any]:
+    item: dict[str, Any] = {"type": "computer_call", "call_id": part.call_id}
+    if part.id:
+        item["id"] = part.id
+    if part.action is not None:
+        item["action"] = dict(part.action)
+    else:
+        item["actions"] = [dict(a) for a in part.actions]
+    item["pending_safety_checks"] = [dict(c) for c in part.pending_safety_checks]
+    item["status"] = "completed"
     return item
 
 

@@ -1,8 +1,8 @@
 """The facts both adapters report about a response, and the small builders they share. Pure.
 
 :func:`response_metadata` says what a response is (ids, model, status, why it stopped, which
-MCP approvals, OAuth consents and computer calls it waits for) under neutral key names; each adapter only renames keys to its
-framework's conventions (LangChain's ``response_metadata``, LlamaIndex's ``additional_kwargs``;
+MCP approvals, OAuth consents and computer calls it waits for, which files it made) under
+neutral key names; each adapter only renames keys to its framework's conventions (LangChain's ``response_metadata``, LlamaIndex's ``additional_kwargs``;
 docs/langchain.md and docs/llama_index.md list which key means what). :func:`approval_response`
 builds the answer to an approval request and :func:`approval_part` reads one back;
 :func:`encode_arguments` writes a framework's tool-call arguments as the wire's JSON string (the
@@ -25,6 +25,7 @@ from .messages import ApprovalResponsePart
 from .response import (
     AgentResponse,
     ComputerCallItem,
+    GeneratedFile,
     McpApprovalRequestItem,
     OAuthConsentRequestItem,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "consent_request",
     "encode_arguments",
     "finish_reason",
+    "generated_file",
     "response_metadata",
 ]
 
@@ -60,6 +62,7 @@ METADATA_KEYS: dict[str, str] = {
     "background": "True for a background response (it may still be running)",
     "continuation_token": "a background response's token (resume or wait for it later, from any process)",
     "workflow_actions": "a workflow agent's actions: kind, id, parent/previous action, status, inner agent",
+    "generated_files": "files the agent made (code interpreter): file_id, container_id, filename (download them)",
 }
 
 
@@ -92,6 +95,11 @@ def computer_call(item: ComputerCallItem) -> dict[str, Any]:
             "pending_safety_checks": item.pending_safety_checks}
 
 
+def generated_file(file: GeneratedFile) -> dict[str, Any]:
+    """One file the agent made as a plain dict: ``file_id``, ``container_id``, ``filename`` (``None`` when unknown)."""
+    return {"file_id": file.file_id, "container_id": file.container_id, "filename": file.filename}
+
+
 def response_metadata(response: AgentResponse) -> dict[str, Any]:
     """The facts of ``response`` under the neutral keys of :data:`METADATA_KEYS` (unset ones left out)."""
     agent = response.agent
@@ -111,6 +119,7 @@ def response_metadata(response: AgentResponse) -> dict[str, Any]:
         "agent_session_id": response.agent_session_id,
         "headers": response.headers.as_metadata() if response.headers else None,
         "workflow_actions": [a.summary() for a in response.workflow_actions],
+        "generated_files": [generated_file(f) for f in response.generated_files],
     }
     token = response_token(response)
     if token is not None:  # a background response: a later process can resume or wait with it

@@ -13,7 +13,11 @@ from typing import Any
 
 from .errors import UnexpectedResponseError
 
-__all__ = ["Agent", "AgentSession", "AgentVersion", "Conversation", "ItemList", "next_after", "page_data"]
+__all__ = ["COMPUTER_TOOL_TYPES", "Agent", "AgentSession", "AgentVersion", "Conversation", "ItemList", "next_after",
+           "page_data"]
+
+#: Tool types whose calls the caller does (``computer_call``), named as the OpenAI spec names them.
+COMPUTER_TOOL_TYPES = frozenset({"computer_use_preview", "computer"})
 
 
 def _object(raw: Any, what: str) -> dict[str, Any]:
@@ -113,6 +117,12 @@ class AgentVersion:
         """Names of the client-side function tools the agent declares."""
         return [str(t.get("name") or _map(t.get("function")).get("name") or "")
                 for t in self.tools if t.get("type") == "function"]
+
+    @property
+    def computer_tool(self) -> dict[str, Any] | None:
+        """The computer-use tool the agent declares (``computer_use_preview``, or ``computer`` in
+        the newer spec), if any: its ``computer_call`` items are client work, answered with screenshots."""
+        return next((t for t in self.tools if t.get("type") in COMPUTER_TOOL_TYPES), None)
 
     @property
     def output_format(self) -> dict[str, Any] | None:

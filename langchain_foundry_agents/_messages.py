@@ -34,6 +34,7 @@ from langchain_core.messages import (
 
 from foundry_agents import (
     ComputerCallOutputPart,
+    ComputerCallPart,
     FilePart,
     ImagePart,
     Message,
@@ -269,7 +270,8 @@ def _ai(msg: BaseMessage, where: str) -> Message:
     assert isinstance(msg, AIMessage)
     parts: list[Part] = _assistant_text(msg.content)
     parts += [ToolCallPart(str(tc.get("id") or ""), tc["name"], encode_arguments(tc.get("args")))
-              for tc in msg.tool_calls if tc["name"] != COMPUTER_TOOL]  # a computer call is the service's item
+              for tc in msg.tool_calls if tc["name"] != COMPUTER_TOOL]
+    parts += _computer_calls(msg, where)
     parts += [ToolCallPart(str(tc.get("id") or ""), str(tc.get("name") or ""), encode_arguments(tc.get("args")))
               for tc in msg.invalid_tool_calls]
     if isinstance(msg.content, list):  # approval answers may ride on an assistant turn too
@@ -281,6 +283,27 @@ def _ai(msg: BaseMessage, where: str) -> Message:
                        agent=msg.response_metadata.get("agent_name"),
                        agent_session_id=session if isinstance(session, str) and session else None)
     return Message("assistant", tuple(parts))
+
+
+def _computer_calls(msg: AIMessage, where: str) -> list[Part]:
+    """The reply's computer calls as the service's own items (its ``computer_call`` block, else the
+    tool call's ``args``): a stateless call replays them before their screenshots; a chained one
+    never sends them."""
+    blocks = {b.get("call_id"): b for b in (msg.content if isinstance(msg.content, list) else [])
+              if isinstance(b, Mapping) and b.get("type") == "computer_call"}
+    parts: list[Part] = []
+    for tc in msg.tool_calls:
+        if tc["name"] != COMPUTER_TOOL:
+            continue
+        block, args = blocks.get(tc.get("id"), {}), tc.get("args") or {}
+        batch = block.get("actions") or (args["actions"] if set(args) == {"actions"} else None)
+        try:
+            parts.append(ComputerCallPart(str(tc.get("id") or ""), None if batch else (block.get("action") or args),
+                                          id=block.get("id"), actions=batch or (),
+                                          pending_safety_checks=block.get("pending_safety_checks") or ()))
+        except FoundryConfigError as exc:
+            raise UnsupportedContentError(f"{where}: computer call {tc.get('id')!r}: {exc}") from exc
+    return parts
 
 
 def _screenshot(msg: ToolMessage, where: str) -> ComputerCallOutputPart:

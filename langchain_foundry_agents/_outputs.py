@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
@@ -97,9 +96,6 @@ METADATA_KEYS = {"model": "model_name", "approval_requests": "pending_approvals"
 def response_metadata(response: AgentResponse) -> dict[str, Any]:
     """What ``AIMessage.response_metadata`` holds: the core's facts, renamed (no ``None`` values)."""
     meta = {METADATA_KEYS.get(k, k): v for k, v in core_metadata(response).items()}
-    files = response.generated_files
-    if files:
-        meta["generated_files"] = [asdict(f) for f in files]
     meta["model_provider"] = PROVIDER
     return meta
 

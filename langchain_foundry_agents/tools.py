@@ -23,6 +23,8 @@ from foundry_agents import AgentVersion
 from foundry_agents.errors import AgentToolMismatchError
 from foundry_agents.request import tool_choice_option as core_tool_choice
 
+from ._messages import COMPUTER_TOOL
+
 __all__ = ["AgentToolMismatchError", "check_agent_tools", "tool_choice_option", "tool_names"]
 
 
@@ -62,6 +64,8 @@ def tool_choice_option(choice: Any, names: Sequence[str]) -> Any:
 def check_agent_tools(names: Sequence[str], definition: AgentVersion) -> None:
     """Raise :class:`AgentToolMismatchError` naming every tool the agent does not declare."""
     declared = [n for n in definition.function_names if n]
+    if definition.computer_tool is not None:  # its computer calls reach LangChain as COMPUTER_TOOL calls
+        declared.append(COMPUTER_TOOL)
     missing = [n for n in names if n not in declared]
     if missing:
         raise AgentToolMismatchError(

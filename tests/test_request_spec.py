@@ -64,6 +64,13 @@ LANGCHAIN: dict[str, list[Any]] = {
                             {"type": "file", "url": "https://x/a.pdf"},
                             {"type": "file", "file_id": "assistant-2"}])],
     "approval": [HumanMessage("Run it"), lc_approval("mcpr_1", True, reason="fine")],
+    "computer call and screenshot": [
+        HumanMessage("Press the button"),
+        AIMessage([{"type": "computer_call", "id": "cu_1", "call_id": "call_1", "action": {"type": "screenshot"},
+                    "pending_safety_checks": [], "status": "completed", "index": 0}],
+                  tool_calls=[{"name": "computer_use", "args": {"type": "screenshot"}, "id": "call_1"}]),
+        ToolMessage([{"type": "image", "base64": "iVBORw0K", "mime_type": "image/png"}], tool_call_id="call_1"),
+    ],
     "denial on a tool message": [ToolMessage([{"type": "mcp_approval_response", "approval_request_id": "mcpr_1",
                                                "approve": False}], tool_call_id="mcpr_1")],
 }

@@ -47,6 +47,13 @@ RESPONSES = {
     "computer call": {"id": "resp_5", "status": "completed", "model": "computer-use-preview", "output": [
         {"type": "computer_call", "id": "cu_1", "call_id": "call_1", "action": {"type": "screenshot"},
          "pending_safety_checks": [], "status": "completed"}]},
+    "files made": {"id": "resp_6", "status": "completed", "model": "gpt-4o", "output": [
+        {"type": "code_interpreter_call", "id": "ci_1", "status": "completed", "container_id": "cntr_1", "code": "",
+         "outputs": [{"type": "image", "url": "https://x/c.png", "file_id": "cfile_2"}]},
+        {"type": "message", "id": "msg_1", "role": "assistant", "content": [{
+            "type": "output_text", "text": "See report.csv", "annotations": [
+                {"type": "container_file_citation", "container_id": "cntr_1", "file_id": "cfile_1",
+                 "filename": "report.csv", "start_index": 4, "end_index": 14}]}]}]},
 }
 
 
@@ -75,6 +82,10 @@ def test_the_neutral_facts_say_why_a_response_ended() -> None:
     assert facts["waiting for OAuth consent"]["oauth_consent_requests"] == [
         {"id": "oauthreq_1", "server_label": "github", "consent_link": "https://login.example/c?x=1"}]
     assert facts["computer call"]["finish_reason"] == "tool_calls"
+    assert facts["files made"]["generated_files"] == [
+        {"file_id": "cfile_1", "container_id": "cntr_1", "filename": "report.csv"},
+        {"file_id": "cfile_2", "container_id": "cntr_1", "filename": None}]
+    assert "generated_files" not in facts["tool calls"]
     assert facts["computer call"]["computer_calls"] == [
         {"id": "cu_1", "call_id": "call_1", "action": {"type": "screenshot"}, "pending_safety_checks": []}]
 

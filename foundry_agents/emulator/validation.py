@@ -41,7 +41,6 @@ SERVER_ONLY_ITEMS = frozenset(
         "image_generation_call",
         "bing_grounding_call",
         "bing_grounding_call_output",
-        "computer_call",
         "local_shell_call",
         "memory_search_call",
         "oauth_consent_request",
@@ -255,6 +254,22 @@ def _function_call(item: dict[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
+def _computer_call(item: dict[str, Any], where: str) -> dict[str, Any]:
+    """A replayed ``computer_call`` (stateless history; OpenAI spec ``ComputerToolCall`` is an input
+    ``Item``; [UNVERIFIED] on Foundry): ``call_id``, ``action`` or ``actions``, ``pending_safety_checks``."""
+    if not isinstance(item.get("call_id"), str) or not item["call_id"]:
+        raise invalid("Missing required parameter: 'call_id'.", f"{where}.call_id")
+    if not isinstance(item.get("action"), dict) and not isinstance(item.get("actions"), list):
+        raise invalid("Missing required parameter: 'action'.", f"{where}.action")
+    if not isinstance(item.get("pending_safety_checks", []), list):
+        raise invalid("'pending_safety_checks' must be an array.", f"{where}.pending_safety_checks")
+    out: dict[str, Any] = {k: item[k] for k in ("type", "id", "call_id", "action", "actions", "pending_safety_checks")
+                           if k in item}
+    out.setdefault("pending_safety_checks", [])
+    out["status"] = item.get("status", "completed")
+    return out
+
+
 def _approval_response(item: dict[str, Any], where: str) -> dict[str, Any]:
     if not isinstance(item.get("approval_request_id"), str):
         raise invalid("Missing required parameter: 'approval_request_id'.", f"{where}.approval_request_id")
@@ -311,6 +326,7 @@ _ITEM_CHECKS = {
     "function_call": _function_call,
     "mcp_approval_response": _approval_response,
     "reasoning": _reasoning,
+    "computer_call": _computer_call,
     "computer_call_output": _computer_call_output,
 }
 
@@ -318,12 +334,13 @@ _ITEM_CHECKS = {
 def check_against_state(history: list[dict[str, Any]], new_items: list[dict[str, Any]]) -> None:
     """400 for outputs answering no pending call, unknown approvals, and duplicated items."""
     known_ids = {i.get("id") for i in history if i.get("id")}
-    known_calls = {i.get("call_id") for i in history if i.get("type") == "function_call"}
+    known_calls = {i.get("call_id") for i in history if i.get("type") in ("function_call", "computer_call")}
     seen = list(history)
     for index, item in enumerate(new_items):
         kind = item.get("type")
         where = f"input[{index}]"
-        if kind == "function_call" and (item.get("id") in known_ids or item.get("call_id") in known_calls):
+        if kind in ("function_call", "computer_call") and (item.get("id") in known_ids
+                                                            or item.get("call_id") in known_calls):
             raise invalid(f"Duplicate item found with id {item.get('id') or item.get('call_id')}.", where)
         if kind == "function_call_output":
             calls = {c.get("call_id") for c in seen if c.get("type") == "function_call"}

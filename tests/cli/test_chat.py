@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from foundry_agents import FoundryAgentsClient
+from foundry_agents.emulator import EMULATOR_TOKEN, run_emulator
+from foundry_agents.emulator.png import screen
 
 from ._cli import ROOT, assert_one_line_error, clean_env, cli, command
 
@@ -254,3 +259,59 @@ def test_ctrl_c_twice_at_the_prompt_ends_the_session(connect: list[str]) -> None
 
 def test_bad_agent_reference_exits_2(connect: list[str]) -> None:
     assert_one_line_error(chat("asst_abc123", connect, "hi"), code=2, mentions="asst_")
+
+
+# -- issue 14: OAuth consent and computer calls -----------------------------------------------------
+_CONSENT_LINK = re.compile(r"asks you to sign in: (http://\S+/emulator/consent/oauthreq_\w+)")
+
+
+def test_consent_link_is_shown_and_enter_resends_the_turn_once_signed_in() -> None:
+    with run_emulator() as emu:  # its own emulator: the consent given here stays here
+        repl = Repl("mcp-oauth", "--endpoint", str(emu.endpoint), "--api-key", EMULATOR_TOKEN)
+        try:
+            repl.type("What meetings do I have this week?")
+            repl.wait_for("press Enter to send your message again (or type 'skip')> ")
+            first = _CONSENT_LINK.findall(repl.stdout)
+            assert len(first) == 1 and "[consent needed] calendar asks you to sign in: " in repl.stdout
+            repl.type("")  # Enter before signing in: the service asks again, with a new link
+            repl.wait_for("press Enter to send your message again", count=2)
+            links = _CONSENT_LINK.findall(repl.stdout)
+            assert len(links) == 2 and links[0] != links[1]
+            assert httpx.get(links[1]).status_code == 200  # the user signs in in a browser
+            repl.type("")
+            repl.wait_for("[mcp_call] completed\nAccording to the calendar tool: 2 events match "
+                          "'What meetings do I have this week?'")
+            repl.wait_for("you> ", count=2)
+            rc = repl.close()
+        finally:
+            repl.close()
+    assert rc == 0, repl.stderr
+    assert "Traceback" not in repl.stderr
+
+
+def test_consent_can_be_skipped() -> None:
+    with run_emulator() as emu:
+        proc = chat("mcp-oauth", ["--endpoint", str(emu.endpoint), "--api-key", EMULATOR_TOKEN],
+                    "Any meetings?", "skip", "Any meetings now?", "skip")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("[consent needed] calendar asks you to sign in: http://") == 2
+    assert "According to" not in proc.stdout and proc.stdout.endswith("you> \n")
+
+
+def test_computer_call_asks_for_a_screenshot_file_and_continues(connect: list[str], tmp_path: Path) -> None:
+    shot = tmp_path / "screen.png"
+    shot.write_bytes(screen(640, 480))
+    proc = chat("computer", connect, "Press the blue button.", str(tmp_path / "missing.png"), str(shot), str(shot))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert '[computer call] {"type": "screenshot"}\n' in out
+    assert out.count('screenshot (PNG file) after {"type": "screenshot"}> ') == 2  # asked again: no such file
+    assert "cannot read" in proc.stderr and "missing.png" in proc.stderr
+    assert '[computer call] {"type": "click", "button": "left", "x": 320, "y": 240}\n' in out
+    assert "agent> Done: I clicked at (320, 240) on a 640x480 screen.\n" in out  # it saw our screenshot
+
+
+def test_computer_call_cut_short_by_end_of_input(connect: list[str]) -> None:
+    proc = chat("computer", connect, "Press the blue button.")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip().endswith('screenshot (PNG file) after {"type": "screenshot"}>')

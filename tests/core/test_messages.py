@@ -2,6 +2,8 @@ import pytest
 
 from foundry_agents import (
     ApprovalResponsePart,
+    ComputerCallOutputPart,
+    ComputerCallPart,
     FilePart,
     FoundryConfigError,
     ImagePart,
@@ -40,6 +42,17 @@ TABLE = [
      [{"type": "mcp_approval_response", "approval_request_id": "mcpr_1", "approve": True}]),
     ("denial with reason", [Message("user", [ApprovalResponsePart("mcpr_1", False, "no")])],
      [{"type": "mcp_approval_response", "approval_request_id": "mcpr_1", "approve": False, "reason": "no"}]),
+    ("computer call replayed before its screenshot (spec: ComputerToolCall input item)",
+     [Message("assistant", [ComputerCallPart("call_1", {"type": "click", "x": 1, "y": 2}, id="cu_1",
+                                             pending_safety_checks=[{"id": "sc_1", "code": "c", "message": "m"}])]),
+      Message("tool", [ComputerCallOutputPart("call_1", image_url="data:image/png;base64,AAAA")])],
+     [{"type": "computer_call", "call_id": "call_1", "id": "cu_1", "action": {"type": "click", "x": 1, "y": 2},
+       "pending_safety_checks": [{"id": "sc_1", "code": "c", "message": "m"}], "status": "completed"},
+      {"type": "computer_call_output", "call_id": "call_1",
+       "output": {"type": "computer_screenshot", "image_url": "data:image/png;base64,AAAA"}}]),
+    ("batched computer actions", [Message("assistant", [ComputerCallPart("call_2", actions=[{"type": "wait"}])])],
+     [{"type": "computer_call", "call_id": "call_2", "actions": [{"type": "wait"}], "pending_safety_checks": [],
+       "status": "completed"}]),
     ("empty text dropped only when empty", [Message("user", "")], []),
 ]
 
@@ -72,6 +85,17 @@ def test_system_role_modes():
 def test_bad_messages_name_the_problem(message, error):
     with pytest.raises(FoundryConfigError, match=error):
         to_input_items([message])
+
+
+@pytest.mark.parametrize(("make", "error"), [
+    (lambda: ComputerCallPart("", {"type": "screenshot"}), "call_id must be a non-empty string"),
+    (lambda: ComputerCallPart("call_1"), "exactly one of action= or actions="),
+    (lambda: ComputerCallPart("call_1", {"type": "wait"}, actions=[{"type": "wait"}]), "exactly one of"),
+    (lambda: ComputerCallPart("call_1", {"type": "wait"}, id=7), "id"),
+])
+def test_a_computer_call_part_names_what_is_wrong(make, error):
+    with pytest.raises(FoundryConfigError, match=error):
+        make()
 
 
 def test_parts_need_exactly_one_source():

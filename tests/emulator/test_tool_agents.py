@@ -276,6 +276,27 @@ async def test_memory_streams(client):
     assert "Python" in final(events)["output"][1]["content"][0]["text"]
 
 
+# -- extractor (structured_outputs) --------------------------------------------------------------
+
+
+async def test_extractor_answers_a_structured_outputs_item_then_a_line(client):
+    body = (await respond(client, "extractor", "Ann and Bob go to the science fair on 2025-05-01.")).json()
+    data, msg = body["output"]
+    assert data["type"] == "structured_outputs" and data["id"].startswith("so_")
+    assert data["output"] == {"name": "Science fair", "date": "2025-05-01", "participants": ["Ann", "Bob"]}
+    assert msg["content"][0]["text"] == "Found the event 'Science fair' on 2025-05-01 with Ann, Bob."
+    other = (await respond(client, "extractor", "Cleo visits the museum on March 3, 2026.")).json()
+    assert other["output"][0]["output"]["participants"] == ["Cleo"]  # read from the text, not fixed
+
+
+async def test_extractor_streams_its_item_whole(client):
+    events = await stream(client, "extractor", "Ann and Bob go to the science fair on 2025-05-01.")
+    check_stream(events)
+    assert tool_events(events, 0) == ["response.output_item.added", "response.output_item.done"]
+    added, done = (data["item"] for kind, data in events if data.get("output_index") == 0)
+    assert added == done == final(events)["output"][0]
+
+
 # -- computer ------------------------------------------------------------------------------------
 
 
@@ -325,6 +346,30 @@ async def test_a_computer_call_output_must_answer_a_pending_call(client):
     item = {"type": "computer_call_output", "call_id": "call_unknown", "output": screenshot()}
     resp = await respond(client, "computer", [item], previous_response_id=first["id"])
     assert resp.status_code == 400 and "call_unknown" in resp.json()["error"]["message"]
+
+
+async def test_a_stateless_history_replays_the_computer_call_before_its_screenshot(client):
+    question = user(text("Press the blue button."))
+    first = (await respond(client, "computer", question, store=False)).json()
+    [call] = first["output"]
+    output = {"type": "computer_call_output", "call_id": call["call_id"], "output": screenshot(60, 40)}
+    second = await respond(client, "computer", [*question, call, output], store=False)
+    assert second.status_code == 200, second.text
+    [click] = second.json()["output"]
+    assert click["action"] == {"type": "click", "button": "left", "x": 30, "y": 20}
+    alone = await respond(client, "computer", [*question, output], store=False)  # the call left out
+    assert alone.status_code == 400 and call["call_id"] in alone.json()["error"]["message"]
+    no_action = {k: v for k, v in call.items() if k != "action"}
+    bad = await respond(client, "computer", [*question, no_action, output], store=False)
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "input[1].action"
+
+
+async def test_a_computer_call_already_in_the_chain_is_a_duplicate(client):
+    first = (await respond(client, "computer", "Click it.")).json()
+    call = first["output"][0]
+    output = {"type": "computer_call_output", "call_id": call["call_id"], "output": screenshot()}
+    resp = await respond(client, "computer", [call, output], previous_response_id=first["id"])
+    assert resp.status_code == 400 and "Duplicate item" in resp.json()["error"]["message"]
 
 
 async def test_computer_streams_its_call(client):
@@ -408,7 +453,7 @@ def test_a_client_leaving_mid_request_or_mid_stream_logs_one_line(caplog):
 def test_the_new_agents_are_listed_with_their_tools():
     agents = {a.name: a for a in create_app().state.emulator.store.latest_agents()}
     tools = {name: [t["type"] for t in agents[name].tools] for name in
-             ("coder", "painter", "mcp-oauth", "memory", "computer", "file-searcher")}
+             ("coder", "painter", "mcp-oauth", "memory", "computer", "file-searcher", "extractor")}
     assert tools == {"coder": ["code_interpreter"], "painter": ["image_generation"], "mcp-oauth": ["mcp"],
                      "memory": ["memory_search_preview"], "computer": ["computer_use_preview"],
-                     "file-searcher": ["file_search"]}
+                     "file-searcher": ["file_search"], "extractor": []}

@@ -248,6 +248,26 @@ def test_bind_tools_checks_names_and_sends_no_tools() -> None:
     assert len([c for c in calls if "/agents/" in c]) == 1  # the definition is fetched once
 
 
+@pytest.mark.parametrize(("tools", "accepted"), [
+    ([{"type": "computer_use_preview", "display_width": 1024, "display_height": 768, "environment": "browser"}], True),
+    ([{"type": "computer"}], True),  # the newer spec's name
+    ([{"type": "function", "name": "get_weather", "parameters": {}}], False),
+    ([], False),
+])
+def test_a_computer_use_tool_binds_only_to_an_agent_that_uses_a_computer(tools: list[Any], accepted: bool) -> None:
+    from foundry_agents import AgentVersion
+    from langchain_foundry_agents.tools import check_agent_tools
+
+    definition = AgentVersion.from_wire({"name": "pc", "version": "1",
+                                         "definition": {"kind": "prompt", "model": "m", "tools": tools}})
+    assert (definition.computer_tool is not None) is accepted
+    if accepted:
+        check_agent_tools(["computer_use"], definition)
+    else:
+        with pytest.raises(AgentToolMismatchError, match="'computer_use'"):
+            check_agent_tools(["computer_use"], definition)
+
+
 def test_bind_tools_warns_when_definition_unavailable() -> None:
     llm = mock_model(answering({"error": {"code": "forbidden", "message": "no"}}, status=403), agent="weather")
     with pytest.warns(UserWarning, match="could not fetch the definition"):

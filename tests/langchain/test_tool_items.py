@@ -272,7 +272,9 @@ ANSWERS = [
 def test_a_tool_message_answers_the_computer_call(name: str, answer: Any, part: ComputerCallOutputPart) -> None:
     reply = to_ai_message(parse_response(response_body([COMPUTER])))
     sent = to_neutral_messages([HumanMessage("click it"), reply, answer()])
-    assert sent[1].parts == ()  # the computer call itself is the service's, never replayed as a function call
+    # Not a function call: the service's own item, for a stateless replay (a chained call drops it).
+    assert [type(p).__name__ for p in sent[1].parts] == ["ComputerCallPart"]
+    assert (sent[1].parts[0].call_id, sent[1].parts[0].id) == ("call_1", COMPUTER["id"])
     assert sent[2].parts == (part,)
 
 
@@ -280,6 +282,18 @@ def test_a_computer_answer_without_a_screenshot_is_refused() -> None:
     reply = to_ai_message(parse_response(response_body([COMPUTER])))
     with pytest.raises(UnsupportedContentError, match="must be one screenshot"):
         to_neutral_messages([reply, ToolMessage("clicked", tool_call_id="call_1")])
+
+
+def test_a_stateless_history_replays_the_computer_call_before_its_screenshot() -> None:
+    seen: list[dict[str, Any]] = []
+    llm = mock_model(answering(response_body([COMPUTER], rid="resp_cu"), seen), store=False)
+    first = llm.invoke("click it")
+    llm.invoke([HumanMessage("click it"), first, screenshot_message(first.tool_calls[0], SHOT)])
+    call, answer = seen[1]["input"][1:]
+    assert "previous_response_id" not in seen[1]
+    assert call == {"type": "computer_call", "call_id": "call_1", "id": COMPUTER["id"], "action": COMPUTER["action"],
+                    "pending_safety_checks": COMPUTER["pending_safety_checks"], "status": "completed"}
+    assert answer["type"] == "computer_call_output" and answer["call_id"] == "call_1"
 
 
 def test_the_screenshot_goes_on_the_wire_as_computer_call_output() -> None:

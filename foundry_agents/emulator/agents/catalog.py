@@ -10,6 +10,7 @@ from . import (
     coder,
     computer,
     declared,
+    extractor,
     faults,
     file_search,
     mcp,
@@ -54,6 +55,7 @@ BEHAVIORS: dict[str, Behavior] = {
     "memory": memory.memory,
     "computer": computer.computer,
     "file-searcher": file_search.file_searcher,
+    "extractor": extractor.extractor,
 }
 
 MODEL = "gpt-4.1-mini"
@@ -126,6 +128,9 @@ BUILTIN: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
     ]),
     "file-searcher": ("file-searcher", "File search over the uploaded files; cites the passages it quotes.", [
         _prompt("Answer from the user's files and cite them.", tools=[file_search.TOOL]),
+    ]),
+    "extractor": ("extractor", "Structured outputs: the event in the text as a structured_outputs item, then a line.", [
+        _prompt("Extract the event the user describes; give it as structured output."),
     ]),
     "trip-planner": ("workflow", "A workflow agent: researcher and forecast in parallel, then writer.",
                      [{"kind": "workflow"}]),
