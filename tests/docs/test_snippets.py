@@ -45,6 +45,9 @@ EXPECTED = {
         "denied",
         "name='Science fair'",
         "404",
+        "report.csv\nchart.png\n",  # coder's files, downloaded
+        "According to the calendar tool: 2 events match",  # after the OAuth consent
+        "{'type': 'click', 'button': 'left', 'x': 48, 'y': 32}",  # the click inside the 96x64 screenshot
     ],
     "llama_index.md": [
         "The weather in Paris: ",
