@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     if batch:
         from .batch import main as run_batch_bench
 
-        run_batch_bench(["--records", "500" if args.quick else "2000"])
+        run_batch_bench(["--runs", "500:200" if args.quick else "10000:400,2000:200"])
     return 0
 
 

@@ -1,6 +1,6 @@
 """Batch runs against a simulated service rate limit (not a timed test).
 
-``python -m benchmarks.batch [--records N] [--limit RPS]`` (or ``python -m benchmarks --only batch``)
+``python -m benchmarks.batch [--runs RECORDS:LIMIT,...]`` (or ``python -m benchmarks --only batch``)
 starts :class:`RateLimitedServer` in a subprocess: the canned loopback server of
 :mod:`.server`, answering ``POST .../responses`` at most ``limit`` times per second (a token
 bucket with a burst of a tenth of a second); above it, a 429 with ``retry-after-ms`` (the time to
@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -103,17 +104,77 @@ def _records(n: int, tag: str) -> list[dict[str, Any]]:
     return [{"id": f"{tag}-{i}", "input": f"bench {tag} {i}"} for i in range(n)]
 
 
-def _measure(name: str, limit: float, run: Callable[[ListSink], Any], server: LimitedServerProcess) -> dict[str, Any]:
+class _CpuWatch:
+    """CPU seconds used during a run by this process and by processes whose name contains one of
+    ``names`` (Ray actors, which die at the end of the run: sampled every 0.1 s, the last sample
+    counts), and by the server."""
+
+    def __init__(self, server_pid: int, names: tuple[str, ...]) -> None:
+        import psutil
+
+        self.psutil, self.names = psutil, names
+        self.server = psutil.Process(server_pid)
+        self.seen: dict[int, float] = {}
+        self.base: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        procs: dict[int, Any] = {}
+        ticks = 0
+        while not self.stop.wait(0.1):
+            if ticks % 5 == 0:  # look for new actors twice a second, read the known ones ten times
+                for proc in self.psutil.process_iter(["name"]):
+                    if any(name in (proc.info["name"] or "") for name in self.names) and proc.pid not in procs:
+                        procs[proc.pid] = proc
+                        try:  # from here on: the actor's start-up (imports) is not per-record work
+                            self.base[proc.pid] = sum(proc.cpu_times()[:2])
+                        except self.psutil.Error:
+                            procs.pop(proc.pid)
+            ticks += 1
+            for pid, proc in list(procs.items()):
+                try:
+                    times = proc.cpu_times()
+                except self.psutil.Error:  # the actor ended: its last sample stands
+                    procs.pop(pid)
+                    continue
+                self.seen[pid] = times.user + times.system - self.base[pid]
+        self.sampling = time.thread_time()
+
+    def __enter__(self) -> _CpuWatch:
+        self.own, self.server_start, self.sampling = time.process_time(), self._server_cpu(), 0.0
+        if self.names:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.names:
+            self.thread.join()
+        # the sampling thread's own CPU is the benchmark's, not the client's
+        self.client = time.process_time() - self.own - self.sampling + sum(self.seen.values())
+        self.served = self._server_cpu() - self.server_start
+
+    def _server_cpu(self) -> float:
+        times = self.server.cpu_times()
+        return float(times.user + times.system)
+
+
+def _measure(name: str, limit: float, run: Callable[[ListSink], Any], server: LimitedServerProcess,
+             actors: tuple[str, ...] = ()) -> dict[str, Any]:
     """One run, timed as a whole (for Ray: starting the actors included)."""
     before = server.stats()
-    start = time.perf_counter()
-    summary = run(ListSink())
-    seconds = time.perf_counter() - start
+    with _CpuWatch(server.proc.pid, actors) as cpu:
+        start = time.perf_counter()
+        summary = run(ListSink())
+        seconds = time.perf_counter() - start
     after = server.stats()
     rate = summary.done / seconds
     row = {"run": name, "records": summary.done, "seconds": round(seconds, 2), "records_per_s": round(rate, 1),
            "of_limit": round(rate / limit, 3), "failed": summary.failed,
-           "throttled": after["refused"] - before["refused"], "p50_ms": summary.p50_ms, "p95_ms": summary.p95_ms}
+           "throttled": after["refused"] - before["refused"], "p50_ms": summary.p50_ms, "p95_ms": summary.p95_ms,
+           "client_cpu_ms": round(cpu.client / max(1, summary.done) * 1000, 3),
+           "server_cpu_ms": round(cpu.served / max(1, summary.done) * 1000, 3)}
     print(f"  {row}", flush=True)
     return row
 
@@ -169,7 +230,8 @@ def run_batch_bench(*, records: int = 2000, limit: float = 200.0, concurrency: i
                 for workers in ray_workers:
                     spec = WorkerSpec(agent=AGENT, project_endpoint=server.endpoint, concurrency=concurrency)
                     rows.append(_measure(f"Ray, {workers} worker(s)", limit, lambda sink, w=workers, s=spec: run_batch_ray(
-                        _records(records, f"ray{w}"), sink, spec=s, workers=w), server))
+                        _records(records, f"ray{w}"), sink, spec=s, workers=w), server,
+                        actors=("ray::_Worker", "ray::SharedLimiter")))
             finally:
                 ray.shutdown()
         kill = _kill_and_resume(server.endpoint, records, concurrency)
@@ -180,23 +242,41 @@ def run_batch_bench(*, records: int = 2000, limit: float = 200.0, concurrency: i
             "note": ray_note}
 
 
-def render(result: dict[str, Any]) -> str:
+def render(results: list[dict[str, Any]], *, note: str = "") -> str:
+    """The RESULTS.md section: the first configuration under the section title, the others as
+    subsections."""
+    parts = [SECTION, ""]
+    for i, result in enumerate(results):
+        if i:
+            parts += [f"### {result['records']:,} prompts at {result['limit']:g} responses/s", ""]
+        parts.append(_render_one(result))
+        if i == 0 and note:
+            parts += [note, ""]
+    return "\n".join(parts)
+
+
+def _render_one(result: dict[str, Any]) -> str:
     limit = result["limit"]
-    lines = [SECTION, "",
-             f"`python -m benchmarks.batch --records {result['records']} --limit {limit:g}`: {result['records']} "
-             f"prompts per run (the issue's 10,000 scaled down to keep runs short on this shared 2-core machine) "
+    size = "the issue's size" if result["records"] >= 10_000 else "the issue's 10,000 scaled down"
+    lines = [f"`python -m benchmarks.batch --runs {result['records']}:{limit:g}`: {result['records']} "
+             f"prompts per run ({size}) "
              f"against the canned loopback server limited to {limit:g} responses/s (token bucket, burst "
              f"{max(1.0, limit / 10):g}; above it a 429 with `retry-after-ms`), concurrency {result['concurrency']} "
              "per process/worker, no `max_rate` given: the limiter finds the limit from the 429s. Target: >= 90% "
              "of the limit, 0 failed.", "",
-             "Each run is timed as a whole call (Ray: starting the actors included).", "",
-             "| run | records | seconds | records/s | of the limit | failed | 429s absorbed | p50 ms | p95 ms |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "Each run is timed as a whole call (Ray: starting the actors included). *Client CPU*: CPU seconds "
+             "of the processes doing the client work (one process: the benchmark process; Ray: the worker and "
+             "limiter actors from when they are named, past most of their start-up, plus the driver) per "
+             "record; *server CPU*: the simulated service's.", "",
+             "| run | records | seconds | records/s | of the limit | failed | 429s absorbed | p50 ms | p95 ms "
+             "| client CPU ms/record | server CPU ms/record |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in result["rows"]:
         verdict = "ok" if r["of_limit"] >= 0.9 and r["failed"] == 0 else "MISSED"
         lines.append(f"| {r['run']} | {r['records']} | {r['seconds']} | {r['records_per_s']} | "
                      f"{r['of_limit']:.0%} ({verdict}) | {r['failed']} | {r['throttled']} | "
-                     f"{_ms(r['p50_ms'])} | {_ms(r['p95_ms'])} |")
+                     f"{_ms(r['p50_ms'])} | {_ms(r['p95_ms'])} | {_ms(r.get('client_cpu_ms'), 2)} | "
+                     f"{_ms(r.get('server_cpu_ms'), 2)} |")
     k = result["kill"]
     lines += ["", f"Kill and resume: `foundry-agents batch` over {k['records']} prompts, SIGKILL after "
               f"{k['written_at_kill']} records were written (torn last line: {k['torn_line_at_kill']}), then the "
@@ -210,8 +290,8 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+def _ms(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def write_section(text: str, path: Path = RESULTS) -> None:
@@ -226,17 +306,21 @@ def write_section(text: str, path: Path = RESULTS) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.batch", description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=2000)
-    parser.add_argument("--limit", type=float, default=200.0, help="simulated service limit, responses/s")
+    parser.add_argument("--runs", default="10000:400,2000:200",
+                        help="comma-separated RECORDS:LIMIT configurations (limit: simulated responses/s)")
+    parser.add_argument("--note", default="", help="a paragraph put under the first configuration's table")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--no-write", action="store_true", help="print the section, leave RESULTS.md alone")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--limit", type=float, default=200.0, help=argparse.SUPPRESS)  # the server's (--serve)
     parser.add_argument("--max-seconds", type=float, default=1800.0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         asyncio.run(_serve(args.limit, args.max_seconds))
         return 0
-    text = render(run_batch_bench(records=args.records, limit=args.limit, concurrency=args.concurrency))
+    runs = [tuple(part.split(":")) for part in args.runs.split(",") if part.strip()]
+    results = [run_batch_bench(records=int(n), limit=float(limit), concurrency=args.concurrency) for n, limit in runs]
+    text = render(results, note=args.note)
     print(text)
     if not args.no_write:
         write_section(text)

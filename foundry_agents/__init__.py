@@ -60,6 +60,7 @@ from .messages import (
     ToolResultPart,
     to_input_items,
 )
+from .rate_limit import SharedRateLimiter
 from .reference import AgentRef
 from .resources import Agent, AgentSession, AgentVersion, Conversation, ItemList
 from .response import (
@@ -120,6 +121,8 @@ __all__ = [
     "UploadedFile",
     "UploadedFiles",
     "FOUNDRY_SCOPE",
+    "Secret",
+    "SharedRateLimiter",
     "APIConnectionError",
     "APIError",
     "APIOutcomeUnknownError",
@@ -196,7 +199,6 @@ __all__ = [
     "ResponseStarted",
     "ResponseStream",
     "Route",
-    "Secret",
     "ServerError",
     "ServerToolCallItem",
     "StaticTokenProvider",

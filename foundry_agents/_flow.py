@@ -198,8 +198,9 @@ def _undecodable(flow: Flow, response: httpx.Response, exc: httpx.DecodingError)
                                f"the body could not be decoded ({exc})")
 
 
-def drive(flow: Flow, http: httpx.Client, auth: TokenProvider) -> httpx.Response:
-    """Run a flow with blocking I/O."""
+def drive(flow: Flow, http: httpx.Client, auth: TokenProvider, limiter: Any = None) -> httpx.Response:
+    """Run a flow with blocking I/O; every send (re-sends too) waits for ``limiter``'s slot and
+    reports the status it got (``rate_limiter=``, :mod:`foundry_agents.rate_limit`)."""
     value: Any = None
     error: Exception | None = None
     while True:
@@ -212,7 +213,11 @@ def drive(flow: Flow, http: httpx.Client, auth: TokenProvider) -> httpx.Response
             value = auth.get_token()
         elif isinstance(action, Send):
             try:
+                if limiter is not None:
+                    limiter.acquire()
                 value = http.send(action.request, stream=True)
+                if limiter is not None:
+                    limiter.on_response(value.status_code, value.headers)
                 if not action.stream and value.status_code < 300:
                     try:
                         value.read()
@@ -233,8 +238,8 @@ def drive(flow: Flow, http: httpx.Client, auth: TokenProvider) -> httpx.Response
             time.sleep(action.seconds)
 
 
-async def adrive(flow: Flow, http: httpx.AsyncClient, auth: TokenProvider) -> httpx.Response:
-    """Run a flow with asyncio I/O."""
+async def adrive(flow: Flow, http: httpx.AsyncClient, auth: TokenProvider, limiter: Any = None) -> httpx.Response:
+    """Run a flow with asyncio I/O (the twin of :func:`drive`)."""
     value: Any = None
     error: Exception | None = None
     while True:
@@ -247,7 +252,11 @@ async def adrive(flow: Flow, http: httpx.AsyncClient, auth: TokenProvider) -> ht
             value = await auth.aget_token()
         elif isinstance(action, Send):
             try:
+                if limiter is not None:
+                    await limiter.aacquire()
                 value = await http.send(action.request, stream=True)
+                if limiter is not None:
+                    await limiter.aon_response(value.status_code, value.headers)
                 if not action.stream and value.status_code < 300:
                     try:
                         await value.aread()

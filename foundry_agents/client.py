@@ -111,7 +111,7 @@ class FoundryAgentsClient(_ClientBase):
         self._http = http_client if http_client is not None else httpx.Client(limits=DEFAULT_LIMITS)
 
     def _send(self, call: Call) -> httpx.Response:
-        response = drive(self._flow(call), self._http, self._auth)
+        response = drive(self._flow(call), self._http, self._auth, self.connection.rate_limiter)
         if not call.stream:
             response.read()
         return response
@@ -426,7 +426,7 @@ class AsyncFoundryAgentsClient(_ClientBase):
         return await self._pools.get()
 
     async def _send(self, call: Call) -> httpx.Response:
-        response = await adrive(self._flow(call), await self._http(), self._auth)
+        response = await adrive(self._flow(call), await self._http(), self._auth, self.connection.rate_limiter)
         if not call.stream:
             await response.aread()
         return response

@@ -65,9 +65,13 @@ DESCRIPTIONS: dict[str, str] = {
                      "agent keeps each user's responses and sessions apart",
     "http_client": "your own httpx.Client (not closed by the package)",
     "http_async_client": "your own httpx.AsyncClient (not closed by the package)",
+    "rate_limiter": "a client-side limit shared with other clients and models (foundry_agents.SharedRateLimiter, "
+                    "or RayRateLimiter across Ray workers): every send waits for its slot, and a 429/503 "
+                    "slows all of them down",
 }
 #: Arguments that hold live objects or secrets: never dumped, shown or compared by value.
-OBJECT_ARGUMENTS = frozenset({"credential", "api_key", "client_secret", "http_client", "http_async_client"})
+OBJECT_ARGUMENTS = frozenset({"credential", "api_key", "client_secret", "http_client", "http_async_client",
+                              "rate_limiter"})
 
 
 class ConnectionSettings:
@@ -91,6 +95,7 @@ class ConnectionSettings:
         "http_client",
         "max_retries",
         "project_endpoint",
+        "rate_limiter",
         "route",
         "tenant_id",
         "timeout",
@@ -113,6 +118,7 @@ class ConnectionSettings:
     user_identity: str | None
     http_client: httpx.Client | None
     http_async_client: httpx.AsyncClient | None
+    rate_limiter: Any
     _api_key_from_env: bool
 
     def __init__(
@@ -133,6 +139,7 @@ class ConnectionSettings:
         user_identity: str | None = None,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
+        rate_limiter: Any = None,
     ) -> None:
         if project_endpoint is not None and not isinstance(project_endpoint, (str, ProjectEndpoint)):
             raise FoundryConfigError(f"project_endpoint must be a URL string, got {type(project_endpoint).__name__}")
@@ -180,6 +187,7 @@ class ConnectionSettings:
             "user_identity": _nonblank(user_identity, "user_identity"),
             "http_client": _http(http_client, httpx.Client, "http_client", "http_async_client"),
             "http_async_client": _http(http_async_client, httpx.AsyncClient, "http_async_client", "http_client"),
+            "rate_limiter": _rate_limiter(rate_limiter),
             "_api_key_from_env": from_env,
         }
         for name, value in values.items():
@@ -340,6 +348,15 @@ def _headers(value: Any) -> Mapping[str, str]:
         if key.lower() == "authorization":
             raise FoundryConfigError("set credentials with api_key= or credential=, not an Authorization header")
     return MappingProxyType(dict(value))
+
+
+def _rate_limiter(value: Any) -> Any:
+    methods = ("acquire", "aacquire", "on_response", "aon_response")
+    if value is None or all(callable(getattr(value, name, None)) for name in methods):
+        return value
+    raise FoundryConfigError(
+        "rate_limiter must be a foundry_agents.SharedRateLimiter (or a RayRateLimiter, or any object with "
+        f"{', '.join(methods)}), got {type(value).__name__}")
 
 
 def _http(value: Any, kind: type, name: str, other: str) -> Any:

@@ -41,11 +41,15 @@ class _ConnectionBase(BaseModel):
 
     def connection_settings(self, *, user_agent_extra: str | None = None) -> ConnectionSettings:
         """Validated settings from the fields; ``user_agent_extra`` goes before the user's own."""
-        arguments = {name: getattr(self, name) for name in CONNECTION_ARGUMENTS}
+        arguments = {name: self._connection_argument(name) for name in CONNECTION_ARGUMENTS}
         own = arguments["user_agent_extra"]
         if user_agent_extra and (own is None or isinstance(own, str)):  # else ConnectionSettings reports it
             arguments["user_agent_extra"] = f"{user_agent_extra} {own}" if own else user_agent_extra
         return ConnectionSettings(**arguments)
+
+    def _connection_argument(self, name: str) -> Any:
+        """The field's value as the core takes it (an adapter maps a field its framework shares)."""
+        return getattr(self, name)
 
     def __getstate__(self) -> dict[Any, Any]:
         held = [name for name in _CREDENTIALS if getattr(self, name, None) is not None]
@@ -69,6 +73,7 @@ _PARAMETERS = inspect.signature(ConnectionSettings.__init__).parameters
 if TYPE_CHECKING:  # a generated pydantic class is not a valid base for type checkers
     class ConnectionFields:
         def connection_settings(self, *, user_agent_extra: str | None = None) -> ConnectionSettings: ...
+        def _connection_argument(self, name: str) -> Any: ...
 else:
     #: Pydantic fields for every connection argument (see the module docstring).
     ConnectionFields = create_model(

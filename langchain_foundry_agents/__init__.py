@@ -32,6 +32,7 @@ from .errors import (
     WaitTimeoutError,
 )
 from .pending import COMPUTER_TOOL, resend_after_consent, screenshot_message
+from .rate_limiters import FoundryRateLimiter
 from .structured import AgentJSONParser
 from .tools import AgentToolMismatchError
 
@@ -63,6 +64,7 @@ __all__ = [
     "BadRequestError",
     "ChatFoundryAgent",
     "ConflictError",
+    "FoundryRateLimiter",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",

@@ -23,9 +23,10 @@ from langchain_core.language_models.chat_models import (
 )
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.rate_limiters import BaseRateLimiter
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr, field_validator
 
 from foundry_agents import AgentResponse, AgentVersion, FoundryAgent, Message, WorkflowActionUpdated
 from foundry_agents._arguments import check_arguments
@@ -45,6 +46,7 @@ from ._workflow_events import (
     streaming_run,
 )
 from .errors import translate_errors
+from .rate_limiters import as_langchain_limiter, core_limiter
 from .structured import AgentJSONParser
 from .tools import check_agent_tools as check_declared
 from .tools import tool_choice_option, tool_names
@@ -142,6 +144,22 @@ class ChatFoundryAgent(ConnectionFields, ServerCalls, BaseChatModel):
     """Use the streaming call for ``invoke`` too (langchain-core's ``_should_stream`` reads it)."""
     check_agent_tools: bool = True
     """Default of ``bind_tools(check_agent_tools=...)``."""
+    rate_limiter: BaseRateLimiter | None = Field(default=None, exclude=True)
+    """LangChain's own slot, shared with the core's ``rate_limiter`` connection argument: a
+    :class:`foundry_agents.SharedRateLimiter` (or ``RayRateLimiter``) given here is wrapped in a
+    :class:`~langchain_foundry_agents.rate_limiters.FoundryRateLimiter` and paces every send,
+    adapting to 429s seen by any model sharing it; any other ``BaseRateLimiter`` is acquired by
+    LangChain once per call, as for every chat model."""
+
+    @field_validator("rate_limiter", mode="before")
+    @classmethod
+    def _wrap_core_limiter(cls, value: Any) -> Any:
+        return as_langchain_limiter(value)
+
+    def _connection_argument(self, name: str) -> Any:
+        if name == "rate_limiter":
+            return core_limiter(self.rate_limiter)
+        return super()._connection_argument(name)
 
     def __init__(self, agent: str | None = None, /, **kwargs: Any) -> None:
         if agent is not None:

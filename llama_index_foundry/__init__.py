@@ -12,18 +12,25 @@ Example:
 
 from foundry_agents.errors import StructuredOutputError
 
+from ._items import COMPUTER_TOOL
 from ._messages import approval_message
+from ._pending import computer_screenshot_message, resend_after_consent
 from .base import FoundryAgentLLM
 from .orchestration import AgentAnswer, FanOutWorkflow, foundry_agent_tool
+from .rate_limiters import FoundryLLMRateLimiter
 from .workflow_events import FoundryWorkflowActionEvent, WorkflowActionEvent
 
 __all__ = [
+    "COMPUTER_TOOL",
     "AgentAnswer",
     "FanOutWorkflow",
+    "FoundryLLMRateLimiter",
     "FoundryAgentLLM",
     "FoundryWorkflowActionEvent",
     "StructuredOutputError",
     "WorkflowActionEvent",
     "approval_message",
+    "computer_screenshot_message",
     "foundry_agent_tool",
+    "resend_after_consent",
 ]

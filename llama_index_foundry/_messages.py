@@ -8,7 +8,11 @@ Conventions this adapter relies on (set by :mod:`._outputs` and :func:`approval_
 - an assistant message produced by a Foundry agent carries ``additional_kwargs["response_id"]``
   (and ``"agent_name"``), so the core can chain with ``previous_response_id``;
 - a tool-role message answers ``additional_kwargs["tool_call_id"]`` (as LlamaIndex agents set it);
-- an approval answer carries ``additional_kwargs["mcp_approval_response"]``.
+- an approval answer carries ``additional_kwargs["mcp_approval_response"]``;
+- a tool message answering a computer call (its ``tool_call_id`` is in an earlier assistant
+  message's ``computer_calls``, or it is flagged by :func:`._pending.computer_screenshot_message`)
+  carries one screenshot ``ImageBlock`` and becomes a ``computer_call_output``;
+- an assistant message's ``ImageBlock``s are images the agent made: they are not sent back.
 
 Example:
     >>> from llama_index.core.llms import ChatMessage
@@ -18,7 +22,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +53,8 @@ from foundry_agents.messages import (
     data_uri,
 )
 from foundry_agents.metadata import approval_part, approval_response, encode_arguments
+
+from ._pending import COMPUTER_CALL_KEY, computer_call_ids, computer_output_part
 
 __all__ = ["APPROVAL_KEY", "approval_message", "to_foundry_message", "to_foundry_messages"]
 
@@ -86,10 +92,12 @@ def approval_message(request_id: str | Mapping[str, Any], approve: bool, reason:
 
 def to_foundry_messages(messages: Iterable[ChatMessage]) -> list[Message]:
     """Map a LlamaIndex chat history to neutral messages (raises ``FoundryConfigError`` on bad input)."""
-    return [to_foundry_message(m, index=i) for i, m in enumerate(messages)]
+    history = list(messages)
+    computer = computer_call_ids(m for m in history if m.role == MessageRole.ASSISTANT)
+    return [to_foundry_message(m, index=i, computer_calls=computer) for i, m in enumerate(history)]
 
 
-def to_foundry_message(message: ChatMessage, *, index: int = 0) -> Message:
+def to_foundry_message(message: ChatMessage, *, index: int = 0, computer_calls: Collection[str] = ()) -> Message:
     role_name = message.role.value if isinstance(message.role, MessageRole) else str(message.role)
     role = _ROLES.get(role_name)
     if role is None:
@@ -100,10 +108,14 @@ def to_foundry_message(message: ChatMessage, *, index: int = 0) -> Message:
     if approval is not None:
         parts.append(_approval_part(approval, index))
     if role == "tool":
-        if approval is None or extra.get("tool_call_id"):
+        if extra.get(COMPUTER_CALL_KEY) or extra.get("tool_call_id") in computer_calls:
+            parts.append(computer_output_part(message, index=index))
+        elif approval is None or extra.get("tool_call_id"):
             parts.append(_tool_result(message, extra, index))
         return Message("tool", tuple(parts))
     for block in message.blocks:
+        if role == "assistant" and isinstance(block, ImageBlock):
+            continue  # an image the agent made: the service keeps it, an assistant turn cannot carry one
         parts.extend(_block_parts(block, role, index))
     if role == "assistant":
         parts.extend(_legacy_tool_calls(extra.get("tool_calls"), parts, index))

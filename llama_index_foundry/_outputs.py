@@ -12,12 +12,20 @@ The assistant message carries, in ``additional_kwargs``:
   ``incomplete_reason``, ``approval_requests`` (MCP approval requests still waiting),
   ``agent_session_id``, ``headers``, and for a background response ``background`` and
   ``continuation_token`` (the token string a later process passes to ``FoundryAgentLLM.resume``);
-- ``annotations``: every annotation as received (also as ``CitationBlock`` blocks for citations);
-- ``server_tool_calls`` / ``other_items`` / ``refusal``: items the agent ran itself, item types
-  this version does not model, and refusals, kept rather than dropped;
+  ``oauth_consent_requests`` (MCP tools waiting for the user's sign-in: open ``consent_link``,
+  then send the turn again, :func:`llama_index_foundry.resend_after_consent`) and
+  ``computer_calls`` (computer-use actions, also ``ToolCallBlock``s named ``computer_use``);
+- ``annotations``: every annotation as received (also as ``CitationBlock`` blocks for citations
+  and file paths), and ``generated_files`` (files code interpreter made, to ``download_file``);
+- ``server_tool_calls`` / ``other_items`` / ``refusal``: items the agent ran itself (wire form),
+  item types this version does not model, and refusals, kept rather than dropped;
+- one typed entry per tool item under ``image_generation_calls``, ``code_interpreter_calls``,
+  ``file_search_calls``, ``web_search_calls``, ``memory_search_calls`` and
+  ``structured_outputs`` (:mod:`._items`); images are ``ImageBlock`` blocks;
 - ``workflow_actions`` (a workflow agent's actions, in order) and ``agent_messages`` (each inner
   agent's message on its own: ``agent_name``, ``item_id``, ``text``); stream chunks of an action
-  update carry it in ``workflow_action`` (see :mod:`llama_index_foundry.workflow_events`).
+  update carry it in ``workflow_action`` (see :mod:`llama_index_foundry.workflow_events`);
+  stream chunks of tool work carry ``tool_progress``, ``code_delta`` or ``image_partial``.
 
 ``raw`` holds the wire response, ``usage`` included, which ``TokenCountingHandler`` reads.
 """
@@ -34,6 +42,7 @@ from llama_index.core.base.llms.types import (
     CitationBlock,
     CompletionResponse,
     ContentBlock,
+    ImageBlock,
     MessageRole,
     TextBlock,
     ThinkingBlock,
@@ -41,12 +50,16 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.llms.llm import ToolSelection
 
+from foundry_agents.metadata import computer_call, consent_request
 from foundry_agents.metadata import response_metadata as core_metadata
 from foundry_agents.response import (
     AgentResponse,
     Annotation,
+    ComputerCallItem,
     FunctionCallItem,
+    ImageGenerationCallItem,
     MessageItem,
+    OAuthConsentRequestItem,
     OtherItem,
     OutputText,
     ReasoningItem,
@@ -55,15 +68,20 @@ from foundry_agents.response import (
 )
 from foundry_agents.streaming import (
     AnnotationAdded,
+    CodeDelta,
+    ImagePartial,
     ItemDone,
     ReasoningDelta,
     ResponseDone,
     ResponseStarted,
     StreamEvent,
     TextDelta,
+    ToolCallProgress,
     WorkflowActionUpdated,
 )
 from foundry_agents.workflow_actions import inner_agent_name, workflow_action_events
+
+from ._items import computer_call_block, image_block, partial_image_block, typed_kwargs
 
 __all__ = [
     "StreamMapper",
@@ -76,13 +94,17 @@ __all__ = [
     "tool_selections",
 ]
 
-#: Annotation types that cite a source; others (e.g. ``file_path``) stay in ``additional_kwargs``.
-_CITATION_TYPES = frozenset({"url_citation", "file_citation", "container_file_citation"})
+#: Annotation types that become ``CitationBlock``s; others stay in ``additional_kwargs`` only.
+_CITATION_TYPES = frozenset({"url_citation", "file_citation", "container_file_citation", "file_path"})
 
 
 # -- pieces ---------------------------------------------------------------------------------------
 def citation_block(annotation: Annotation, text: str) -> CitationBlock | None:
-    """A ``CitationBlock`` for a citing annotation on ``text`` (its content part), else ``None``."""
+    """A ``CitationBlock`` for a citing annotation on ``text`` (its content part), else ``None``.
+
+    ``source`` is the URL or file id (a ``container_file_citation``'s ``container_id`` is in
+    ``generated_files``), ``title`` the title or file name; a ``file_path`` cites no text.
+    """
     if annotation.type not in _CITATION_TYPES:
         return None
     start, end = annotation.start_index, annotation.end_index
@@ -130,6 +152,7 @@ def response_kwargs(response: AgentResponse) -> dict[str, Any]:
     other = [i.raw for i in response.output if isinstance(i, OtherItem)]
     if other:
         out["other_items"] = other
+    out.update(typed_kwargs(response))
     actions = workflow_action_events(response)
     if actions:
         out["workflow_actions"] = actions
@@ -151,13 +174,23 @@ def _message_blocks(item: MessageItem) -> list[ContentBlock]:
 
 
 # -- one-shot -------------------------------------------------------------------------------------
+def _tool_block(item: Any) -> ToolCallBlock | None:
+    if isinstance(item, FunctionCallItem):
+        return tool_call_block(item)
+    if isinstance(item, ComputerCallItem):
+        return computer_call_block(item)
+    return None
+
+
 def to_chat_message(response: AgentResponse) -> ChatMessage:
-    """The assistant message: reasoning, then the text and its citations, then the function calls."""
+    """The assistant message: reasoning, the text and its citations, the images, then the tool
+    calls (function calls and computer calls, in output order)."""
     blocks: list[ContentBlock] = [_thinking_block(r.id, r.text) for r in response.reasoning if r.text]
     blocks.append(TextBlock(text=response.output_text))
     for item in response.messages:
         blocks.extend(_message_blocks(item))
-    blocks.extend(tool_call_block(c) for c in response.function_calls)
+    blocks.extend(b for i in response.images if (b := image_block(i)) is not None)
+    blocks.extend(t for i in response.output if (t := _tool_block(i)) is not None)
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=response_kwargs(response))
 
 
@@ -175,13 +208,18 @@ def _usage_kwargs(response: AgentResponse) -> dict[str, Any]:
 
 
 def to_completion_response(chat: ChatResponse) -> CompletionResponse:
+    """A completion has no blocks: the message's ``ImageBlock``s go in ``additional_kwargs["images"]``."""
     message = chat.message
-    return CompletionResponse(text=message.content or "", delta=chat.delta, raw=chat.raw,
-                              additional_kwargs={**chat.additional_kwargs, **message.additional_kwargs})
+    kwargs = {**chat.additional_kwargs, **message.additional_kwargs}
+    images = [b for b in message.blocks if isinstance(b, ImageBlock)]
+    if images:
+        kwargs["images"] = images
+    return CompletionResponse(text=message.content or "", delta=chat.delta, raw=chat.raw, additional_kwargs=kwargs)
 
 
 def tool_selections(message: ChatMessage) -> list[ToolSelection]:
-    """The function calls of an assistant message as ``ToolSelection`` objects."""
+    """The tool calls of an assistant message (function calls, and computer calls named
+    ``computer_use`` with the action as ``tool_kwargs``) as ``ToolSelection`` objects."""
     out = []
     for block in message.blocks:
         if not isinstance(block, ToolCallBlock):
@@ -208,9 +246,14 @@ class StreamMapper:
 
     Every chunk carries the accumulated message and its ``delta``; reasoning chunks carry
     ``additional_kwargs["thinking_delta"]`` (as LlamaIndex agents read it); a completed function
-    call yields a chunk with its ``ToolCallBlock``; the last chunk is :func:`to_chat_response` of
-    the final response, with ``raw`` and usage. Per-delta work is constant apart from the one
-    string append that gives each chunk its accumulated text.
+    call (or computer call) yields a chunk with its ``ToolCallBlock``; tool work yields chunks with
+    ``additional_kwargs["tool_progress"]`` (a server tool's status), ``["code_delta"]`` (code
+    interpreter's code as it is written) or ``["image_partial"]`` (a partial image, also shown as
+    the item's ``ImageBlock`` until the final image replaces it); an OAuth consent request or
+    computer call adds to ``oauth_consent_requests`` / ``computer_calls`` as soon as it is done.
+    The last chunk is :func:`to_chat_response` of the final response, with ``raw`` and usage, so
+    it equals the non-streamed message. Per-delta work is constant apart from the one string
+    append that gives each chunk its accumulated text.
 
     Example:
         >>> m = StreamMapper()
@@ -218,7 +261,7 @@ class StreamMapper:
         'Hi'
     """
 
-    __slots__ = ("_annotations", "_kwargs", "_thinking", "_thinking_blocks", "_tool_blocks", "text")
+    __slots__ = ("_annotations", "_images", "_kwargs", "_thinking", "_thinking_blocks", "_tool_blocks", "text")
 
     def __init__(self) -> None:
         self.text = ""
@@ -226,6 +269,7 @@ class StreamMapper:
         self._thinking: dict[int, tuple[str | None, str]] = {}
         self._thinking_blocks: list[ContentBlock] = []
         self._tool_blocks: list[ContentBlock] = []
+        self._images: dict[int, ImageBlock] = {}  # by output index: the latest partial, then the final image
         self._annotations: list[dict[str, Any]] = []
 
     def feed(self, event: StreamEvent) -> ChatResponse | None:
@@ -233,7 +277,8 @@ class StreamMapper:
         return handler(self, event) if handler is not None else None
 
     def _chunk(self, delta: str, **extra: Any) -> ChatResponse:
-        blocks = [*self._thinking_blocks, TextBlock(text=self.text), *self._tool_blocks]
+        images = [b for _, b in sorted(self._images.items())]
+        blocks = [*self._thinking_blocks, TextBlock(text=self.text), *images, *self._tool_blocks]
         kwargs = {**self._kwargs, **extra}
         if self._annotations:
             kwargs["annotations"] = self._annotations
@@ -261,8 +306,40 @@ class StreamMapper:
     def _on_action(self, event: WorkflowActionUpdated) -> ChatResponse:
         return self._chunk("", workflow_action=event.data())
 
+    def _on_progress(self, event: ToolCallProgress) -> ChatResponse:
+        return self._chunk("", tool_progress={"item_id": event.item_id, "output_index": event.output_index,
+                                              "item_type": event.item_type, "status": event.status})
+
+    def _on_code(self, event: CodeDelta) -> ChatResponse:
+        return self._chunk("", code_delta={"item_id": event.item_id, "output_index": event.output_index,
+                                           "delta": event.delta})
+
+    def _on_partial_image(self, event: ImagePartial) -> ChatResponse:
+        block = partial_image_block(event.b64, event.output_format)
+        if block is not None:
+            self._images = {**self._images, event.output_index: block}
+        return self._chunk("", image_partial={"item_id": event.item_id, "output_index": event.output_index,
+                                              "partial_image_index": event.index,
+                                              "mime_type": block.image_mimetype if block else None})
+
+    def _add_pending(self, key: str, entry: dict[str, Any]) -> ChatResponse:
+        # A new list each time: chunks already handed out keep what they had.
+        self._kwargs = {**self._kwargs, key: [*self._kwargs.get(key, []), entry]}
+        return self._chunk("")
+
     def _on_item_done(self, event: ItemDone) -> ChatResponse | None:
         item = event.item
+        if isinstance(item, ImageGenerationCallItem):
+            final = image_block(item)
+            if final is not None:
+                self._images = {**self._images, event.output_index: final}
+                return self._chunk("")
+            return None
+        if isinstance(item, OAuthConsentRequestItem):
+            return self._add_pending("oauth_consent_requests", consent_request(item))
+        if isinstance(item, ComputerCallItem):
+            self._tool_blocks = [*self._tool_blocks, computer_call_block(item)]
+            return self._add_pending("computer_calls", computer_call(item))
         if isinstance(item, FunctionCallItem):
             self._tool_blocks = [*self._tool_blocks, tool_call_block(item)]
             return self._chunk("")
@@ -282,5 +359,8 @@ _STREAM_HANDLERS: dict[type, Callable[[StreamMapper, Any], ChatResponse | None]]
     AnnotationAdded: StreamMapper._on_annotation,
     WorkflowActionUpdated: StreamMapper._on_action,
     ItemDone: StreamMapper._on_item_done,
+    ToolCallProgress: StreamMapper._on_progress,
+    CodeDelta: StreamMapper._on_code,
+    ImagePartial: StreamMapper._on_partial_image,
     ResponseDone: StreamMapper._on_done,
 }

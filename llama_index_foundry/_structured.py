@@ -6,7 +6,9 @@ agent) and its tools are fixed, so neither JSON mode nor a function-calling prog
 ``pydantic_program_mode`` defaults to ``LLM``): the JSON schema goes into a system message (the
 user's text stays as written, which matters to agents that read only the user turn), and the
 answer is parsed from the agent's JSON. An agent whose definition sets a JSON schema output
-format answers in that schema anyway. A parse failure raises :class:`StructuredOutputError`.
+format answers in that schema anyway. When the response carries a Foundry ``structured_outputs``
+item whose ``output`` matches the model, that output is the result (the latest one first);
+otherwise the text is parsed. A parse failure raises :class:`StructuredOutputError`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "parse_structured",
     "schema_instructions",
     "structured_messages",
+    "structured_result",
 ]
 
 _INSTRUCTIONS = (
@@ -57,6 +60,17 @@ def structured_messages(prompt: BasePromptTemplate, output_cls: type[BaseModel],
 
 def _with_text(message: ChatMessage, text: str) -> ChatMessage:
     return message.model_copy(update={"blocks": [*message.blocks, TextBlock(text="\n\n" + text)]})
+
+
+def structured_result(agent: str, output_cls: type[BaseModel], message: ChatMessage) -> Any:
+    """``output_cls`` from the message's ``structured_outputs`` entries when one matches, else from its text."""
+    for entry in reversed((message.additional_kwargs or {}).get("structured_outputs") or []):
+        if isinstance(entry, Mapping) and entry.get("output") is not None:
+            try:
+                return output_cls.model_validate(entry["output"])
+            except ValidationError:
+                continue  # another shape than the caller's model: try the text
+    return parse_structured(agent, output_cls, message.content or "")
 
 
 def parse_structured(agent: str, output_cls: type[BaseModel], text: str) -> Any:

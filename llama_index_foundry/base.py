@@ -10,9 +10,11 @@ per-call / configured ``conversation_id`` and ``previous_response_id``.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from importlib.metadata import version as _version
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from llama_index.core.base.llms.types import (
@@ -26,7 +28,7 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, field_validator
 from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictEndEvent,
@@ -41,6 +43,7 @@ from foundry_agents._arguments import check_arguments
 from foundry_agents.agent import FoundryAgent
 from foundry_agents.background import DEFAULT_WAIT_TIMEOUT, ContinuationToken
 from foundry_agents.connection_fields import ConnectionFields
+from foundry_agents.errors import FoundryConfigError
 from foundry_agents.messages import Message
 from foundry_agents.options import adapter_defaults, from_adapter
 from foundry_agents.request import tool_choice_option
@@ -49,7 +52,13 @@ from foundry_agents.workflow_actions import workflow_action_events
 
 from ._messages import to_foundry_messages
 from ._outputs import StreamMapper, to_chat_response, to_completion_response, tool_selections
-from ._structured import aparse_stream, parse_stream, parse_structured, structured_messages
+from ._structured import (
+    aparse_stream,
+    parse_stream,
+    structured_messages,
+    structured_result,
+)
+from .rate_limiters import as_llama_index_limiter, core_limiter
 from .workflow_events import dispatch_actions
 
 if TYPE_CHECKING:
@@ -148,6 +157,22 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
     request_metadata: dict[str, str] | None = Field(default=None,
                                                     description="Response metadata (the metadata= argument).")
     include: list[str] | None = Field(default=None, description="Extra output data to include.")
+    rate_limiter: Any = Field(
+        default=None, exclude=True,
+        description="LlamaIndex's own slot, shared with the core's rate_limiter connection argument: a "
+                    "foundry_agents.SharedRateLimiter (or RayRateLimiter) is wrapped in a FoundryLLMRateLimiter and "
+                    "paces every send, adapting to 429s seen by any LLM sharing it; any other rate limiter is "
+                    "acquired by LlamaIndex once per call.")
+
+    @field_validator("rate_limiter", mode="before")
+    @classmethod
+    def _wrap_core_limiter(cls, value: Any) -> Any:
+        return as_llama_index_limiter(value)
+
+    def _connection_argument(self, name: str) -> Any:
+        if name == "rate_limiter":
+            return core_limiter(self.rate_limiter)
+        return super()._connection_argument(name)
     max_output_tokens: int | None = Field(default=None, gt=0, description="Cap on output tokens.")
     tool_choice: str | dict[str, Any] | None = Field(default=None, description="Default tool_choice.")
     truncation: Literal["auto", "disabled"] | None = Field(default=None, description="'auto' or 'disabled'.")
@@ -308,6 +333,28 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
     def aresume_stream(self, token: str | ContinuationToken) -> ChatResponseAsyncGen:
         return _achunks(self.foundry_agent.aresume_stream(token))
 
+    # -- files the agent made -------------------------------------------------------------------
+    def download_file(self, file: str | Mapping[str, Any], destination: str | os.PathLike[str], *,
+                      container_id: str | None = None) -> Path:
+        """Stream a file the agent made to disk (the core client's ``download_file``); returns its path.
+
+        ``file`` is a file id, or an entry of ``additional_kwargs["generated_files"]`` (its
+        ``container_id`` is used: code interpreter's files live in a container).
+        ``destination`` is a file path, or a directory where the file keeps its own name.
+
+        Example:
+            >>> reply = llm.chat([ChatMessage(role="user", content="Plot the sales")])  # doctest: +SKIP
+            >>> llm.download_file(reply.message.additional_kwargs["generated_files"][0], "out/")  # doctest: +SKIP
+        """
+        file_id, container = _file_ref(file, container_id)
+        return self.foundry_agent.client.download_file(file_id, destination, container_id=container)
+
+    async def adownload_file(self, file: str | Mapping[str, Any], destination: str | os.PathLike[str], *,
+                             container_id: str | None = None) -> Path:
+        """Async twin of :meth:`download_file`."""
+        file_id, container = _file_ref(file, container_id)
+        return await self.foundry_agent.async_client.download_file(file_id, destination, container_id=container)
+
     # -- completion -----------------------------------------------------------------------------
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
@@ -378,7 +425,7 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
         dispatcher.event(LLMStructuredPredictStartEvent(output_cls=output_cls, template=prompt,
                                                         template_args=prompt_args))
         response = self.chat(self._structured_input(output_cls, prompt, prompt_args), **(llm_kwargs or {}))
-        result = parse_structured(self.agent, output_cls, response.message.content or "")
+        result = structured_result(self.agent, output_cls, response.message)
         dispatcher.event(LLMStructuredPredictEndEvent(output=result))
         return result
 
@@ -390,7 +437,7 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
         dispatcher.event(LLMStructuredPredictStartEvent(output_cls=output_cls, template=prompt,
                                                         template_args=prompt_args))
         response = await self.achat(self._structured_input(output_cls, prompt, prompt_args), **(llm_kwargs or {}))
-        result = parse_structured(self.agent, output_cls, response.message.content or "")
+        result = structured_result(self.agent, output_cls, response.message)
         dispatcher.event(LLMStructuredPredictEndEvent(output=result))
         return result
 
@@ -433,6 +480,20 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.aclose()
+
+
+def _file_ref(file: str | Mapping[str, Any], container_id: str | None) -> tuple[str, str | None]:
+    """``(file_id, container_id)`` of a file id or a ``generated_files`` entry (checked before any network)."""
+    if isinstance(file, Mapping):
+        file_id, container_id = file.get("file_id"), container_id or file.get("container_id")
+    else:
+        file_id = file
+    if not isinstance(file_id, str) or not file_id:
+        raise FoundryConfigError("download_file needs a file id (a non-empty string) or an entry of "
+                                 f"additional_kwargs['generated_files'], got {file!r:.80}")
+    if container_id is not None and (not isinstance(container_id, str) or not container_id):
+        raise FoundryConfigError(f"download_file container_id must be a non-empty string, got {container_id!r:.40}")
+    return file_id, container_id
 
 
 def _tool_choice(choice: Any, required: bool, tools: Sequence[BaseTool]) -> str | dict[str, Any] | None:

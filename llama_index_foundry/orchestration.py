@@ -60,8 +60,12 @@ class _SubAgent:
 
     def _pending(self, response: Any) -> core.Pending:
         calls = list(self.llm.get_tool_calls_from_response(response, error_on_no_tool_call=False))
-        approvals = core.approval_names(response.message.additional_kwargs.get("approval_requests", []))
-        return core.Pending(calls, [c.tool_name for c in calls], approvals)
+        facts = response.message.additional_kwargs
+        approvals = core.approval_names(facts.get("approval_requests", []))
+        # An OAuth consent or a computer call cannot be done inside the loop: it stops with an error
+        # naming it (PendingToolCallsError.blocked), never with the empty text of such an answer.
+        blocked = core.blocked_work(facts.get("oauth_consent_requests", []), facts.get("computer_calls", []))
+        return core.Pending(calls, [c.tool_name for c in calls], approvals, blocked)
 
     def _loop(self, question: str) -> core.Loop:
         """The core's loop over a LlamaIndex history: each follow-up sends the whole history so far."""

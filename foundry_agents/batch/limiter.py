@@ -87,6 +87,23 @@ class AdaptiveRateLimiter:
         wait = 0.0 if self._tokens >= 0 else -self._tokens / self.rate
         return start - now + wait
 
+    def lease(self, count: int, *, now: float, horizon: float) -> list[float]:
+        """Take up to ``count`` send slots at once: the waits :meth:`reserve` would give, stopping
+        after the first slot ``horizon`` seconds or more ahead. A remote worker takes its slots in
+        blocks like this, one round trip per block instead of one per send."""
+        waits: list[float] = []
+        while len(waits) < count:
+            waits.append(self.reserve(now=now))
+            if waits[-1] >= horizon:
+                break
+        return waits
+
+    def release(self, count: int, *, now: float) -> None:
+        """Give back ``count`` leased slots that were not used (a worker ran out of records)."""
+        if count > 0 and self.rate is not None:
+            self._refill(now)
+            self._tokens = min(self.burst, self._tokens + count)
+
     def _refill(self, at: float) -> None:
         if self._last is None or at > self._last:
             if self._last is not None and self.rate is not None:

@@ -8,10 +8,14 @@ driver alone writes the output, chunk by chunk, so a run resumes as a local one 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import time
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..errors import FoundryConfigError
+from ..rate_limit import throttled_status
+from ..retry import parse_retry_after
 from .progress import Progress
 from .records import BatchRecord
 from .resume import ListSink, Sink
@@ -19,7 +23,7 @@ from .runner import arun_batch, run_sync
 from .summary import BatchSummary
 from .workers import RemoteLimiter, SharedLimiter, WorkerSpec, drive_chunks, worker_client
 
-__all__ = ["FoundryAgentUDF", "RayLimiter", "run_batch_ray"]
+__all__ = ["FoundryAgentUDF", "RayLimiter", "RayRateLimiter", "run_batch_ray"]
 
 RAY_MISSING = "the Ray engine needs ray: pip install 'foundry-agents[ray]'"
 
@@ -41,6 +45,55 @@ class RayLimiter(RemoteLimiter):
 
     async def _call(self, method: str, *args: Any) -> Any:
         return await getattr(self.actor, method).remote(*args)
+
+
+class RayRateLimiter:
+    """A ``SharedLimiter`` actor as the ``rate_limiter=`` of clients and adapter models
+    (:mod:`foundry_agents.rate_limit`): every model holding it, in any Ray worker, shares one
+    adaptive limit. Pickles as the actor handle (nothing else, nothing secret).
+
+    Example:
+        >>> limiter = RayRateLimiter.create(max_rate=100.0)  # doctest: +SKIP
+        >>> ChatFoundryAgent("weather:3", rate_limiter=limiter)  # doctest: +SKIP
+    """
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+
+    @classmethod
+    def create(cls, max_rate: float | None = None) -> RayRateLimiter:
+        """Start the actor (on the Ray cluster already initialised, or a local one)."""
+        return cls(_ray().remote(num_cpus=0)(SharedLimiter).remote(max_rate))
+
+    def acquire(self) -> None:
+        wait = float(_ray().get(self.actor.reserve.remote()))
+        if wait > 0:
+            time.sleep(wait)
+
+    async def aacquire(self) -> None:
+        wait = float(await self.actor.reserve.remote())
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def on_response(self, status: int, headers: Mapping[str, str]) -> None:
+        # Not awaited: one caller's actor calls run in order, so its next reserve sees this.
+        if throttled_status(status):
+            self.actor.throttled.remote(parse_retry_after(headers))
+        elif status < 400:
+            self.actor.success.remote()
+
+    async def aon_response(self, status: int, headers: Mapping[str, str]) -> None:
+        self.on_response(status, headers)
+
+    def throttled_count(self) -> int:
+        """How many 429/503 answers the models sharing it saw."""
+        return int(_ray().get(self.actor.throttled_count.remote()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RayRateLimiter) and other.actor == self.actor
+
+    def __hash__(self) -> int:
+        return hash(self.actor)
 
 
 #: Chunks each worker actor runs at once (its ``concurrency`` is split between them), so that one
@@ -93,8 +146,9 @@ class FoundryAgentUDF:
     """A callable class for ``Dataset.map_batches``: each batch's rows (``id``, ``input`` and the
     optional columns) in, output columns (``status``, ``output_text``, ``response_id``, usage,
     ``error``...) out. Each Ray worker builds its client once from the spec (environment or
-    ``credential_factory``), never from a pickled secret. Pass ``limiter=`` a ``SharedLimiter``
-    actor to share one rate limit between all the UDF's workers.
+    ``credential_factory``), never from a pickled secret. Pass ``limiter=`` a :class:`RayRateLimiter`
+    (or its ``SharedLimiter`` actor) to share one rate limit between all the UDF's workers, and
+    with framework models holding the same limiter.
 
     Example:
         >>> ds.map_batches(FoundryAgentUDF, fn_constructor_kwargs={"spec": WorkerSpec(agent="echo")},
@@ -103,7 +157,8 @@ class FoundryAgentUDF:
 
     def __init__(self, spec: WorkerSpec, limiter: Any = None, max_rate: float | None = None) -> None:
         self.spec = spec
-        self.limiter = RayLimiter(limiter) if limiter is not None else None
+        actor = limiter.actor if isinstance(limiter, RayRateLimiter) else limiter
+        self.limiter = RayLimiter(actor) if actor is not None else None
         self.max_rate = max_rate
         worker_client(spec)  # fail at start-up, not on the first batch
 

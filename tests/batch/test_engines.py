@@ -3,9 +3,11 @@ emulator on a real loopback socket. Workers get the endpoint and token from thei
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures as cf
 import multiprocessing
 import pickle
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -169,24 +171,45 @@ def test_framework_models_are_built_in_each_spawned_worker(worker_env: str, buil
         assert pool.submit(build, "from a worker").result().endswith("from a worker")
 
 
-async def test_a_remote_limiter_makes_one_round_trip_per_send() -> None:
-    from foundry_agents.batch.workers import RemoteLimiter
+async def test_a_remote_limiter_leases_send_slots_in_blocks() -> None:
+    """One round trip to the shared limiter per block of sends, not per send: a Ray actor call
+    costs a worker more CPU than the HTTP request it paces."""
+    from foundry_agents.batch.workers import LEASE_SLOTS, RemoteLimiter
 
     calls: list[tuple[Any, ...]] = []
-    shared = SharedLimiter()
+    leased: list[int] = []
+    shared = SharedLimiter(max_rate=400.0)  # slots 2.5 ms apart: those not used are still ahead at the flush
 
     class Recorded(RemoteLimiter):
         async def _call(self, method: str, *args: Any) -> Any:
             calls.append((method, *args))
-            return getattr(shared, method)(*args)
+            result = getattr(shared, method)(*args)
+            if method == "lease":
+                leased.append(len(result))
+            return result
 
     handle = Recorded()
-    assert await handle.reserve() == 0.0
-    await handle.success()
-    await handle.success()
+    waits = await asyncio.gather(*(handle.reserve() for _ in range(LEASE_SLOTS + 1)))
+    assert len(waits) == LEASE_SLOTS + 1 and max(waits) < 0.1
+    assert [c[0] for c in calls] == ["lease", "lease"]  # 17 sends: two leases, shared by all waiters
+    assert leased[0] == LEASE_SLOTS and 1 <= leased[1] <= LEASE_SLOTS  # the second stops at the 50 ms horizon
+    for _ in range(3):
+        await handle.success()
+    await handle.flush()  # the three successes, and the slots of the second lease nobody used
+    assert calls[-1] == ("release", 3, leased[1] - 1)
+    assert shared.limiter.accepted_rate(now=time.monotonic()) is not None
+
     await handle.reserve()
     await handle.success()
-    await handle.flush()
-    await handle.throttled(0.5)
-    assert calls == [("reserve", 0), ("reserve", 2), ("report", 1), ("throttled", 0.5)]
-    assert shared.limiter.accepted_rate(now=__import__("time").monotonic()) is not None
+    await handle.throttled(0.5)  # reported at once, with the success before it; the slots held are dropped
+    assert calls[-1] == ("throttled", 0.5, 1) and not handle._slots
+    assert await handle.reserve() >= 0.4  # the next lease starts after the pause
+
+
+def test_a_lease_stops_at_the_horizon_and_released_slots_come_back() -> None:
+    from foundry_agents.batch import AdaptiveRateLimiter
+
+    limiter = AdaptiveRateLimiter(max_rate=100.0)  # one send per 10 ms
+    assert [round(w, 3) for w in limiter.lease(16, now=0.0, horizon=0.05)] == [0.0, 0.01, 0.02, 0.03, 0.04, 0.05]
+    limiter.release(5, now=0.0)  # five never sent: the next send waits for one slot, not six
+    assert round(limiter.reserve(now=0.0), 3) == 0.01

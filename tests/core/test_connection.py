@@ -114,7 +114,7 @@ def test_connection_arguments_match_the_settings_signature() -> None:
     assert CONNECTION_ARGUMENTS == (
         "project_endpoint", "credential", "api_key", "tenant_id", "client_id", "client_secret", "route",
         "timeout", "max_retries", "default_headers", "user_agent_extra", "foundry_features", "user_identity",
-        "http_client", "http_async_client")
+        "http_client", "http_async_client", "rate_limiter")
 
 
 def test_a_client_and_an_agent_take_ready_settings() -> None:

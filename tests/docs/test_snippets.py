@@ -57,6 +57,7 @@ EXPECTED = {
         "The weather in Paris: Sunny, 21C in Paris",
         "According to the docs tool",
         "date='2025-03-14'",
+        "saved chart.png",  # a file code interpreter made, downloaded
     ],
     "emulator.md": ["/api/projects/emulator"],
     "telemetry.md": ["span: invoke_agent weather (output tokens: ", "get_weather"],

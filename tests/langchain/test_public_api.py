@@ -11,8 +11,9 @@ ERRORS = {"APIConnectionError", "APIError", "APIStatusError", "APITimeoutError",
           "ResponseFailedError", "ServerError", "StreamDecodeError", "StreamError", "StreamEventError",
           "StreamInterruptedError", "StreamResponseFailedError", "UnprocessableEntityError",
           "AgentToolMismatchError", "UnsupportedContentError", "WaitTimeoutError"}
-PUBLIC = ERRORS | {"PROVIDER", "WORKFLOW_ACTION_EVENT", "AgentJSONParser", "ChatFoundryAgent", "approval_message", "fan_out",
-                   "foundry_agent_tool", "COMPUTER_TOOL", "resend_after_consent", "screenshot_message"}
+PUBLIC = ERRORS | {"PROVIDER", "WORKFLOW_ACTION_EVENT", "AgentJSONParser", "ChatFoundryAgent", "FoundryRateLimiter",
+                   "approval_message", "fan_out", "foundry_agent_tool", "COMPUTER_TOOL", "resend_after_consent",
+                   "screenshot_message"}
 
 
 def test_all_lists_the_user_facing_names():

@@ -49,7 +49,7 @@ CASES: list[tuple[str, dict[str, Any], str, list[type], dict[str, Any]]] = [
     ("reasoning", resp({"type": "reasoning", "id": "rs_1", "summary": [{"type": "summary_text", "text": "think"}]},
                        msg("A")), "A", [ThinkingBlock, TextBlock], {}),
     ("citations accumulate", resp(msg("Hello world", [CITE, {**CITE, "start_index": 6, "end_index": 11}, FILE_PATH])),
-     "Hello world", [TextBlock, CitationBlock, CitationBlock],
+     "Hello world", [TextBlock, CitationBlock, CitationBlock, CitationBlock],
      {"annotations": [CITE, {**CITE, "start_index": 6, "end_index": 11}, FILE_PATH]}),
     ("pending approval", resp({"type": "mcp_list_tools", "id": "mcpl_1", "server_label": "s", "tools": []},
                               {"type": "mcp_approval_request", "id": "mcpr_1", "server_label": "s",

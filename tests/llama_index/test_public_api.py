@@ -6,9 +6,9 @@ import inspect
 
 import llama_index_foundry
 
-PUBLIC = {"AgentAnswer", "FanOutWorkflow", "FoundryAgentLLM", "FoundryWorkflowActionEvent", "StructuredOutputError",
-          "WorkflowActionEvent", "approval_message",
-          "foundry_agent_tool"}
+PUBLIC = {"AgentAnswer", "FanOutWorkflow", "FoundryAgentLLM", "FoundryLLMRateLimiter", "FoundryWorkflowActionEvent",
+          "StructuredOutputError", "WorkflowActionEvent", "approval_message", "COMPUTER_TOOL",
+          "computer_screenshot_message", "resend_after_consent", "foundry_agent_tool"}
 
 
 def test_all_lists_the_user_facing_names():

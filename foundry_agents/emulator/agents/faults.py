@@ -2,6 +2,9 @@
 
 - ``flaky``: 429 (``retry-after-ms``) for the first N calls *per distinct last user text*, then
   an echo. N is 2, or ``metadata.failures`` of the request, or ``options.failures`` of the agent.
+  With ``rate`` set (``metadata.rate`` or the agent's ``options.rate``, answers per second) it is
+  instead a rate-limited service: at most ``rate`` answers per one-second window across all
+  callers of the agent, and a 429 with ``retry-after-ms`` (the time to the next window) above it.
 - ``broken`` 500, ``unavailable`` 503 (always).
 - ``dropper``: streams a few deltas then ends without a terminal event; 500 when not streaming.
 - ``failing``: ``status: "failed"`` (stream ends with ``response.failed``).
@@ -20,6 +23,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 from ..errors import EmulatorError, invalid
 from ..model import Reply, TurnContext
@@ -62,8 +66,31 @@ def _setting(ctx: TurnContext, key: str, default: float, high: float) -> float:
     return default
 
 
+MAX_RATE = 10_000.0
+
+
+def _rate_limited(ctx: TurnContext, rate: float, text: str) -> Reply:
+    now = time.monotonic()
+    window = int(now)
+    key = f"rate:{ctx.agent.name}:{window}"
+    used = ctx.counters.get(key, 0)
+    if used >= rate:
+        ctx.counters["rate_refused:" + ctx.agent.name] = ctx.counters.get("rate_refused:" + ctx.agent.name, 0) + 1
+        wait_ms = max(1, int((window + 1 - now) * 1000) + 1)
+        return Reply(http_error=EmulatorError(
+            429, "too_many_requests", f"Rate limit of {rate:g} requests per second exceeded. Try again in {wait_ms} ms.",
+            headers={"retry-after-ms": str(wait_ms), "retry-after": str(math.ceil(wait_ms / 1000))}))
+    for old in [k for k in ctx.counters if k.startswith(f"rate:{ctx.agent.name}:") and k != key]:
+        del ctx.counters[old]
+    ctx.counters[key] = used + 1
+    return Reply(items=[message(f"Answered within the rate limit: {text}")])
+
+
 def flaky(ctx: TurnContext) -> Reply:
     text = last_user_text(ctx.items)
+    rate = _setting(ctx, "rate", 0.0, MAX_RATE)
+    if rate > 0:
+        return _rate_limited(ctx, rate, text)
     key = f"flaky:{ctx.agent.name}:{text}"
     attempt = ctx.counters.get(key, 0) + 1
     ctx.counters[key] = attempt
