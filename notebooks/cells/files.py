@@ -6,11 +6,12 @@ from .common import END, Cell, code, md, start
 
 CELLS: list[Cell] = [
     *start("Files, images and tools", '''
-Agents do more than write text. Here, through LangChain's `ChatFoundryAgent`: the `coder` agent
-(code interpreter) reads a CSV you give it and writes a table and a chart back, the `painter`
-agent (image generation) streams a picture, the `mcp-oauth` agent asks you to sign in before its
-MCP tool runs, and the `computer` agent asks for screenshots. With a real project, create agents
-with these tools (see `docs/emulator.md` for what each one does).
+Agents do more than write text. Here, mostly through LangChain's `ChatFoundryAgent` (and once
+through LlamaIndex's `FoundryAgentLLM`): the `coder` agent (code interpreter) reads a CSV you give
+it and writes a table and a chart back, the `painter` agent (image generation) streams a picture,
+the `mcp-oauth` agent asks you to sign in before its MCP tool runs, and the `computer` agent asks
+for screenshots. With a real project, create agents with these tools (see `docs/emulator.md` for
+what each one does).
 '''),
     md('''
 ## A CSV to analyse
@@ -135,6 +136,35 @@ print(len(picture.additional_kwargs["image_partials"]), "partial images, then:")
 image = next(b for b in picture.content_blocks if b["type"] == "image")
 show(base64.b64decode(image["base64"]), f"final image ({image['mime_type']})")
 print(picture.text)
+'''),
+    md('''
+## The same in LlamaIndex
+
+A `DocumentBlock(path=...)` is uploaded by the same rule. What code interpreter did is in
+`additional_kwargs` (`code_interpreter_calls`, `generated_files`); a generated picture is an
+`ImageBlock` of the message.
+'''),
+    code('''
+from llama_index.core.llms import ChatMessage, DocumentBlock, ImageBlock, TextBlock
+
+from llama_index_foundry import FoundryAgentLLM
+
+li_coder = FoundryAgentLLM("coder", project_endpoint=ENDPOINT, api_key=API_KEY,
+                           include=["code_interpreter_call.outputs"])
+answer = li_coder.chat([ChatMessage(role="user", blocks=[
+    TextBlock(text="Sum each numeric column of this CSV."),
+    DocumentBlock(path=sales, document_mimetype="text/csv"),
+])])
+print(answer.message.content)
+extra = answer.message.additional_kwargs
+print("logs:", [o["logs"] for c in extra["code_interpreter_calls"] for o in c["outputs"] if o["type"] == "logs"])
+print("generated files:", [f["filename"] for f in extra["generated_files"]])
+
+li_painter = FoundryAgentLLM("painter", project_endpoint=ENDPOINT, api_key=API_KEY)
+painted = li_painter.chat([ChatMessage(role="user", content="Paint a red kite over the sea")])
+image = next(b for b in painted.message.blocks if isinstance(b, ImageBlock))
+show(base64.b64decode(image.image), f"ImageBlock ({image.image_mimetype})")
+print(painted.message.content)
 '''),
     md('''
 ## An MCP tool behind OAuth

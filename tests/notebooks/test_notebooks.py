@@ -110,6 +110,9 @@ EXPECTED = {
         "partial image 1: 64x64 PNG",
         "2 partial images, then:\nfinal image (image/png): 64x64 PNG",
         "Here is your picture of lighthouse at dusk.",
+        "logs: ['units    924\\nrevenue    20356']\ngenerated files: ['report.csv', 'chart.png']",
+        "ImageBlock (image/png): 64x64 PNG",
+        "Here is your picture of red kite over the sea.",
         "consent_required for calendar\nopen: http://127.0.0.1:",
         "consent page: 200 Consent given",
         "According to the calendar tool: 2 events match 'What is on my calendar this week?'",
@@ -118,8 +121,9 @@ EXPECTED = {
         "Done: I clicked at (320, 200) on a 640x400 screen.",
     ],
 }
-#: How many images each notebook displays (the chart, two partial images, the final picture, two screenshots).
-IMAGES = {"09_files_images_tools.ipynb": 6}
+#: How many images each notebook displays (the chart, two partial images, the final picture, LlamaIndex's
+#: picture, two screenshots).
+IMAGES = {"09_files_images_tools.ipynb": 7}
 #: Every answer of the agent-of-agents notebook goes through both sub-agents.
 BOTH_AGENTS = "- Weather: The weather in Lisbon: clear skies, 24 C\n- Research: Here is what I found"
 
