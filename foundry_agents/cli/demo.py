@@ -1,7 +1,7 @@
 """``foundry-agents demo``: a guided tour of Foundry v2 agents from LangChain, LlamaIndex and the core.
 
 By default the tour starts the embedded emulator in-process (no Azure needed) and walks through
-seven sections, each printing what it does and the token usage it cost:
+eight sections, each printing what it does and the token usage it cost:
 
 1. an LCEL chain ``ChatPromptTemplate | ChatFoundryAgent | StrOutputParser``, streamed;
 2. a pinned agent version (``echo:1``) next to the latest (``echo``);
@@ -11,7 +11,10 @@ seven sections, each printing what it does and the token usage it cost:
 6. an agent of agents: ``triage`` delegates to ``weather`` and ``researcher`` in parallel;
    with ``--trace``, its OpenTelemetry span tree (orchestrator -> execute_tool -> sub-agent).
 7. a workflow agent (``trip-planner``) as a step of an LCEL chain and as a sub-agent tool, its
-   actions shown as they happen.
+   actions shown as they happen;
+8. files and images: a CSV made on the spot goes to ``coder`` (code interpreter) through the upload
+   rule; its answer, code, logs and generated files (downloaded into a temporary folder, kept), and
+   one ``painter`` image saved next to them.
 
 A section whose framework is not installed prints one line and is skipped; frameworks are
 imported inside the sections only (``import foundry_agents`` never imports one).
@@ -19,7 +22,8 @@ imported inside the sections only (``import foundry_agents`` never imports one).
 ``--endpoint URL [--api-key TOKEN]`` runs the same tour against a real project instead. It needs
 agents that behave like the emulator's built-ins (``echo`` with two versions, ``grounded``,
 ``weather`` declaring ``get_weather``, ``researcher``, ``triage`` declaring ``ask_weather`` and
-``ask_researcher``, and the workflow agent ``trip-planner``; see docs/emulator.md). A section that fails prints one error line; the demo
+``ask_researcher``, the workflow agent ``trip-planner``, ``coder`` with code interpreter and ``painter``
+with image generation; see docs/emulator.md). A section that fails prints one error line; the demo
 then goes on and exits 1.
 """
 
@@ -27,7 +31,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import struct
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,8 +45,10 @@ from typing import Any, TextIO
 from ..agent import FoundryAgent
 from ..connection import ConnectionSettings
 from ..errors import APIError, FoundryAgentsError, FoundryConfigError
-from ..messages import Message
+from ..messages import FilePart, Message, TextPart
+from ..tool_items import CodeInterpreterCallItem
 from ..tools import run_with_tools
+from ..uploads import UploadedFiles
 from ..usage import Usage
 from ._trace import collect_spans, span_tree
 
@@ -54,10 +62,12 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "demo", help="run the demo against the embedded emulator",
         description="Start the embedded emulator and walk through the main use cases: LCEL streaming, "
-                    "versions, conversations, function tools, a LlamaIndex query engine, agents of agents, a workflow agent.")
+                    "versions, conversations, function tools, a LlamaIndex query engine, agents of agents, a workflow agent, "
+                    "files and images.")
     parser.add_argument("--endpoint", metavar="URL",
                         help="run the tour against this project instead of the embedded emulator (it needs "
-                             "agents named like the emulator's built-ins: echo, grounded, weather, researcher, triage)")
+                             "agents named like the emulator's built-ins: echo, grounded, weather, researcher, triage, "
+                             "trip-planner, coder, painter)")
     parser.add_argument("--api-key", metavar="TOKEN",
                         help="static bearer token for --endpoint (default: $FOUNDRY_API_KEY, else DefaultAzureCredential)")
     parser.add_argument("--trace", action="store_true",
@@ -353,6 +363,59 @@ def workflow_agent(tour: Tour) -> None:
         tour.tokens(from_langchain(counts), "tokens (both calls)")
 
 
+# -- 8. files and images ------------------------------------------------------------------------
+SALES = [("2025-01", 120, 2400), ("2025-02", 135, 2835), ("2025-03", 160, 3520),
+         ("2025-04", 148, 3108), ("2025-05", 171, 3933), ("2025-06", 190, 4560)]
+
+
+def png_size(data: bytes) -> str:
+    """``WxH`` from a PNG's header (``?`` when ``data`` is not a PNG)."""
+    if len(data) < 24 or not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "?"
+    width, height = struct.unpack(">II", data[16:24])
+    return f"{width}x{height}"
+
+
+def files_and_images(tour: Tour) -> None:
+    # Kept after the tour, for the user to open; the section prints where.
+    folder = Path(tempfile.mkdtemp(prefix="foundry-demo-"))
+    sales = folder / "sales.csv"
+    sales.write_text("month,units,revenue\n" + "".join(f"{m},{u},{r}\n" for m, u, r in SALES), encoding="utf-8")
+    units, revenue = sum(u for _, u, _ in SALES), sum(r for _, _, r in SALES)
+    tour.say(f"sales.csv: {len(SALES)} months of units and revenue; summed here: units = {units}, revenue = {revenue}")
+
+    coder, uploads = tour.agent("coder"), UploadedFiles()
+    question = Message("user", (TextPart("Sum each numeric column and draw a bar chart of the sums."),
+                                FilePart(path=sales, mime_type="text/csv")))
+    reply = coder.respond([question], uploads=uploads, include=["code_interpreter_call.outputs"])
+    for up in uploads.files:
+        tour.say(f"uploaded {up.filename} ({up.bytes} bytes) from its path; deleted after the call: "
+                 f"{'yes' if up.file_id in uploads.deleted else 'no'}")
+    tour.say(f"coder> {reply.output_text}")
+    for call in (i for i in reply.output if isinstance(i, CodeInterpreterCallItem)):
+        lines = (call.code or "").strip().splitlines()
+        tour.say(f"code interpreter ran {len(lines)} lines of Python in {call.container_id}; "
+                 f"logs: {' | '.join(' '.join(line.split()) for line in call.logs.splitlines())}")
+    tour.say(f"generated files: {', '.join(f.filename or f.file_id for f in reply.generated_files)}; "
+             f"downloaded to {folder}:")
+    for generated in reply.generated_files:
+        path = coder.client.download_file(generated.file_id, folder, container_id=generated.container_id)
+        data = path.read_bytes()
+        shown = (f"{png_size(data)} PNG" if path.suffix == ".png"
+                 else " | ".join(data.decode("utf-8", "replace").splitlines()[:3]))
+        tour.say(f"  {path.name:<11} {len(data):>5} bytes  {shown}")
+    tour.tokens(reply.usage)
+
+    painted = tour.agent("painter").respond([Message("user", "Paint a lighthouse at dusk")])
+    tour.say(f"painter> {painted.output_text}")
+    for number, image in enumerate(painted.images, 1):
+        data = image.image_bytes() or b""
+        path = folder / f"painter-{number}.{image.output_format or 'png'}"
+        path.write_bytes(data)
+        tour.say(f"image saved: {path} ({len(data)} bytes, {png_size(data)} {image.mime_type})")
+    tour.tokens(painted.usage)
+
+
 # -- running -----------------------------------------------------------------------------------
 SECTIONS: list[tuple[str, Callable[[Tour], None]]] = [
     ("LCEL chain, streamed (LangChain)", lcel_streaming),
@@ -362,6 +425,7 @@ SECTIONS: list[tuple[str, Callable[[Tour], None]]] = [
     ("Query engine over local documents (LlamaIndex)", query_engine),
     ("Agent of agents: triage -> weather + researcher (core)", agent_of_agents),
     ("Workflow agent in a chain and as a sub-agent (LangChain)", workflow_agent),
+    ("Files and images: coder and painter (core)", files_and_images),
 ]
 
 

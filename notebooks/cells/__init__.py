@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import agents, batch, hosted, long_running, query_engine, quickstart, tools, workflow
+from . import agents, batch, files, hosted, long_running, query_engine, quickstart, tools, workflow
 from .common import Cell
 
 NOTEBOOKS: dict[str, list[Cell]] = {
@@ -14,6 +14,7 @@ NOTEBOOKS: dict[str, list[Cell]] = {
     "06_workflow_agents.ipynb": workflow.CELLS,
     "07_hosted_agents_sessions.ipynb": hosted.CELLS,
     "08_batch_evaluation.ipynb": batch.CELLS,
+    "09_files_images_tools.ipynb": files.CELLS,
 }
 
 __all__ = ["NOTEBOOKS", "Cell"]

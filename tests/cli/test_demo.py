@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from ._cli import ROOT, assert_one_line_error, clean_env, cli
 
-SECTIONS = 7
+SECTIONS = 8
 FRAMEWORKS = ("langchain_core", "langchain", "langgraph", "llama_index", "langchain_foundry_agents",
               "llama_index_foundry")
 
@@ -58,6 +60,13 @@ def test_demo_exits_0_with_every_section_ok(demo: subprocess.CompletedProcess[st
     (7, ["[in_progress] parallel_1_forecast_2 (forecast)", "[completed] writer_2 (writer)",
          "trip-planner> ...", "The weather in Lisbon",
          "as the sub-agent tool 'ask_trip-planner': 8 action updates reached the caller, last writer_2:completed"]),
+    (8, ["summed here: units = 924, revenue = 20356",
+         "uploaded sales.csv (122 bytes) from its path; deleted after the call: yes",
+         "coder> The sums of sales.csv are units = 924, revenue = 20356.",
+         "logs: units 924 | revenue 20356",
+         "generated files: report.csv, chart.png; downloaded to ",
+         "column,sum | units,924 | revenue,20356",
+         "painter> Here is your picture of lighthouse at dusk."]),
 ])
 def test_section_shows_its_use_case(demo: subprocess.CompletedProcess[str], number: int,
                                     expected: list[str]) -> None:
@@ -66,6 +75,22 @@ def test_section_shows_its_use_case(demo: subprocess.CompletedProcess[str], numb
         assert line in text, text
     usage = re.findall(r"\[tokens[^:]*: in (\d+), out (\d+), total (\d+)", text)
     assert usage and all(int(total) == int(i) + int(o) > 0 for i, o, total in usage), text
+
+
+def test_files_section_leaves_what_it_printed_on_disk(demo: subprocess.CompletedProcess[str]) -> None:
+    text = section(demo.stdout, 8)
+    folder = Path(re.search(r"downloaded to (\S+):$", text, re.M)[1])
+    try:
+        listed = dict(re.findall(r"^ {4}(\S+) +(\d+) bytes ", text, re.M))
+        assert set(listed) == {"report.csv", "chart.png"}
+        for name, size in listed.items():
+            assert (folder / name).stat().st_size == int(size)
+        assert (folder / "report.csv").read_text().splitlines() == ["column,sum", "units,924", "revenue,20356"]
+        assert "chart.png   " in text and " 96x64 PNG" in text
+        image = Path(re.search(r"^  image saved: (\S+) \((\d+) bytes, 64x64 image/png\)$", text, re.M)[1])
+        assert image.parent == folder and image.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    finally:
+        shutil.rmtree(folder)
 
 
 class Writes(io.StringIO):
@@ -117,7 +142,9 @@ def test_without_frameworks_sections_are_skipped_and_the_rest_runs(connect: list
     assert "answered by echo:1" in section(proc.stdout, 2)
     assert "triage -> ask_weather -> weather" in section(proc.stdout, 6)
     summary = proc.stdout.split("=" * 20)[-1]
-    assert len(re.findall(r" skipped ", summary)) == 5 and len(re.findall(r" ok ", summary)) == 2
+    assert len(re.findall(r" skipped ", summary)) == 5 and len(re.findall(r" ok ", summary)) == 3
+    assert "coder> The sums of sales.csv are units = 924" in section(proc.stdout, 8)  # the core needs no framework
+    shutil.rmtree(re.search(r"downloaded to (\S+):$", proc.stdout, re.M)[1])
 
 
 def test_bad_endpoint_exits_2_before_the_tour() -> None:

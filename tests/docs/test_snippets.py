@@ -45,6 +45,9 @@ EXPECTED = {
         "denied",
         "name='Science fair'",
         "404",
+        "report.csv\nchart.png\n",  # coder's files, downloaded
+        "According to the calendar tool: 2 events match",  # after the OAuth consent
+        "{'type': 'click', 'button': 'left', 'x': 48, 'y': 32}",  # the click inside the 96x64 screenshot
     ],
     "llama_index.md": [
         "The weather in Paris: ",
@@ -60,7 +63,10 @@ EXPECTED = {
     "telemetry.md": ["span: invoke_agent weather (output tokens: ", "get_weather"],
     "protocol.md": [],
     "files.md": ["FoundryConfigError - file (the bytes given) is empty", "purpose must be one of",
-                 "file_id must be an id", "image type 'image/tiff' is not supported", "('image', 'chart.png', 'path')"],
+                 "file_id must be an id", "image type 'image/tiff' is not supported", "('image', 'chart.png', 'path')",
+                 " sales.csv 29\nregion,sales\nTrue\n",  # uploaded, downloaded, deleted
+                 "The sums of sales.csv are sales = 7.", "saved report.csv 19 bytes", "['column,sum', 'sales,7']",
+                 "['chart.png'] True", "['chart.png', 'chart.png'] 2"],
     "batch.md": ["[0.0, 0.1, 0.2]", "Tell me about Paris", "3 ok, 0 failed of 3", "2 skipped, 1 sent", "3 lines",
                  "Echo", "8 ok on 2 processes"],
 }

@@ -7,6 +7,7 @@ check what a reader would see in the outputs.
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import sys
 from pathlib import Path
@@ -96,7 +97,33 @@ EXPECTED = {
         "accuracy: 100% over 20 prompts",
         "bad error NotFoundError",
     ],
+    "09_files_images_tools.ipynb": [
+        "uploaded sales.csv (122 bytes, from a path); deleted after the call: True",
+        "files left on the service: []",
+        "the agent's sums: {'units': 924, 'revenue': 20356}",
+        "same as the notebook's: True",
+        "pd.read_csv('/mnt/data/sales.csv')",
+        "[logs] units    924\nrevenue    20356",
+        "report.csv: 35 bytes\nchart.png: ",
+        "column,sum\nunits,924\nrevenue,20356",
+        "chart.png: 96x64 PNG",
+        "partial image 1: 64x64 PNG",
+        "2 partial images, then:\nfinal image (image/png): 64x64 PNG",
+        "Here is your picture of lighthouse at dusk.",
+        "logs: ['units    924\\nrevenue    20356']\ngenerated files: ['report.csv', 'chart.png']",
+        "ImageBlock (image/png): 64x64 PNG",
+        "Here is your picture of red kite over the sea.",
+        "consent_required for calendar\nopen: http://127.0.0.1:",
+        "consent page: 200 Consent given",
+        "According to the calendar tool: 2 events match 'What is on my calendar this week?'",
+        "computer_use: {'type': 'screenshot'}\n  answered with a screenshot: 640x400 PNG",
+        "computer_use: {'type': 'click', 'button': 'left', 'x': 320, 'y': 200}",
+        "Done: I clicked at (320, 200) on a 640x400 screen.",
+    ],
 }
+#: How many images each notebook displays (the chart, two partial images, the final picture, LlamaIndex's
+#: picture, two screenshots).
+IMAGES = {"09_files_images_tools.ipynb": 7}
 #: Every answer of the agent-of-agents notebook goes through both sub-agents.
 BOTH_AGENTS = "- Weather: The weather in Lisbon: clear skies, 24 C\n- Research: Here is what I found"
 
@@ -123,6 +150,11 @@ def outputs_text(nb: nbformat.NotebookNode) -> str:
     return "".join(parts)
 
 
+def displayed_pngs(nb: nbformat.NotebookNode) -> list[bytes]:
+    return [base64.b64decode(output.data["image/png"]) for cell in nb.cells for output in cell.get("outputs", [])
+            if "image/png" in output.get("data", {})]
+
+
 def test_every_notebook_is_built_and_tested() -> None:
     on_disk = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
     assert on_disk == sorted(builder.NOTEBOOKS) == sorted(EXPECTED)
@@ -140,6 +172,8 @@ def test_committed_notebook_matches_build_script_and_has_outputs(name: str) -> N
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
     text = outputs_text(committed)
     assert all(expected in text for expected in EXPECTED[name])
+    images = displayed_pngs(committed)
+    assert len(images) == IMAGES.get(name, 0) and all(i.startswith(b"\x89PNG\r\n\x1a\n") for i in images)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -157,5 +191,6 @@ def test_notebook_runs_top_to_bottom(name: str) -> None:
     assert f"interpreter: {sys.prefix}\n" in text, "the kernel runs another Python than the tests"
     missing = [expected for expected in EXPECTED[name] if expected not in text]
     assert not missing, f"{name} no longer shows {missing}"
+    assert len(displayed_pngs(nb)) == IMAGES.get(name, 0), "the images shown changed"
     if name.startswith("03"):
         assert text.count(BOTH_AGENTS) == 4  # create_agent twice, FunctionAgent twice
