@@ -31,6 +31,7 @@ from llama_index.core.base.llms.types import (
     TextBlock,
 )
 
+from foundry_agents import pending as core
 from foundry_agents.errors import FoundryConfigError
 from foundry_agents.messages import ComputerCallOutputPart, data_uri
 
@@ -128,12 +129,4 @@ def resend_after_consent(messages: Sequence[ChatMessage], reply: ChatResponse | 
     if not isinstance(message, ChatMessage) or not (message.additional_kwargs or {}).get("oauth_consent_requests"):
         raise FoundryConfigError("resend_after_consent: reply does not wait for an OAuth consent "
                                  "(its additional_kwargs have no 'oauth_consent_requests')")
-    turn: list[ChatMessage] = []
-    for previous in reversed(messages):
-        if previous.role == MessageRole.ASSISTANT:
-            break
-        turn.insert(0, previous)
-    if not turn:
-        raise FoundryConfigError("resend_after_consent: messages end with an assistant message; "
-                                 "pass the history that was sent (ending with the user's turn)")
-    return [*messages, message, *turn]
+    return core.resend_after_consent(messages, message, is_reply=lambda m: m.role == MessageRole.ASSISTANT)

@@ -348,7 +348,7 @@ def test_resend_after_consent_refuses_a_reply_without_consent_or_a_history_witho
         resend_after_consent([USER], plain)
     consent = ChatMessage(role=MessageRole.ASSISTANT, content="",
                           additional_kwargs={"oauth_consent_requests": [{"id": "oauthreq_1"}]})
-    with pytest.raises(FoundryConfigError, match="end with an assistant message"):
+    with pytest.raises(FoundryConfigError, match="no turn after its last assistant message"):
         resend_after_consent([USER, plain], consent)
 
 
