@@ -146,7 +146,8 @@ class BlockedWork(str):
         self.kind = kind
         return self
 
-    def __getnewargs__(self) -> tuple[str, str]:  # copies and pickles (errors cross process bounds) keep kind
+    # Copies and pickles keep kind (errors cross process bounds, e.g. from Ray workers).
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
         return str(self), self.kind
 
 
@@ -164,16 +165,17 @@ def _blocked_hint(blocked: Sequence[str]) -> str:
 
 
 def blocked_work(consents: Sequence[Mapping[str, Any]] = (),
-                 computer_calls: Sequence[Mapping[str, Any]] = ()) -> list[BlockedWork]:
+                 computer_calls: Sequence[Mapping[str, Any]] = ()) -> list[str]:
     """What a reply waits for that no loop can do, as :func:`calls_to_run` reports it: each OAuth
     consent (``server_label`` and ``consent_link``) and computer call (``call_id``, action type),
-    from the ``oauth_consent_requests`` / ``computer_calls`` entries of the response facts.
+    from the ``oauth_consent_requests`` / ``computer_calls`` entries of the response facts. Each
+    entry is a :class:`BlockedWork` (a ``str`` with its ``kind``).
 
     Example:
         >>> blocked_work([{"server_label": "github", "consent_link": "https://login/x"}])
         ['OAuth consent for github at https://login/x']
     """
-    out = [BlockedWork(f"OAuth consent for {c.get('server_label') or 'an MCP tool'} at {c.get('consent_link')}",
+    out: list[str] = [BlockedWork(f"OAuth consent for {c.get('server_label') or 'an MCP tool'} at {c.get('consent_link')}",
                        "oauth_consent") for c in consents]
     for call in computer_calls:
         action = call.get("action")
