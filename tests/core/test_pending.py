@@ -11,7 +11,12 @@ from foundry_agents.errors import FoundryConfigError
 from foundry_agents.items import parse_output_item
 from foundry_agents.messages import to_input_items
 from foundry_agents.metadata import computer_call, file_reference
-from foundry_agents.pending import COMPUTER_TOOL, computer_call_args, computer_call_part, resend_after_consent
+from foundry_agents.pending import (
+    COMPUTER_TOOL,
+    computer_call_args,
+    computer_call_part,
+    resend_after_consent,
+)
 
 CLICK = {"type": "click", "x": 1, "y": 2}
 SHOT = {"type": "screenshot"}

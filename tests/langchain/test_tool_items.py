@@ -22,9 +22,9 @@ from foundry_agents.streaming import StreamAccumulator
 from langchain_foundry_agents import (
     COMPUTER_TOOL,
     UnsupportedContentError,
+    computer_screenshot_message,
     foundry_agent_tool,
     resend_after_consent,
-    computer_screenshot_message,
 )
 from langchain_foundry_agents._messages import to_neutral_messages
 from langchain_foundry_agents._outputs import ChunkMapper, to_ai_message

@@ -32,9 +32,9 @@ from foundry_agents import NotFoundError, UploadedFiles
 from foundry_agents.emulator import EMULATOR_TOKEN, png, run_emulator
 from langchain_foundry_agents import (
     ChatFoundryAgent,
+    computer_screenshot_message,
     foundry_agent_tool,
     resend_after_consent,
-    computer_screenshot_message,
 )
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

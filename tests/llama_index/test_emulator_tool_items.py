@@ -14,12 +14,16 @@ import httpx
 import pytest
 from llama_index.core.agent.workflow import FunctionAgent
 from llama_index.core.base.llms.types import ChatMessage, CitationBlock, ImageBlock, MessageRole
-from llama_index.core.tools import FunctionTool
-
 from llama_index.core.prompts import PromptTemplate
+from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
 
-from llama_index_foundry import COMPUTER_TOOL, FoundryAgentLLM, computer_screenshot_message, resend_after_consent
+from llama_index_foundry import (
+    COMPUTER_TOOL,
+    FoundryAgentLLM,
+    computer_screenshot_message,
+    resend_after_consent,
+)
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("foundry_agents.emulator.agents.painter") is None,
                                 reason="the emulator's tool agents come with the emulator-files branch")
