@@ -331,6 +331,16 @@ def test_an_assistant_computer_call_becomes_the_services_item(blocks: list[Any],
     assert got == (fields[0], fields[1], list(fields[2]) or (), fields[3], fields[4])
 
 
+def test_a_plain_tool_message_answering_a_computer_use_block_is_its_screenshot() -> None:
+    call = ChatMessage(role=MessageRole.ASSISTANT, blocks=[
+        ToolCallBlock(tool_call_id="call_7", tool_name=COMPUTER_TOOL, tool_kwargs={"type": "screenshot"})])
+    answer = ChatMessage(role=MessageRole.TOOL, blocks=[ImageBlock(url="https://shots.example/7.png")],
+                         additional_kwargs={"tool_call_id": "call_7"})  # no computer_calls entry, no flag
+    [part] = to_foundry_messages([USER, call, answer])[2].parts
+    assert type(part).__name__ == "ComputerCallOutputPart"
+    assert (part.call_id, part.image_url) == ("call_7", "https://shots.example/7.png")
+
+
 def test_a_computer_call_without_an_action_is_refused_naming_the_message() -> None:
     bare = ChatMessage(role=MessageRole.ASSISTANT, blocks=[
         ToolCallBlock(tool_call_id="call_1", tool_name=COMPUTER_TOOL, tool_kwargs={})])
@@ -442,6 +452,15 @@ def test_structured_predict_falls_back_to_the_text_when_the_item_does_not_match(
     llm = llm_for(answering(response(other, msg("no JSON here"))))
     with pytest.raises(StructuredOutputError):
         llm.structured_predict(City, PromptTemplate("{q}"), q="?")
+
+
+def test_stream_structured_predict_ends_in_a_matching_structured_outputs_item() -> None:
+    llm = llm_for(answering(response(STRUCTURED, msg("It is 21 degrees in Oslo."))))
+    assert list(llm.stream_structured_predict(City, PromptTemplate("{q}"), q="Oslo?"))[-1] == City(city="Oslo", temp=21)
+    other = {**STRUCTURED, "output": {"unrelated": True}}  # not the model: the text's JSON is the answer
+    llm = llm_for(answering(response(other, msg('{"city": "Bergen", "temp": 12}'))))
+    last = list(llm.stream_structured_predict(City, PromptTemplate("{q}"), q="?"))[-1]
+    assert (last.city, last.temp) == ("Bergen", 12)
 
 
 @pytest.mark.parametrize(("file", "container", "error"), [
