@@ -38,6 +38,7 @@ __all__ = [
     "computer_call",
     "consent_request",
     "encode_arguments",
+    "file_reference",
     "finish_reason",
     "generated_file",
     "response_metadata",
@@ -56,7 +57,7 @@ METADATA_KEYS: dict[str, str] = {
     "finish_reason": "stop, tool_calls, approval_required, consent_required, or the incomplete reason",
     "approval_requests": "MCP approval requests still waiting: id, server_label, name, arguments",
     "oauth_consent_requests": "MCP tools waiting for OAuth consent: id, server_label, consent_link (open it, then resend)",
-    "computer_calls": "computer-use actions to do and answer with a screenshot: id, call_id, action, pending_safety_checks",
+    "computer_calls": "computer-use actions to do and answer with a screenshot: id, call_id, action (or actions, batched), pending_safety_checks",
     "agent_session_id": "a hosted agent's session (the next call in the history resends it)",
     "headers": "request_id, region and ratelimit_* values of the HTTP answer",
     "background": "True for a background response (it may still be running)",
@@ -90,14 +91,47 @@ def consent_request(item: OAuthConsentRequestItem) -> dict[str, Any]:
 
 
 def computer_call(item: ComputerCallItem) -> dict[str, Any]:
-    """One pending computer call as a plain dict (answer it with a ``ComputerCallOutputPart`` for ``call_id``)."""
-    return {"id": item.id, "call_id": item.call_id, "action": item.action,
-            "pending_safety_checks": item.pending_safety_checks}
+    """One pending computer call as a plain dict (answer it with a ``ComputerCallOutputPart`` for ``call_id``);
+    a batched call (no ``action``) lists its ``actions``."""
+    entry: dict[str, Any] = {"id": item.id, "call_id": item.call_id, "action": item.action,
+                             "pending_safety_checks": item.pending_safety_checks}
+    if item.action is None and item.actions:
+        entry["actions"] = item.actions
+    return entry
 
 
 def generated_file(file: GeneratedFile) -> dict[str, Any]:
     """One file the agent made as a plain dict: ``file_id``, ``container_id``, ``filename`` (``None`` when unknown)."""
     return {"file_id": file.file_id, "container_id": file.container_id, "filename": file.filename}
+
+
+def file_reference(file: str | Mapping[str, Any] | GeneratedFile, container_id: str | None = None, *,
+                   listed_in: str = "generated_files") -> tuple[str, str | None]:
+    """``(file_id, container_id)`` of a file to download, checked before any network call.
+
+    ``file`` is a file id, an entry of ``generated_files`` (:func:`generated_file`), a raw
+    annotation, a framework block keeping the ids in ``extras``, or a :class:`GeneratedFile`; an
+    explicit ``container_id`` wins. ``listed_in`` names where the caller finds entries, for the error.
+
+    Example:
+        >>> file_reference({"file_id": "cfile_1", "container_id": "cntr_1", "filename": "a.csv"})
+        ('cfile_1', 'cntr_1')
+    """
+    if isinstance(file, GeneratedFile):
+        found: Mapping[str, Any] = {"file_id": file.file_id, "container_id": file.container_id}
+    elif isinstance(file, Mapping):
+        extras = file.get("extras")
+        found = {**(extras if isinstance(extras, Mapping) else {}), **file}
+    else:
+        found = {"file_id": file}
+    file_id = found.get("file_id")
+    if not isinstance(file_id, str) or not file_id:
+        raise FoundryConfigError(f"download_file needs a file id (e.g. 'cfile_...' or an entry of {listed_in}), "
+                                 f"got {file!r:.80}")
+    cid = container_id if container_id is not None else found.get("container_id")
+    if cid is not None and (not isinstance(cid, str) or not cid):
+        raise FoundryConfigError(f"download_file container_id must be a non-empty string, got {cid!r:.40}")
+    return file_id, cid
 
 
 def response_metadata(response: AgentResponse) -> dict[str, Any]:

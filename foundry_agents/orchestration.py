@@ -40,6 +40,7 @@ from .errors import FoundryAgentsError, FoundryConfigError
 __all__ = [
     "MERGE_PROMPT",
     "Ask",
+    "BlockedWork",
     "LoopResult",
     "Pending",
     "PendingToolCallsError",
@@ -110,8 +111,7 @@ def calls_to_run(owner: str, calls: Sequence[str], tools: Collection[str], *, ap
     """
     if blocked:
         raise PendingToolCallsError(
-            f"{owner} is waiting for {'; '.join(blocked)}, which cannot be done here; call the agent "
-            "yourself and answer it (after an OAuth consent, send the same turn again)",
+            f"{owner} is waiting for {'; '.join(blocked)}, which cannot be done here; {_blocked_hint(blocked)}",
             owner=owner, pending=calls, approvals=approvals, blocked=blocked)
     if approvals:
         raise PendingToolCallsError(
@@ -134,20 +134,55 @@ def approval_names(requests: Sequence[Mapping[str, Any]]) -> list[str]:
     return [f"{r.get('server_label')}/{r.get('name')}" for r in requests]
 
 
-def blocked_work(consents: Sequence[Mapping[str, Any]] = (), computer_calls: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+class BlockedWork(str):
+    """One piece of work no loop can do, as :func:`calls_to_run` reports it: the text names it,
+    ``kind`` says what it is (``"oauth_consent"`` or ``"computer_call"``), so the error can say how
+    to answer it."""
+
+    kind: str
+
+    def __new__(cls, text: str, kind: str) -> BlockedWork:
+        self = super().__new__(cls, text)
+        self.kind = kind
+        return self
+
+    # Copies and pickles keep kind (errors cross process bounds, e.g. from Ray workers).
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return str(self), self.kind
+
+
+#: How to answer each kind of blocked work, in the words of :class:`PendingToolCallsError`.
+_ANSWERS = {
+    "oauth_consent": "open each consent link and sign in, then send the same turn again (resend_after_consent)",
+    "computer_call": "do each computer action and answer it with a screenshot (computer_call_output)",
+}
+
+
+def _blocked_hint(blocked: Sequence[str]) -> str:
+    kinds = dict.fromkeys(getattr(b, "kind", "") for b in blocked)  # in order, once each
+    answers = [_ANSWERS[k] for k in kinds if k in _ANSWERS]
+    return "call the agent yourself: " + "; ".join(answers) if answers else "call the agent yourself and answer it"
+
+
+def blocked_work(consents: Sequence[Mapping[str, Any]] = (),
+                 computer_calls: Sequence[Mapping[str, Any]] = ()) -> list[str]:
     """What a reply waits for that no loop can do, as :func:`calls_to_run` reports it: each OAuth
     consent (``server_label`` and ``consent_link``) and computer call (``call_id``, action type),
-    from the ``oauth_consent_requests`` / ``computer_calls`` entries of the response facts.
+    from the ``oauth_consent_requests`` / ``computer_calls`` entries of the response facts. Each
+    entry is a :class:`BlockedWork` (a ``str`` with its ``kind``).
 
     Example:
         >>> blocked_work([{"server_label": "github", "consent_link": "https://login/x"}])
         ['OAuth consent for github at https://login/x']
     """
-    out = [f"OAuth consent for {c.get('server_label') or 'an MCP tool'} at {c.get('consent_link')}" for c in consents]
+    out: list[str] = [BlockedWork(f"OAuth consent for {c.get('server_label') or 'an MCP tool'} at {c.get('consent_link')}",
+                       "oauth_consent") for c in consents]
     for call in computer_calls:
         action = call.get("action")
         kind = action.get("type") if isinstance(action, Mapping) else None
-        out.append(f"computer call {call.get('call_id')} ({kind or 'action'})")
+        if kind is None and call.get("actions"):
+            kind = "batch"
+        out.append(BlockedWork(f"computer call {call.get('call_id')} ({kind or 'action'})", "computer_call"))
     return out
 
 

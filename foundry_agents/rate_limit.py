@@ -29,7 +29,7 @@ from .retry import parse_retry_after
 if TYPE_CHECKING:
     from .batch.limiter import LimiterState
 
-__all__ = ["RateLimiter", "SharedRateLimiter", "is_rate_limiter", "throttled_status"]
+__all__ = ["FrameworkLimiter", "RateLimiter", "SharedRateLimiter", "is_rate_limiter", "throttled_status"]
 
 
 @runtime_checkable
@@ -50,6 +50,43 @@ class RateLimiter(Protocol):
 
 def is_rate_limiter(value: Any) -> bool:
     return all(callable(getattr(value, name, None)) for name in ("acquire", "aacquire", "on_response", "aon_response"))
+
+
+class FrameworkLimiter:
+    """A core limiter in a chat framework's ``rate_limiter`` slot (mixed into each adapter's class
+    beside the framework's own base): the framework's per-call acquire returns at once, because
+    the core paces every send itself. Two wrappers of the same core limiter are equal.
+    """
+
+    limiter: Any
+
+    def __init__(self, limiter: Any) -> None:
+        if not is_rate_limiter(limiter):
+            raise TypeError(f"{type(self).__name__} wraps a foundry_agents.SharedRateLimiter (or a RayRateLimiter), "
+                            f"got {type(limiter).__name__}")
+        self.limiter = limiter
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and getattr(other, "limiter", None) is self.limiter
+
+    def __hash__(self) -> int:
+        return id(self.limiter)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.limiter!r})"
+
+    @classmethod
+    def wrap(cls, value: Any, *, native: type) -> Any:
+        """A core limiter wrapped for the framework's field; the framework's own (``native``) limiters
+        and ``None`` as given."""
+        if value is None or isinstance(value, native) or not is_rate_limiter(value):
+            return value
+        return cls(value)
+
+    @classmethod
+    def unwrap(cls, value: Any) -> Any:
+        """What the core paces with: the wrapped limiter, or nothing (the framework paces its own)."""
+        return value.limiter if isinstance(value, cls) else None
 
 
 def throttled_status(status: int) -> bool:

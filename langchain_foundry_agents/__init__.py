@@ -31,7 +31,7 @@ from .errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
-from .pending import COMPUTER_TOOL, resend_after_consent, screenshot_message
+from .pending import COMPUTER_TOOL, computer_screenshot_message, resend_after_consent
 from .rate_limiters import FoundryRateLimiter
 from .structured import AgentJSONParser
 from .tools import AgentToolMismatchError
@@ -80,8 +80,8 @@ __all__ = [
     "UnsupportedContentError",
     "WORKFLOW_ACTION_EVENT",
     "approval_message",
+    "computer_screenshot_message",
     "fan_out",
     "foundry_agent_tool",
     "resend_after_consent",
-    "screenshot_message",
 ]

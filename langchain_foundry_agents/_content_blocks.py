@@ -45,9 +45,9 @@ from langchain_core.messages.block_translators.openai import (
 
 from foundry_agents import ComputerCallItem, ImageGenerationCallItem, MemorySearchCallItem
 from foundry_agents.items import parse_output_item
+from foundry_agents.pending import computer_call_args
 
 from ._messages import COMPUTER_TOOL, PROVIDER
-from ._outputs import computer_args
 
 __all__ = ["register", "translate_content", "translate_content_chunk"]
 
@@ -161,7 +161,7 @@ def _memory_search(block: Mapping[str, Any]) -> list[dict[str, Any]]:
 def _computer_call(block: Mapping[str, Any]) -> list[dict[str, Any]]:
     item = parse_output_item(block)
     assert isinstance(item, ComputerCallItem)
-    call: dict[str, Any] = {"type": "tool_call", "name": COMPUTER_TOOL, "args": computer_args(item), "id": item.call_id}
+    call: dict[str, Any] = {"type": "tool_call", "name": COMPUTER_TOOL, "args": computer_call_args(item), "id": item.call_id}
     extras = {k: v for k, v in block.items() if k not in ("type", "call_id", "action", "actions", "index")}
     if extras:
         call["extras"] = extras

@@ -34,7 +34,6 @@ from langchain_core.messages import (
 
 from foundry_agents import (
     ComputerCallOutputPart,
-    ComputerCallPart,
     FilePart,
     ImagePart,
     Message,
@@ -45,6 +44,7 @@ from foundry_agents import (
 from foundry_agents.errors import FoundryConfigError
 from foundry_agents.messages import Part
 from foundry_agents.metadata import approval_part, approval_response, encode_arguments
+from foundry_agents.pending import COMPUTER_TOOL, computer_call_part
 
 __all__ = [
     "APPROVAL_RESPONSE_TYPE",
@@ -59,8 +59,6 @@ __all__ = [
 PROVIDER = "azure_foundry"
 #: The content block type of an MCP approval answer (the wire item's own type).
 APPROVAL_RESPONSE_TYPE = "mcp_approval_response"
-#: The tool-call name of a ``computer_call``; a ``ToolMessage`` answering it carries the screenshot.
-COMPUTER_TOOL = "computer_use"
 
 
 class UnsupportedContentError(FoundryConfigError):
@@ -295,12 +293,8 @@ def _computer_calls(msg: AIMessage, where: str) -> list[Part]:
     for tc in msg.tool_calls:
         if tc["name"] != COMPUTER_TOOL:
             continue
-        block, args = blocks.get(tc.get("id"), {}), tc.get("args") or {}
-        batch = block.get("actions") or (args["actions"] if set(args) == {"actions"} else None)
         try:
-            parts.append(ComputerCallPart(str(tc.get("id") or ""), None if batch else (block.get("action") or args),
-                                          id=block.get("id"), actions=batch or (),
-                                          pending_safety_checks=block.get("pending_safety_checks") or ()))
+            parts.append(computer_call_part(str(tc.get("id") or ""), tc.get("args"), blocks.get(tc.get("id"))))
         except FoundryConfigError as exc:
             raise UnsupportedContentError(f"{where}: computer call {tc.get('id')!r}: {exc}") from exc
     return parts

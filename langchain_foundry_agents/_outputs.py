@@ -68,11 +68,12 @@ from foundry_agents import (
     Usage,
 )
 from foundry_agents.metadata import response_metadata as core_metadata
+from foundry_agents.pending import computer_call_args
 from foundry_agents.workflow_actions import inner_agent_name
 
 from ._messages import COMPUTER_TOOL, PROVIDER
 
-__all__ = ["ChunkMapper", "computer_args", "item_blocks", "response_metadata", "to_ai_message", "tool_calls", "usage_metadata"]
+__all__ = ["ChunkMapper", "item_blocks", "response_metadata", "to_ai_message", "tool_calls", "usage_metadata"]
 
 
 # -- usage and metadata --------------------------------------------------------------------------
@@ -149,22 +150,13 @@ def item_blocks(item: OutputItem, next_index: Callable[[int], int], who: str | N
     return [{**item.raw, "type": item.type, "index": next_index(0)}]
 
 
-def computer_args(item: ComputerCallItem) -> dict[str, Any]:
-    """The ``args`` of a computer call's tool call: its action (``{"type": "click", "x": ..}``),
-    or ``{"actions": [...]}`` when the service batched several."""
-    actions = item.actions
-    if len(actions) == 1:
-        return dict(actions[0])
-    return {"actions": actions}
-
-
 def tool_calls(items: list[OutputItem]) -> tuple[list[ToolCall], list[InvalidToolCall]]:
     """Valid and malformed function calls of a response, and its computer calls, in order."""
     valid: list[ToolCall] = []
     invalid: list[InvalidToolCall] = []
     for item in items:
         if isinstance(item, ComputerCallItem):
-            valid.append(ToolCall(type="tool_call", name=COMPUTER_TOOL, args=computer_args(item), id=item.call_id))
+            valid.append(ToolCall(type="tool_call", name=COMPUTER_TOOL, args=computer_call_args(item), id=item.call_id))
             continue
         if not isinstance(item, FunctionCallItem):
             continue
@@ -252,7 +244,7 @@ class ChunkMapper:
             chunks.append(ToolCallChunk(type="tool_call_chunk", name=item.name, args=item.arguments,
                                         id=item.call_id, index=blocks[0]["index"]))
         elif isinstance(item, ComputerCallItem):
-            chunks.append(ToolCallChunk(type="tool_call_chunk", name=COMPUTER_TOOL, args=json.dumps(computer_args(item)),
+            chunks.append(ToolCallChunk(type="tool_call_chunk", name=COMPUTER_TOOL, args=json.dumps(computer_call_args(item)),
                                         id=item.call_id, index=blocks[0]["index"]))
         return blocks, chunks
 

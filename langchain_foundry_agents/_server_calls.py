@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 
 from foundry_agents import GeneratedFile
 from foundry_agents.background import ContinuationToken
-from foundry_agents.errors import FoundryConfigError
+from foundry_agents.metadata import file_reference as core_file_reference
 
 from ._messages import to_neutral_messages
 from ._outputs import ChunkMapper, to_ai_message
@@ -33,23 +33,9 @@ def file_reference(file: str | Mapping[str, Any] | GeneratedFile,
                    container_id: str | None = None) -> tuple[str, str | None]:
     """``(file_id, container_id)`` of what :meth:`ServerCalls.download_file` is given: a file id, an entry
     of ``response_metadata["generated_files"]``, a ``citation`` annotation of ``content_blocks`` (ids in
-    ``extras``), a raw annotation, or a :class:`~foundry_agents.GeneratedFile`. An explicit
-    ``container_id`` wins. Raises :class:`~foundry_agents.errors.FoundryConfigError` without a file id."""
-    if isinstance(file, GeneratedFile):
-        found: Mapping[str, Any] = {"file_id": file.file_id, "container_id": file.container_id}
-    elif isinstance(file, Mapping):
-        extras = file.get("extras")
-        found = {**(extras if isinstance(extras, Mapping) else {}), **file}
-    else:
-        found = {"file_id": file}
-    file_id = found.get("file_id")
-    if not isinstance(file_id, str) or not file_id:
-        raise FoundryConfigError(f"download_file needs a file id (e.g. 'cfile_...' or an entry of "
-                                 f"response_metadata['generated_files']), got {file!r:.80}")
-    cid = container_id if container_id is not None else found.get("container_id")
-    if cid is not None and (not isinstance(cid, str) or not cid):
-        raise FoundryConfigError(f"download_file container_id must be a non-empty string, got {cid!r:.40}")
-    return file_id, cid
+    ``extras``), a raw annotation, or a :class:`~foundry_agents.GeneratedFile` (the core's
+    :func:`~foundry_agents.metadata.file_reference`). An explicit ``container_id`` wins."""
+    return core_file_reference(file, container_id, listed_in="response_metadata['generated_files']")
 
 
 class ServerCalls:

@@ -5,7 +5,7 @@ An MCP tool that needs the user's sign-in ends the reply with ``finish_reason ==
 ``consent_link``). There is no answer item: once the user signed in, :func:`resend_after_consent`
 gives the history that sends the same turn again, chained to that reply with
 ``previous_response_id``. A computer call is a tool call named :data:`COMPUTER_TOOL` (the action in
-``args``); :func:`screenshot_message` builds its answer, or a ``computer_use`` tool returns an image
+``args``); :func:`computer_screenshot_message` builds its answer, or a ``computer_use`` tool returns an image
 block and LangChain wraps it.
 
 Example:
@@ -24,11 +24,11 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolCall, ToolMessage
 
+from foundry_agents import pending as core
 from foundry_agents.errors import FoundryConfigError
+from foundry_agents.pending import COMPUTER_TOOL
 
-from ._messages import COMPUTER_TOOL
-
-__all__ = ["COMPUTER_TOOL", "resend_after_consent", "screenshot_message"]
+__all__ = ["COMPUTER_TOOL", "computer_screenshot_message", "resend_after_consent"]
 
 
 def resend_after_consent(history: Sequence[BaseMessage], reply: AIMessage) -> list[BaseMessage]:
@@ -39,16 +39,12 @@ def resend_after_consent(history: Sequence[BaseMessage], reply: AIMessage) -> li
     """
     if not isinstance(reply, AIMessage) or not reply.id:
         raise FoundryConfigError("resend_after_consent needs the AIMessage that asked for consent (with its id)")
-    last_ai = max((i for i, m in enumerate(history) if isinstance(m, AIMessage)), default=-1)
-    turn = list(history[last_ai + 1:])
-    if not turn:
-        raise FoundryConfigError("resend_after_consent: history has no turn after its last AIMessage to send again")
-    return [*history, reply, *turn]
+    return core.resend_after_consent(history, reply, is_reply=lambda m: isinstance(m, AIMessage), reply_name="AIMessage")
 
 
-def screenshot_message(call: ToolCall | Mapping[str, Any] | str, image: bytes | str, *,
-                       mime_type: str = "image/png",
-                       acknowledged_safety_checks: Sequence[Mapping[str, Any]] = ()) -> ToolMessage:
+def computer_screenshot_message(call: ToolCall | Mapping[str, Any] | str, image: bytes | str, *,
+                                mime_type: str = "image/png",
+                                acknowledged_safety_checks: Sequence[Mapping[str, Any]] = ()) -> ToolMessage:
     """The answer to a computer call: a ``ToolMessage`` for the call's id carrying the screenshot.
 
     ``call`` is the tool call (``reply.tool_calls[i]``), an entry of
@@ -58,7 +54,7 @@ def screenshot_message(call: ToolCall | Mapping[str, Any] | str, image: bytes | 
     """
     call_id = call if isinstance(call, str) else (call.get("call_id") or call.get("id"))
     if not isinstance(call_id, str) or not call_id:
-        raise FoundryConfigError(f"screenshot_message needs the computer call's id, got {call!r:.60}")
+        raise FoundryConfigError(f"computer_screenshot_message needs the computer call's id, got {call!r:.60}")
     block: dict[str, Any]
     if isinstance(image, bytes):
         block = {"type": "image", "base64": base64.b64encode(image).decode("ascii"), "mime_type": mime_type}
@@ -67,7 +63,7 @@ def screenshot_message(call: ToolCall | Mapping[str, Any] | str, image: bytes | 
     elif isinstance(image, str) and image:
         block = {"type": "image", "file_id": image}
     else:
-        raise FoundryConfigError(f"screenshot_message image must be bytes, a data:/https URL or a file id, "
+        raise FoundryConfigError(f"computer_screenshot_message image must be bytes, a data:/https URL or a file id, "
                                  f"got {type(image).__name__}")
     extra = {"acknowledged_safety_checks": [dict(c) for c in acknowledged_safety_checks]} \
         if acknowledged_safety_checks else {}

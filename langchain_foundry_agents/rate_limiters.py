@@ -15,12 +15,12 @@ from typing import Any
 
 from langchain_core.rate_limiters import BaseRateLimiter
 
-from foundry_agents.rate_limit import is_rate_limiter
+from foundry_agents.rate_limit import FrameworkLimiter
 
 __all__ = ["FoundryRateLimiter"]
 
 
-class FoundryRateLimiter(BaseRateLimiter):
+class FoundryRateLimiter(FrameworkLimiter, BaseRateLimiter):
     """A core limiter in ``ChatFoundryAgent.rate_limiter``: pacing and 429 feedback happen per send
     inside the call, so LangChain's per-call ``acquire`` returns at once.
 
@@ -31,35 +31,18 @@ class FoundryRateLimiter(BaseRateLimiter):
         True
     """
 
-    def __init__(self, limiter: Any) -> None:
-        if not is_rate_limiter(limiter):
-            raise TypeError(f"FoundryRateLimiter wraps a foundry_agents.SharedRateLimiter (or a RayRateLimiter), "
-                            f"got {type(limiter).__name__}")
-        self.limiter = limiter
-
     def acquire(self, *, blocking: bool = True) -> bool:
         return True  # the core waits for a slot before each send
 
     async def aacquire(self, *, blocking: bool = True) -> bool:
         return True
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FoundryRateLimiter) and other.limiter is self.limiter
-
-    def __hash__(self) -> int:
-        return id(self.limiter)
-
-    def __repr__(self) -> str:
-        return f"FoundryRateLimiter({self.limiter!r})"
-
 
 def as_langchain_limiter(value: Any) -> Any:
     """A core limiter wrapped for LangChain's field; LangChain's own limiters and ``None`` as given."""
-    if value is None or isinstance(value, BaseRateLimiter) or not is_rate_limiter(value):
-        return value
-    return FoundryRateLimiter(value)
+    return FoundryRateLimiter.wrap(value, native=BaseRateLimiter)
 
 
 def core_limiter(value: Any) -> Any:
     """What the core paces with: the wrapped limiter, or nothing (LangChain paces its own)."""
-    return value.limiter if isinstance(value, FoundryRateLimiter) else None
+    return FoundryRateLimiter.unwrap(value)

@@ -11,8 +11,8 @@ Example:
 """
 
 from foundry_agents.errors import StructuredOutputError
+from foundry_agents.pending import COMPUTER_TOOL
 
-from ._items import COMPUTER_TOOL
 from ._messages import approval_message
 from ._pending import computer_screenshot_message, resend_after_consent
 from .base import FoundryAgentLLM

@@ -10,7 +10,7 @@ one-shot and the streaming paths of :mod:`._outputs`:
 - typed server tools and structured outputs get one ``additional_kwargs`` entry each, under the
   key of :data:`TYPED_KEYS`, with the core item's fields (the raw wire items stay in
   ``server_tool_calls``);
-- files the agent made are listed once each in ``generated_files``.
+- files the agent made (``generated_files``) are among the core's response facts, not here.
 
 Example:
     >>> from foundry_agents.items import parse_output_item
@@ -29,6 +29,7 @@ from typing import Any
 from llama_index.core.base.llms.types import ImageBlock, ToolCallBlock
 
 from foundry_agents.errors import UnexpectedResponseError
+from foundry_agents.pending import COMPUTER_TOOL, computer_call_args
 from foundry_agents.response import (
     AgentResponse,
     CodeInterpreterCallItem,
@@ -44,14 +45,10 @@ __all__ = [
     "COMPUTER_TOOL",
     "TYPED_KEYS",
     "computer_call_block",
-    "generated_files",
     "image_block",
     "item_entry",
     "typed_kwargs",
 ]
-
-#: The tool name a computer call has as a LlamaIndex tool call (name your ``FunctionTool`` so).
-COMPUTER_TOOL = "computer_use"
 
 #: ``additional_kwargs`` key listing each typed item kind (one entry per item, in output order).
 TYPED_KEYS: dict[type, str] = {
@@ -94,22 +91,13 @@ def item_entry(item: Any) -> dict[str, Any]:
 
 
 def typed_kwargs(response: AgentResponse) -> dict[str, Any]:
-    """The typed entries of ``response`` by :data:`TYPED_KEYS` key, and ``generated_files``."""
+    """The typed entries of ``response`` by :data:`TYPED_KEYS` key."""
     out: dict[str, list[dict[str, Any]]] = {}
     for item in response.output:
         key = TYPED_KEYS.get(type(item))
         if key is not None:
             out.setdefault(key, []).append(item_entry(item))
-    files = generated_files(response)
-    if files:
-        out["generated_files"] = files
     return dict(out)
-
-
-def generated_files(response: AgentResponse) -> list[dict[str, Any]]:
-    """Files the agent made (``file_id``, ``container_id``, ``filename``): pass one to ``download_file``."""
-    return [{"file_id": f.file_id, "container_id": f.container_id, "filename": f.filename}
-            for f in response.generated_files]
 
 
 def image_block(item: ImageGenerationCallItem, b64: str | None = None) -> ImageBlock | None:
@@ -137,6 +125,4 @@ def partial_image_block(b64: str, output_format: str | None) -> ImageBlock | Non
 
 def computer_call_block(item: ComputerCallItem) -> ToolCallBlock:
     """A computer call as a tool call: ``tool_kwargs`` is the action (``{"actions": [...]}`` for a batch)."""
-    actions = item.actions
-    kwargs = dict(item.action) if item.action is not None else ({"actions": actions} if actions else {})
-    return ToolCallBlock(tool_call_id=item.call_id, tool_name=COMPUTER_TOOL, tool_kwargs=kwargs)
+    return ToolCallBlock(tool_call_id=item.call_id, tool_name=COMPUTER_TOOL, tool_kwargs=computer_call_args(item))

@@ -9,9 +9,13 @@ Conventions this adapter relies on (set by :mod:`._outputs` and :func:`approval_
   (and ``"agent_name"``), so the core can chain with ``previous_response_id``;
 - a tool-role message answers ``additional_kwargs["tool_call_id"]`` (as LlamaIndex agents set it);
 - an approval answer carries ``additional_kwargs["mcp_approval_response"]``;
-- a tool message answering a computer call (its ``tool_call_id`` is in an earlier assistant
-  message's ``computer_calls``, or it is flagged by :func:`._pending.computer_screenshot_message`)
-  carries one screenshot ``ImageBlock`` and becomes a ``computer_call_output``;
+- an assistant message's computer calls (``ToolCallBlock``s named ``computer_use``, and the
+  entries of ``additional_kwargs["computer_calls"]``) become the service's own ``computer_call``
+  items, which a stateless history (``store=False``) replays before their answers and a chained one
+  leaves out;
+- a tool message answering a computer call (its ``tool_call_id`` is one of those calls, or it is
+  flagged by :func:`._pending.computer_screenshot_message`) carries one screenshot ``ImageBlock``
+  and becomes a ``computer_call_output``;
 - an assistant message's ``ImageBlock``s are images the agent made: they are not sent back.
 
 Example:
@@ -22,6 +26,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,6 +47,7 @@ from llama_index.core.base.llms.types import (
 from foundry_agents.errors import FoundryConfigError
 from foundry_agents.messages import (
     ApprovalResponsePart,
+    ComputerCallPart,
     FilePart,
     ImagePart,
     Message,
@@ -53,6 +59,7 @@ from foundry_agents.messages import (
     data_uri,
 )
 from foundry_agents.metadata import approval_part, approval_response, encode_arguments
+from foundry_agents.pending import COMPUTER_TOOL, computer_call_part
 
 from ._pending import COMPUTER_CALL_KEY, computer_call_ids, computer_output_part
 
@@ -116,9 +123,13 @@ def to_foundry_message(message: ChatMessage, *, index: int = 0, computer_calls: 
     for block in message.blocks:
         if role == "assistant" and isinstance(block, ImageBlock):
             continue  # an image the agent made: the service keeps it, an assistant turn cannot carry one
+        if role == "assistant" and isinstance(block, ToolCallBlock) and block.tool_name == COMPUTER_TOOL:
+            parts.append(_computer_call(block.tool_call_id, block.tool_kwargs, extra, index))
+            continue
         parts.extend(_block_parts(block, role, index))
     if role == "assistant":
-        parts.extend(_legacy_tool_calls(extra.get("tool_calls"), parts, index))
+        parts.extend(_legacy_tool_calls(extra, parts, index))
+        parts.extend(_listed_computer_calls(extra, parts, index))
         return Message("assistant", tuple(parts), response_id=_str_or_none(extra.get("response_id")),
                        agent=_str_or_none(extra.get("agent_name")),
                        agent_session_id=_str_or_none(extra.get("agent_session_id")))
@@ -201,8 +212,9 @@ def _block_parts(block: Any, role: Role, index: int) -> list[Part]:
 
 
 # -- tool calls and results -----------------------------------------------------------------------
-def _legacy_tool_calls(raw: Any, parts: Sequence[Part], index: int) -> list[Part]:
+def _legacy_tool_calls(extra: Mapping[str, Any], parts: Sequence[Part], index: int) -> list[Part]:
     """OpenAI-style ``additional_kwargs["tool_calls"]`` (dicts or SDK objects), minus those in blocks."""
+    raw = extra.get("tool_calls")
     if not raw:
         return []
     if not isinstance(raw, (list, tuple)):
@@ -210,7 +222,7 @@ def _legacy_tool_calls(raw: Any, parts: Sequence[Part], index: int) -> list[Part
             f"message {index}: additional_kwargs['tool_calls'] must be a list of tool calls "
             f"(dicts with id and function), got {type(raw).__name__}"
         )
-    seen = {p.call_id for p in parts if isinstance(p, ToolCallPart)}
+    seen = {p.call_id for p in parts if isinstance(p, (ToolCallPart, ComputerCallPart))}
     out: list[Part] = []
     for call in raw:
         get = call.get if isinstance(call, Mapping) else lambda k, c=call: getattr(c, k, None)
@@ -222,7 +234,10 @@ def _legacy_tool_calls(raw: Any, parts: Sequence[Part], index: int) -> list[Part
         if call_id in seen:
             continue
         args = fget("arguments") if function is not None else get("arguments")
-        out.append(ToolCallPart(str(call_id), str(name), encode_arguments(args)))
+        if name == COMPUTER_TOOL:
+            out.append(_computer_call(str(call_id), _json_object(args), extra, index))
+        else:
+            out.append(ToolCallPart(str(call_id), str(name), encode_arguments(args)))
     return out
 
 
@@ -235,6 +250,34 @@ def _tool_result(message: ChatMessage, extra: Mapping[str, Any], index: int) -> 
         )
     texts = [b.text for b in message.blocks if isinstance(b, TextBlock)]
     return ToolResultPart(str(call_id), "\n".join(texts))
+
+
+def _json_object(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value or "{}")
+        except json.JSONDecodeError:
+            return None
+    return value
+
+
+def _computer_entries(extra: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    entries = extra.get("computer_calls") or ()
+    return {c["call_id"]: c for c in entries if isinstance(c, Mapping) and isinstance(c.get("call_id"), str)}
+
+
+def _computer_call(call_id: str | None, kwargs: Any, extra: Mapping[str, Any], index: int) -> ComputerCallPart:
+    """A ``computer_use`` tool call as the service's item (what ``computer_calls`` kept of it wins)."""
+    try:
+        return computer_call_part(call_id or "", kwargs, _computer_entries(extra).get(call_id or ""))
+    except FoundryConfigError as exc:
+        raise FoundryConfigError(f"message {index}: computer call {call_id!r}: {exc}") from None
+
+
+def _listed_computer_calls(extra: Mapping[str, Any], parts: Sequence[Part], index: int) -> list[Part]:
+    """Entries of ``computer_calls`` with no ``ToolCallBlock`` (e.g. a message rebuilt from kwargs)."""
+    seen = {p.call_id for p in parts if isinstance(p, ComputerCallPart)}
+    return [_computer_call(call_id, None, extra, index) for call_id in _computer_entries(extra) if call_id not in seen]
 
 
 def _approval_part(value: Any, index: int) -> ApprovalResponsePart:

@@ -29,10 +29,13 @@ from llama_index.core.base.llms.types import (
     ImageBlock,
     MessageRole,
     TextBlock,
+    ToolCallBlock,
 )
 
+from foundry_agents import pending as core
 from foundry_agents.errors import FoundryConfigError
 from foundry_agents.messages import ComputerCallOutputPart, data_uri
+from foundry_agents.pending import COMPUTER_TOOL
 
 __all__ = [
     "COMPUTER_CALL_KEY",
@@ -77,12 +80,15 @@ def computer_screenshot_message(call_id: str, screenshot: bytes | str | ImageBlo
 
 
 def computer_call_ids(messages: Iterable[ChatMessage]) -> set[str]:
-    """The ``call_id`` of every computer call the assistant messages of a history list."""
+    """The ``call_id`` of every computer call the assistant messages of a history list (in
+    ``computer_calls``, or as a ``ToolCallBlock`` named ``computer_use``)."""
     ids: set[str] = set()
     for message in messages:
         for call in (message.additional_kwargs or {}).get("computer_calls") or ():
             if isinstance(call, Mapping) and isinstance(call.get("call_id"), str):
                 ids.add(call["call_id"])
+        ids.update(b.tool_call_id for b in message.blocks
+                   if isinstance(b, ToolCallBlock) and b.tool_name == COMPUTER_TOOL and b.tool_call_id)
     return ids
 
 
@@ -128,12 +134,4 @@ def resend_after_consent(messages: Sequence[ChatMessage], reply: ChatResponse | 
     if not isinstance(message, ChatMessage) or not (message.additional_kwargs or {}).get("oauth_consent_requests"):
         raise FoundryConfigError("resend_after_consent: reply does not wait for an OAuth consent "
                                  "(its additional_kwargs have no 'oauth_consent_requests')")
-    turn: list[ChatMessage] = []
-    for previous in reversed(messages):
-        if previous.role == MessageRole.ASSISTANT:
-            break
-        turn.insert(0, previous)
-    if not turn:
-        raise FoundryConfigError("resend_after_consent: messages end with an assistant message; "
-                                 "pass the history that was sent (ending with the user's turn)")
-    return [*messages, message, *turn]
+    return core.resend_after_consent(messages, message, is_reply=lambda m: m.role == MessageRole.ASSISTANT)

@@ -8,7 +8,9 @@ user's text stays as written, which matters to agents that read only the user tu
 answer is parsed from the agent's JSON. An agent whose definition sets a JSON schema output
 format answers in that schema anyway. When the response carries a Foundry ``structured_outputs``
 item whose ``output`` matches the model, that output is the result (the latest one first);
-otherwise the text is parsed. A parse failure raises :class:`StructuredOutputError`.
+otherwise the text is parsed. A parse failure raises :class:`StructuredOutputError`. Streamed,
+the partial objects come from the text as it arrives, and the last chunk (the final response,
+with its ``structured_outputs`` items) gives the matching item's output when there is one.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from foundry_agents.errors import StructuredOutputError
 __all__ = [
     "StructuredOutputError",
     "aparse_stream",
+    "item_result",
     "parse_stream",
     "parse_structured",
     "schema_instructions",
@@ -64,13 +67,19 @@ def _with_text(message: ChatMessage, text: str) -> ChatMessage:
 
 def structured_result(agent: str, output_cls: type[BaseModel], message: ChatMessage) -> Any:
     """``output_cls`` from the message's ``structured_outputs`` entries when one matches, else from its text."""
+    found = item_result(output_cls, message)
+    return found if found is not None else parse_structured(agent, output_cls, message.content or "")
+
+
+def item_result(output_cls: type[BaseModel], message: ChatMessage) -> Any:
+    """``output_cls`` from the latest ``structured_outputs`` entry that matches it, else ``None``."""
     for entry in reversed((message.additional_kwargs or {}).get("structured_outputs") or []):
         if isinstance(entry, Mapping) and entry.get("output") is not None:
             try:
                 return output_cls.model_validate(entry["output"])
             except ValidationError:
-                continue  # another shape than the caller's model: try the text
-    return parse_structured(agent, output_cls, message.content or "")
+                continue  # another shape than the caller's model: try the next, then the text
+    return None
 
 
 def parse_structured(agent: str, output_cls: type[BaseModel], text: str) -> Any:
@@ -107,6 +116,9 @@ async def aparse_stream(chunks: AsyncIterator[ChatResponse], output_cls: type[Ba
 
 
 def _partial(chunk: ChatResponse, output_cls: type[BaseModel], current: Any, llm: Any) -> Any:
+    found = item_result(output_cls, chunk.message)  # only the last chunk carries the items
+    if found is not None:
+        return found
     try:
         return process_streaming_objects(chunk, output_cls, cur_objects=current, flexible_mode=True, llm=llm)
     except (ValueError, ValidationError):

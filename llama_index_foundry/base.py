@@ -43,8 +43,8 @@ from foundry_agents._arguments import check_arguments
 from foundry_agents.agent import FoundryAgent
 from foundry_agents.background import DEFAULT_WAIT_TIMEOUT, ContinuationToken
 from foundry_agents.connection_fields import ConnectionFields
-from foundry_agents.errors import FoundryConfigError
 from foundry_agents.messages import Message
+from foundry_agents.metadata import file_reference
 from foundry_agents.options import adapter_defaults, from_adapter
 from foundry_agents.request import tool_choice_option
 from foundry_agents.streaming import StreamEvent, WorkflowActionUpdated
@@ -346,13 +346,13 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
             >>> reply = llm.chat([ChatMessage(role="user", content="Plot the sales")])  # doctest: +SKIP
             >>> llm.download_file(reply.message.additional_kwargs["generated_files"][0], "out/")  # doctest: +SKIP
         """
-        file_id, container = _file_ref(file, container_id)
+        file_id, container = file_reference(file, container_id, listed_in="additional_kwargs['generated_files']")
         return self.foundry_agent.client.download_file(file_id, destination, container_id=container)
 
     async def adownload_file(self, file: str | Mapping[str, Any], destination: str | os.PathLike[str], *,
                              container_id: str | None = None) -> Path:
         """Async twin of :meth:`download_file`."""
-        file_id, container = _file_ref(file, container_id)
+        file_id, container = file_reference(file, container_id, listed_in="additional_kwargs['generated_files']")
         return await self.foundry_agent.async_client.download_file(file_id, destination, container_id=container)
 
     # -- completion -----------------------------------------------------------------------------
@@ -480,20 +480,6 @@ class FoundryAgentLLM(ConnectionFields, FunctionCallingLLM):
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.aclose()
-
-
-def _file_ref(file: str | Mapping[str, Any], container_id: str | None) -> tuple[str, str | None]:
-    """``(file_id, container_id)`` of a file id or a ``generated_files`` entry (checked before any network)."""
-    if isinstance(file, Mapping):
-        file_id, container_id = file.get("file_id"), container_id or file.get("container_id")
-    else:
-        file_id = file
-    if not isinstance(file_id, str) or not file_id:
-        raise FoundryConfigError("download_file needs a file id (a non-empty string) or an entry of "
-                                 f"additional_kwargs['generated_files'], got {file!r:.80}")
-    if container_id is not None and (not isinstance(container_id, str) or not container_id):
-        raise FoundryConfigError(f"download_file container_id must be a non-empty string, got {container_id!r:.40}")
-    return file_id, container_id
 
 
 def _tool_choice(choice: Any, required: bool, tools: Sequence[BaseTool]) -> str | dict[str, Any] | None:

@@ -15,12 +15,12 @@ from typing import Any
 
 from llama_index.core.rate_limiter import BaseRateLimiter
 
-from foundry_agents.rate_limit import is_rate_limiter
+from foundry_agents.rate_limit import FrameworkLimiter
 
 __all__ = ["FoundryLLMRateLimiter"]
 
 
-class FoundryLLMRateLimiter(BaseRateLimiter):
+class FoundryLLMRateLimiter(FrameworkLimiter, BaseRateLimiter):
     """A core limiter in ``FoundryAgentLLM.rate_limiter``: pacing and 429 feedback happen per send
     inside the call, so LlamaIndex's per-call ``acquire`` returns at once.
 
@@ -29,35 +29,18 @@ class FoundryLLMRateLimiter(BaseRateLimiter):
         >>> FoundryLLMRateLimiter(SharedRateLimiter(max_rate=20.0)).acquire()
     """
 
-    def __init__(self, limiter: Any) -> None:
-        if not is_rate_limiter(limiter):
-            raise TypeError(f"FoundryLLMRateLimiter wraps a foundry_agents.SharedRateLimiter (or a RayRateLimiter), "
-                            f"got {type(limiter).__name__}")
-        self.limiter = limiter
-
     def acquire(self, num_tokens: int = 0) -> None:
         return None  # the core waits for a slot before each send
 
     async def async_acquire(self, num_tokens: int = 0) -> None:
         return None
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FoundryLLMRateLimiter) and other.limiter is self.limiter
-
-    def __hash__(self) -> int:
-        return id(self.limiter)
-
-    def __repr__(self) -> str:
-        return f"FoundryLLMRateLimiter({self.limiter!r})"
-
 
 def as_llama_index_limiter(value: Any) -> Any:
     """A core limiter wrapped for LlamaIndex's field; LlamaIndex's own limiters and ``None`` as given."""
-    if value is None or isinstance(value, BaseRateLimiter) or not is_rate_limiter(value):
-        return value
-    return FoundryLLMRateLimiter(value)
+    return FoundryLLMRateLimiter.wrap(value, native=BaseRateLimiter)
 
 
 def core_limiter(value: Any) -> Any:
     """What the core paces with: the wrapped limiter, or nothing (LlamaIndex paces its own)."""
-    return value.limiter if isinstance(value, FoundryLLMRateLimiter) else None
+    return FoundryLLMRateLimiter.unwrap(value)

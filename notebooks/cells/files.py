@@ -197,13 +197,13 @@ print(answer.text)
 
 A `computer_call` is work for the client, like a function call: it arrives as a tool call named
 `computer_use`, with the action in `args`. Here the "screen" is a PNG made on the spot (a window
-with a title bar); `screenshot_message` answers the call with it. The agent then clicks in the
+with a title bar); `computer_screenshot_message` answers the call with it. The agent then clicks in the
 middle of the screen it saw.
 '''),
     code('''
 import zlib
 
-from langchain_foundry_agents import screenshot_message
+from langchain_foundry_agents import computer_screenshot_message
 
 
 def screen(width: int, height: int) -> bytes:
@@ -225,7 +225,7 @@ while reply.tool_calls:
     print(f"{call['name']}: {call['args']}")
     shot = screen(640, 400)
     show(shot, "  answered with a screenshot")
-    history += [reply, screenshot_message(call, shot)]
+    history += [reply, computer_screenshot_message(call, shot)]
     reply = computer.invoke(history)
 print(reply.text)
 '''),

@@ -135,3 +135,38 @@ def test_a_consent_or_computer_call_stops_the_loop_naming_it_with_the_reply() ->
         drive(loop, ask=lambda payload: reply, run_call=print)
     assert info.value.blocked == ["OAuth consent for github at https://login.example/c", "computer call call_1 (click)"]
     assert info.value.reply is reply  # the caller continues from it
+
+
+CONSENT_ENTRY = {"server_label": "github", "consent_link": "https://login.example/c"}
+CLICK_ENTRY = {"call_id": "call_1", "action": {"type": "click", "x": 1, "y": 2}}
+
+
+@pytest.mark.parametrize(("consents", "computer", "says", "never"), [
+    ([CONSENT_ENTRY], [], "open each consent link and sign in, then send the same turn again", "screenshot"),
+    ([], [CLICK_ENTRY], "answer it with a screenshot (computer_call_output)", "consent"),
+    ([CONSENT_ENTRY], [CLICK_ENTRY], "send the same turn again (resend_after_consent); do each computer action", None),
+], ids=["consent", "computer call", "both"])
+def test_the_error_says_how_to_answer_what_is_actually_pending(consents: list[Any], computer: list[Any], says: str,
+                                                                never: str | None) -> None:
+    import copy
+    import pickle
+
+    from foundry_agents.orchestration import blocked_work, calls_to_run
+
+    with pytest.raises(PendingToolCallsError) as info:
+        calls_to_run("agent x", [], set(), blocked=blocked_work(consents, computer))
+    message = str(info.value)
+    assert says in message
+    if never is not None:
+        assert never not in message.split("cannot be done here")[1]
+    # The kinds survive a copy and a pickle (errors cross process bounds in Ray workers).
+    kinds = [b.kind for b in info.value.blocked]
+    assert [b.kind for b in pickle.loads(pickle.dumps(info.value.blocked))] == kinds
+    assert [b.kind for b in copy.deepcopy(info.value.blocked)] == kinds
+
+
+def test_a_batched_computer_call_is_named_as_a_batch() -> None:
+    from foundry_agents.orchestration import blocked_work
+
+    assert blocked_work(computer_calls=[{"call_id": "c", "action": None, "actions": [{"type": "click"}]}]) == [
+        "computer call c (batch)"]

@@ -13,7 +13,7 @@ ERRORS = {"APIConnectionError", "APIError", "APIStatusError", "APITimeoutError",
           "AgentToolMismatchError", "UnsupportedContentError", "WaitTimeoutError"}
 PUBLIC = ERRORS | {"PROVIDER", "WORKFLOW_ACTION_EVENT", "AgentJSONParser", "ChatFoundryAgent", "FoundryRateLimiter",
                    "approval_message", "fan_out", "foundry_agent_tool", "COMPUTER_TOOL", "resend_after_consent",
-                   "screenshot_message"}
+                   "computer_screenshot_message"}
 
 
 def test_all_lists_the_user_facing_names():

@@ -22,9 +22,9 @@ from foundry_agents.streaming import StreamAccumulator
 from langchain_foundry_agents import (
     COMPUTER_TOOL,
     UnsupportedContentError,
+    computer_screenshot_message,
     foundry_agent_tool,
     resend_after_consent,
-    screenshot_message,
 )
 from langchain_foundry_agents._messages import to_neutral_messages
 from langchain_foundry_agents._outputs import ChunkMapper, to_ai_message
@@ -253,10 +253,10 @@ def test_batched_computer_actions() -> None:
 SHOT = "data:image/png;base64," + PNG_B64
 CHECK = {"id": "sc_1", "code": "malicious_instructions", "message": "check"}
 ANSWERS = [
-    ("helper with bytes", lambda: screenshot_message({"id": "call_1"}, b"\x89PNG\r\n\x1a\nfake",
+    ("helper with bytes", lambda: computer_screenshot_message({"id": "call_1"}, b"\x89PNG\r\n\x1a\nfake",
                                                      acknowledged_safety_checks=[CHECK]),
      ComputerCallOutputPart("call_1", image_url=SHOT, acknowledged_safety_checks=[CHECK])),
-    ("helper with a file id", lambda: screenshot_message("call_1", "file-7"),
+    ("helper with a file id", lambda: computer_screenshot_message("call_1", "file-7"),
      ComputerCallOutputPart("call_1", file_id="file-7")),
     ("tool output: an image block", lambda: ToolMessage([{"type": "image", "url": SHOT}], tool_call_id="call_1",
                                                         name=COMPUTER_TOOL),
@@ -288,7 +288,7 @@ def test_a_stateless_history_replays_the_computer_call_before_its_screenshot() -
     seen: list[dict[str, Any]] = []
     llm = mock_model(answering(response_body([COMPUTER], rid="resp_cu"), seen), store=False)
     first = llm.invoke("click it")
-    llm.invoke([HumanMessage("click it"), first, screenshot_message(first.tool_calls[0], SHOT)])
+    llm.invoke([HumanMessage("click it"), first, computer_screenshot_message(first.tool_calls[0], SHOT)])
     call, answer = seen[1]["input"][1:]
     assert "previous_response_id" not in seen[1]
     assert call == {"type": "computer_call", "call_id": "call_1", "id": COMPUTER["id"], "action": COMPUTER["action"],
@@ -300,7 +300,7 @@ def test_the_screenshot_goes_on_the_wire_as_computer_call_output() -> None:
     seen: list[dict[str, Any]] = []
     llm = mock_model(answering(response_body([COMPUTER], rid="resp_cu"), seen))
     first = llm.invoke("click it")
-    llm.invoke([HumanMessage("click it"), first, screenshot_message(first.tool_calls[0], SHOT)])
+    llm.invoke([HumanMessage("click it"), first, computer_screenshot_message(first.tool_calls[0], SHOT)])
     assert seen[1]["previous_response_id"] == "resp_cu"
     assert seen[1]["input"] == [{"type": "computer_call_output", "call_id": "call_1",
                                  "output": {"type": "computer_screenshot", "image_url": SHOT}}]

@@ -32,9 +32,9 @@ from foundry_agents import NotFoundError, UploadedFiles
 from foundry_agents.emulator import EMULATOR_TOKEN, png, run_emulator
 from langchain_foundry_agents import (
     ChatFoundryAgent,
+    computer_screenshot_message,
     foundry_agent_tool,
     resend_after_consent,
-    screenshot_message,
 )
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -293,7 +293,7 @@ def test_computer_loop_answers_each_call_with_a_screenshot(make: Any, stream: bo
         assert reply.response_metadata["finish_reason"] == "tool_calls"
         assert reply.response_metadata["computer_calls"][0]["call_id"] == call["id"]
         actions.append(call["args"])
-        history += [reply, screenshot_message(call, screen(300, 200))]
+        history += [reply, computer_screenshot_message(call, screen(300, 200))]
     assert actions == [{"type": "screenshot"}, {"type": "click", "button": "left", "x": 150, "y": 100}]
     assert reply.text == "Done: I clicked at (150, 100) on a 300x200 screen."
 

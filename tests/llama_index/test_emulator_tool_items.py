@@ -14,9 +14,16 @@ import httpx
 import pytest
 from llama_index.core.agent.workflow import FunctionAgent
 from llama_index.core.base.llms.types import ChatMessage, CitationBlock, ImageBlock, MessageRole
+from llama_index.core.prompts import PromptTemplate
 from llama_index.core.tools import FunctionTool
+from pydantic import BaseModel
 
-from llama_index_foundry import COMPUTER_TOOL, FoundryAgentLLM, resend_after_consent
+from llama_index_foundry import (
+    COMPUTER_TOOL,
+    FoundryAgentLLM,
+    computer_screenshot_message,
+    resend_after_consent,
+)
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("foundry_agents.emulator.agents.painter") is None,
                                 reason="the emulator's tool agents come with the emulator-files branch")
@@ -98,6 +105,78 @@ async def test_a_function_agent_does_the_computer_calls(make_llm: Make) -> None:
     result = await agent.run("Click the middle of the screen")
     assert [a["type"] for a in actions] == ["screenshot", "click"] and (actions[1]["x"], actions[1]["y"]) == (32, 24)
     assert "on a 64x48 screen" in str(result)
+
+
+@pytest.mark.parametrize("store", [None, False], ids=["chained", "stateless"])
+@pytest.mark.parametrize("mode", ["chat", "stream"])
+def test_computer_loop_by_hand_answers_each_call_with_a_screenshot(make_llm: Make, mode: str,
+                                                                   store: bool | None) -> None:
+    # Stateless (store=False) the history replays each computer call before its screenshot; without
+    # that the service refuses the screenshot ("No computer call found").
+    llm = make_llm("computer", store=store)
+    history = [user("Press the blue button.")]
+    actions = []
+    for _ in range(4):
+        reply = llm.chat(history) if mode == "chat" else list(llm.stream_chat(history))[-1]
+        calls = llm.get_tool_calls_from_response(reply, error_on_no_tool_call=False)
+        if not calls:
+            break
+        [call] = calls
+        assert call.tool_name == COMPUTER_TOOL and reply.message.additional_kwargs["finish_reason"] == "tool_calls"
+        assert reply.message.additional_kwargs["computer_calls"][0]["call_id"] == call.tool_id
+        actions.append(call.tool_kwargs)
+        history += [reply.message, computer_screenshot_message(call.tool_id, png(300, 200))]
+    assert actions == [{"type": "screenshot"}, {"type": "click", "button": "left", "x": 150, "y": 100}]
+    assert reply.message.content == "Done: I clicked at (150, 100) on a 300x200 screen."
+
+
+@pytest.mark.parametrize("store", [None, False], ids=["chained", "stateless"])
+async def test_computer_loop_by_hand_async(make_llm: Make, store: bool | None) -> None:
+    llm = make_llm("computer", store=store)
+    history = [user("Press the blue button.")]
+    first = await llm.achat(history)
+    [call] = llm.get_tool_calls_from_response(first)
+    history += [first.message, computer_screenshot_message(call.tool_id, png(80, 60))]
+    second = [c async for c in await llm.astream_chat(history)][-1]
+    [click] = llm.get_tool_calls_from_response(second)
+    assert click.tool_kwargs == {"type": "click", "button": "left", "x": 40, "y": 30}
+    history += [second.message, computer_screenshot_message(click.tool_id, png(80, 60))]
+    assert (await llm.achat(history)).message.content == "Done: I clicked at (40, 30) on a 80x60 screen."
+
+
+async def test_a_function_agent_does_the_computer_calls_statelessly(make_llm: Make) -> None:
+    shots = []
+
+    def computer_use(**action: Any) -> ImageBlock:
+        """Do a computer action and return a screenshot."""
+        shots.append(action["type"])
+        return ImageBlock(image=png(64, 48), image_mimetype="image/png")
+
+    agent = FunctionAgent(tools=[FunctionTool.from_defaults(fn=computer_use, name=COMPUTER_TOOL)],
+                          llm=make_llm("computer", store=False))
+    result = await agent.run("Click the middle of the screen")
+    assert shots == ["screenshot", "click"] and "at (32, 24) on a 64x48 screen" in str(result)
+
+
+class CalendarEvent(BaseModel):
+    name: str
+    date: str
+    participants: list[str]
+
+
+EVENT_TEXT = "Ann and Bob go to the science fair on 2025-05-01."
+EVENT = CalendarEvent(name="Science fair", date="2025-05-01", participants=["Ann", "Bob"])
+
+
+async def test_extractor_structured_outputs_item_is_the_structured_answer_streamed_too(make_llm: Make) -> None:
+    llm = make_llm("extractor")
+    prompt = PromptTemplate("{text}")
+    assert llm.structured_predict(CalendarEvent, prompt, text=EVENT_TEXT) == EVENT
+    streamed = list(llm.stream_structured_predict(CalendarEvent, prompt, text=EVENT_TEXT))
+    assert streamed and streamed[-1] == EVENT  # the text is prose: only the item gives the object
+    assert await llm.astructured_predict(CalendarEvent, prompt, text=EVENT_TEXT) == EVENT
+    astreamed = [o async for o in await llm.astream_structured_predict(CalendarEvent, prompt, text=EVENT_TEXT)]
+    assert astreamed and astreamed[-1] == EVENT
 
 
 def test_file_searcher_returns_results_when_include_asks(make_llm: Make, emulator_endpoint: str,

@@ -286,6 +286,68 @@ async def test_a_function_agent_answers_a_computer_call_with_a_screenshot() -> N
         "type": "computer_screenshot", "image_url": "data:image/png;base64," + PNG_B64}}]
 
 
+def test_a_stateless_history_replays_the_computer_call_before_its_screenshot() -> None:
+    recorder = answering(response(COMPUTER, rid="resp_1"), response(msg("ok"), rid="resp_2"))
+    llm = llm_for(recorder, store=False)
+    first = llm.chat([USER])
+    assert llm.chat([USER, first.message, computer_screenshot_message("call_1", PNG)]).message.content == "ok"
+    sent = recorder.bodies[1]
+    assert "previous_response_id" not in sent
+    call, answer = sent["input"][1:]
+    assert call == {"type": "computer_call", "call_id": "call_1", "id": COMPUTER["id"], "action": COMPUTER["action"],
+                    "pending_safety_checks": COMPUTER["pending_safety_checks"], "status": "completed"}
+    assert answer["type"] == "computer_call_output" and answer["call_id"] == "call_1"
+
+
+BATCH = [{"type": "click", "x": 1, "y": 2}, {"type": "screenshot"}]
+
+
+# An assistant message's computer call, however it carries it: (blocks, additional_kwargs, the part's fields).
+COMPUTER_ROWS = {
+    "block and entry": ([ToolCallBlock(tool_call_id="call_1", tool_name=COMPUTER_TOOL, tool_kwargs={"type": "wait"})],
+                        {"computer_calls": [{"id": "cu_1", "call_id": "call_1", "action": {"type": "click"},
+                                             "pending_safety_checks": [{"id": "sc_1"}]}]},
+                        ("call_1", {"type": "click"}, (), "cu_1", ({"id": "sc_1"},))),
+    "block only": ([ToolCallBlock(tool_call_id="call_1", tool_name=COMPUTER_TOOL, tool_kwargs={"type": "wait"})], {},
+                   ("call_1", {"type": "wait"}, (), None, ())),
+    "batched block": ([ToolCallBlock(tool_call_id="call_1", tool_name=COMPUTER_TOOL, tool_kwargs={"actions": BATCH})],
+                      {}, ("call_1", None, BATCH, None, ())),
+    "batched entry": ([], {"computer_calls": [{"id": "cu_2", "call_id": "call_2", "action": None, "actions": BATCH,
+                                               "pending_safety_checks": []}]},
+                      ("call_2", None, BATCH, "cu_2", ())),
+    "legacy tool_calls": ([], {"tool_calls": [{"id": "call_3", "function": {"name": COMPUTER_TOOL,
+                                                                          "arguments": '{"type": "screenshot"}'}}]},
+                          ("call_3", {"type": "screenshot"}, (), None, ())),
+}
+
+
+@pytest.mark.parametrize(("blocks", "extra", "fields"), COMPUTER_ROWS.values(), ids=list(COMPUTER_ROWS))
+def test_an_assistant_computer_call_becomes_the_services_item(blocks: list[Any], extra: dict[str, Any],
+                                                              fields: tuple[Any, ...]) -> None:
+    message = ChatMessage(role=MessageRole.ASSISTANT, blocks=[TextBlock(text=""), *blocks], additional_kwargs=extra)
+    [part] = [p for p in to_foundry_messages([USER, message])[1].parts if type(p).__name__ != "TextPart"]
+    assert type(part).__name__ == "ComputerCallPart"
+    got = (part.call_id, part.action, list(part.actions) or (), part.id, tuple(part.pending_safety_checks))
+    assert got == (fields[0], fields[1], list(fields[2]) or (), fields[3], fields[4])
+
+
+def test_a_plain_tool_message_answering_a_computer_use_block_is_its_screenshot() -> None:
+    call = ChatMessage(role=MessageRole.ASSISTANT, blocks=[
+        ToolCallBlock(tool_call_id="call_7", tool_name=COMPUTER_TOOL, tool_kwargs={"type": "screenshot"})])
+    answer = ChatMessage(role=MessageRole.TOOL, blocks=[ImageBlock(url="https://shots.example/7.png")],
+                         additional_kwargs={"tool_call_id": "call_7"})  # no computer_calls entry, no flag
+    [part] = to_foundry_messages([USER, call, answer])[2].parts
+    assert type(part).__name__ == "ComputerCallOutputPart"
+    assert (part.call_id, part.image_url) == ("call_7", "https://shots.example/7.png")
+
+
+def test_a_computer_call_without_an_action_is_refused_naming_the_message() -> None:
+    bare = ChatMessage(role=MessageRole.ASSISTANT, blocks=[
+        ToolCallBlock(tool_call_id="call_1", tool_name=COMPUTER_TOOL, tool_kwargs={})])
+    with pytest.raises(FoundryConfigError, match=r"message 1: computer call 'call_1'.*exactly one of action"):
+        to_foundry_messages([USER, bare])
+
+
 def test_computer_screenshot_message_acknowledges_safety_checks() -> None:
     recorder = answering(response(COMPUTER, rid="resp_1"), response(msg("ok"), rid="resp_2"))
     llm = llm_for(recorder)
@@ -348,21 +410,24 @@ def test_resend_after_consent_refuses_a_reply_without_consent_or_a_history_witho
         resend_after_consent([USER], plain)
     consent = ChatMessage(role=MessageRole.ASSISTANT, content="",
                           additional_kwargs={"oauth_consent_requests": [{"id": "oauthreq_1"}]})
-    with pytest.raises(FoundryConfigError, match="end with an assistant message"):
+    with pytest.raises(FoundryConfigError, match="no turn after its last assistant message"):
         resend_after_consent([USER, plain], consent)
 
 
 # -- the agent-as-tool loop stops on work it cannot do ---------------------------------------------
-@pytest.mark.parametrize(("item", "named"), [(CONSENT, "OAuth consent for github at https://login.example/consent"),
-                                             (COMPUTER, "computer call call_1 (click)")])
-def test_a_sub_agent_waiting_for_a_consent_or_a_computer_call_fails_loudly(item: dict[str, Any], named: str) -> None:
+@pytest.mark.parametrize(("item", "named", "how", "not_how"), [
+    (CONSENT, "OAuth consent for github at https://login.example/consent", "send the same turn again", "screenshot"),
+    (COMPUTER, "computer call call_1 (click)", "answer it with a screenshot", "consent link")])
+def test_a_sub_agent_waiting_for_a_consent_or_a_computer_call_fails_loudly(item: dict[str, Any], named: str, how: str,
+                                                                           not_how: str) -> None:
     llm = llm_for(answering(response(item)))
     text = foundry_agent_tool(llm).call(question="go").content
     assert "PendingToolCallsError" in text and named in text
+    assert how in text and not_how not in text  # the error says how to answer what is actually pending
     wf = FanOutWorkflow(agents={"tools": llm}, merger=llm)
     with pytest.raises(PendingToolCallsError, match="fan-out branch 'tools' is waiting for") as info:
         asyncio.run(_run(wf))
-    assert any(named in b for b in info.value.blocked)
+    assert any(named in b for b in info.value.blocked) and how in str(info.value)
 
 
 async def _run(wf: FanOutWorkflow) -> Any:
@@ -387,6 +452,15 @@ def test_structured_predict_falls_back_to_the_text_when_the_item_does_not_match(
     llm = llm_for(answering(response(other, msg("no JSON here"))))
     with pytest.raises(StructuredOutputError):
         llm.structured_predict(City, PromptTemplate("{q}"), q="?")
+
+
+def test_stream_structured_predict_ends_in_a_matching_structured_outputs_item() -> None:
+    llm = llm_for(answering(response(STRUCTURED, msg("It is 21 degrees in Oslo."))))
+    assert list(llm.stream_structured_predict(City, PromptTemplate("{q}"), q="Oslo?"))[-1] == City(city="Oslo", temp=21)
+    other = {**STRUCTURED, "output": {"unrelated": True}}  # not the model: the text's JSON is the answer
+    llm = llm_for(answering(response(other, msg('{"city": "Bergen", "temp": 12}'))))
+    last = list(llm.stream_structured_predict(City, PromptTemplate("{q}"), q="?"))[-1]
+    assert (last.city, last.temp) == ("Bergen", 12)
 
 
 @pytest.mark.parametrize(("file", "container", "error"), [
