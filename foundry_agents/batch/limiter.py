@@ -95,12 +95,8 @@ class AdaptiveRateLimiter:
         this worker's other sends) already hold slots ahead, the block starts after theirs and is
         still a whole block. Counted from ``now``, every lease past the horizon would be a single
         slot, one round trip per send again."""
-        waits = [self.reserve(now=now)]
-        while len(waits) < count:
-            if self.rate is not None and waits[-1] - waits[0] + 1.0 / self.rate > horizon:
-                break
-            waits.append(self.reserve(now=now))
-        return waits
+        size = count if self.rate is None else min(count, 1 + int(horizon * self.rate + 1e-9))
+        return [self.reserve(now=now) for _ in range(max(1, size))]
 
     def release(self, count: int, *, now: float) -> None:
         """Give back ``count`` leased slots that will not be used (a worker ran out of records, or
