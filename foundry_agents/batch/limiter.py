@@ -4,8 +4,9 @@ A token bucket (``rate`` sends per second, ``burst`` at once) that adapts to the
 
 * **429 / 503** (:meth:`AdaptiveRateLimiter.on_throttled`): every sender pauses until the
   ``retry-after`` the service gave (or ``min_pause`` when it gave none), and the rate drops to
-  ``decrease`` x the rate the service actually *accepted* over the last ``window`` seconds (or
-  x the current rate when too little was measured). Dropping to what was accepted, not halving
+  ``decrease`` x the rate the service actually *accepted* over the last ``window`` seconds
+  (counted from the first accepted send: a run's start-up is not the service's limit), or x the
+  current rate when nothing was measured. Dropping to what was accepted, not halving
   blindly, lets the run settle just under the service's limit instead of saw-toothing between
   50% and 100% of it. Several 429s of one burst count once (no new drop within ``cooldown``).
 * **success** (:meth:`AdaptiveRateLimiter.on_success`): the rate grows by ``increase`` (25%)
@@ -15,7 +16,10 @@ A token bucket (``rate`` sends per second, ``burst`` at once) that adapts to the
 
 The bucket starts at ``max_rate`` (unbounded when ``None``); the first 429 sets the rate. One instance is
 shared by all workers of a run: an ``asyncio`` task set shares it directly; processes share one
-held by a server process (a Ray actor or a ``multiprocessing`` manager), see ``shared.py``.
+held by a server process (a Ray actor or a ``multiprocessing`` manager), see ``workers.py``;
+remote workers take their slots in blocks (:meth:`AdaptiveRateLimiter.lease`), give back those
+they will not use (:meth:`AdaptiveRateLimiter.release`) and report successes in batches, with
+their age (``on_success(count=, since=)``).
 
 Example:
     >>> limiter = AdaptiveRateLimiter(max_rate=10.0, burst=1)
