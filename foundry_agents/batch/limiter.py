@@ -4,8 +4,9 @@ A token bucket (``rate`` sends per second, ``burst`` at once) that adapts to the
 
 * **429 / 503** (:meth:`AdaptiveRateLimiter.on_throttled`): every sender pauses until the
   ``retry-after`` the service gave (or ``min_pause`` when it gave none), and the rate drops to
-  ``decrease`` x the rate the service actually *accepted* over the last ``window`` seconds (or
-  x the current rate when too little was measured). Dropping to what was accepted, not halving
+  ``decrease`` x the rate the service actually *accepted* over the last ``window`` seconds
+  (counted from the first accepted send: a run's start-up is not the service's limit), or x the
+  current rate when nothing was measured. Dropping to what was accepted, not halving
   blindly, lets the run settle just under the service's limit instead of saw-toothing between
   50% and 100% of it. Several 429s of one burst count once (no new drop within ``cooldown``).
 * **success** (:meth:`AdaptiveRateLimiter.on_success`): the rate grows by ``increase`` (25%)
@@ -15,7 +16,10 @@ A token bucket (``rate`` sends per second, ``burst`` at once) that adapts to the
 
 The bucket starts at ``max_rate`` (unbounded when ``None``); the first 429 sets the rate. One instance is
 shared by all workers of a run: an ``asyncio`` task set shares it directly; processes share one
-held by a server process (a Ray actor or a ``multiprocessing`` manager), see ``shared.py``.
+held by a server process (a Ray actor or a ``multiprocessing`` manager), see ``workers.py``;
+remote workers take their slots in blocks (:meth:`AdaptiveRateLimiter.lease`), give back those
+they will not use (:meth:`AdaptiveRateLimiter.release`) and report successes in batches, with
+their age (``on_success(count=, since=)``).
 
 Example:
     >>> limiter = AdaptiveRateLimiter(max_rate=10.0, burst=1)
@@ -25,8 +29,8 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections import deque
 from dataclasses import dataclass, field
 
 __all__ = ["AdaptiveRateLimiter", "LimiterState"]
@@ -57,8 +61,8 @@ class AdaptiveRateLimiter:
     _last: float | None = field(default=None, init=False)
     _paused_until: float = field(default=-math.inf, init=False)
     _last_drop: float = field(default=-math.inf, init=False)
-    _accepted: deque[float] = field(default_factory=deque, init=False)
-    _first: float | None = field(default=None, init=False)
+    _accepted: list[float] = field(default_factory=list, init=False)  # sorted accept times
+    _first: float | None = field(default=None, init=False)  # the first accepted send
     throttled: int = field(default=0, init=False)
     rate: float | None = field(default=None, init=False)
     _last_raise: float | None = field(default=None, init=False)
@@ -77,8 +81,6 @@ class AdaptiveRateLimiter:
     # -- sending -----------------------------------------------------------------------------
     def reserve(self, *, now: float) -> float:
         """Take the next send slot; return how many seconds to wait before sending."""
-        if self._first is None:
-            self._first = now
         start = max(now, self._paused_until)
         if self.rate is None:
             return start - now
@@ -88,18 +90,21 @@ class AdaptiveRateLimiter:
         return start - now + wait
 
     def lease(self, count: int, *, now: float, horizon: float) -> list[float]:
-        """Take up to ``count`` send slots at once: the waits :meth:`reserve` would give, stopping
-        after the first slot ``horizon`` seconds or more ahead. A remote worker takes its slots in
-        blocks like this, one round trip per block instead of one per send."""
-        waits: list[float] = []
-        while len(waits) < count:
-            waits.append(self.reserve(now=now))
-            if waits[-1] >= horizon:
-                break
-        return waits
+        """Take a block of up to ``count`` send slots at once: the waits :meth:`reserve` would give,
+        spanning at most ``horizon`` seconds from the block's first slot (so about ``rate x horizon``
+        slots, at least one). A remote worker takes its slots in blocks like this, one round trip
+        per block instead of one per send.
+
+        The span is counted from the block's first slot, not from ``now``: when other workers (or
+        this worker's other sends) already hold slots ahead, the block starts after theirs and is
+        still a whole block. Counted from ``now``, every lease past the horizon would be a single
+        slot, one round trip per send again."""
+        size = count if self.rate is None else min(count, 1 + int(horizon * self.rate + 1e-9))
+        return [self.reserve(now=now) for _ in range(max(1, size))]
 
     def release(self, count: int, *, now: float) -> None:
-        """Give back ``count`` leased slots that were not used (a worker ran out of records)."""
+        """Give back ``count`` leased slots that will not be used (a worker ran out of records, or
+        got a 429 and dropped the slots it held): the next sends of every worker move up."""
         if count > 0 and self.rate is not None:
             self._refill(now)
             self._tokens = min(self.burst, self._tokens + count)
@@ -111,9 +116,16 @@ class AdaptiveRateLimiter:
             self._last = at
 
     # -- feedback ----------------------------------------------------------------------------
-    def on_success(self, *, now: float) -> None:
-        """A send was accepted: count it, and let the rate recover additively."""
-        self._accepted.append(now)
+    def on_success(self, *, now: float, count: int = 1, since: float = 0.0) -> None:
+        """``count`` sends were accepted, spread evenly over the ``since`` seconds before ``now``
+        (a remote worker reports its successes in batches, with the age of the oldest): count
+        them, and let the rate recover."""
+        if count < 1:
+            return
+        step = since / (count - 1) if count > 1 else 0.0
+        for i in range(count):
+            bisect.insort(self._accepted, now - since + i * step)
+        self._first = self._accepted[0] if self._first is None else min(self._first, self._accepted[0])
         self._trim(now)
         if self.rate is None:
             return
@@ -152,8 +164,7 @@ class AdaptiveRateLimiter:
         return len(self._accepted) / span
 
     def _trim(self, now: float) -> None:
-        while self._accepted and self._accepted[0] <= now - self.window:
-            self._accepted.popleft()
+        del self._accepted[:bisect.bisect_right(self._accepted, now - self.window)]
 
     def state(self, *, now: float) -> LimiterState:
         return LimiterState(rate=self.rate, paused_until=max(0.0, self._paused_until - now), throttled=self.throttled)

@@ -76,43 +76,47 @@ class SharedLimiter:
     def __init__(self, max_rate: float | None = None) -> None:
         self.limiter = AdaptiveRateLimiter(max_rate=max_rate)
 
-    def reserve(self, successes: int = 0) -> float:
+    def reserve(self, successes: int = 0, age: float = 0.0) -> float:
         """Count ``successes`` reported since the worker's last call, then take a send slot."""
-        self.report(successes)
+        self.report(successes, age)
         return self.limiter.reserve(now=time.monotonic())
 
-    def lease(self, successes: int, count: int, horizon: float) -> list[float]:
-        """Count ``successes``, then take up to ``count`` send slots, none past ``horizon``
-        seconds ahead but the last (see :meth:`AdaptiveRateLimiter.lease`); returns their waits."""
-        self.report(successes)
+    def lease(self, successes: int, count: int, horizon: float, age: float = 0.0) -> list[float]:
+        """Count ``successes`` (the oldest ``age`` seconds ago), then take a block of up to
+        ``count`` send slots spanning at most ``horizon`` seconds (see
+        :meth:`AdaptiveRateLimiter.lease`); returns their waits."""
+        self.report(successes, age)
         return self.limiter.lease(count, now=time.monotonic(), horizon=horizon)
 
-    def release(self, successes: int, unused: int) -> None:
+    def release(self, successes: int, unused: int, age: float = 0.0) -> None:
         """Count ``successes`` and take back ``unused`` leased slots."""
-        self.report(successes)
+        self.report(successes, age)
         self.limiter.release(unused, now=time.monotonic())
 
-    def report(self, successes: int) -> None:
-        now = time.monotonic()
-        for _ in range(successes):
-            self.limiter.on_success(now=now)
+    def report(self, successes: int, age: float = 0.0) -> None:
+        """Count ``successes``, spread over the last ``age`` seconds (when they happened)."""
+        self.limiter.on_success(now=time.monotonic(), count=successes, since=age)
 
     def success(self) -> None:
         self.limiter.on_success(now=time.monotonic())
 
-    def throttled(self, retry_after: float | None, successes: int = 0) -> None:
-        """Count ``successes`` first: the new rate is based on what was accepted, all of it."""
-        self.report(successes)
-        self.limiter.on_throttled(now=time.monotonic(), retry_after=retry_after)
+    def throttled(self, retry_after: float | None, successes: int = 0, age: float = 0.0, unused: int = 0) -> None:
+        """Count ``successes`` first (the new rate is based on what was accepted, all of it) and
+        take back the ``unused`` slots the reporting worker held, then pause and drop the rate."""
+        self.report(successes, age)
+        now = time.monotonic()
+        self.limiter.release(unused, now=now)
+        self.limiter.on_throttled(now=now, retry_after=retry_after)
 
     def throttled_count(self) -> int:
         """How many 429/503 answers the workers reported."""
         return self.limiter.throttled
 
 
-#: Send slots a worker leases per round trip to the shared limiter, and how far ahead they may
-#: reach: at 400 sends/s a worker makes about 25 round trips a second instead of 400. The horizon
-#: bounds what a 429 seen by another worker can still let through (the slots already leased).
+#: Send slots a worker leases per round trip to the shared limiter, and the time one block may
+#: span (so at 200 sends/s a block is 11 slots, at 400/s 16): at 400 sends/s a worker makes about
+#: 25 round trips a second instead of 400. The span bounds what one worker holds of the shared
+#: budget, and what a 429 seen by another worker can still let through.
 LEASE_SLOTS = 16
 LEASE_HORIZON_S = 0.05
 
@@ -121,15 +125,18 @@ class RemoteLimiter:
     """A worker's :class:`~.runner.LimiterHandle` on a remote :class:`SharedLimiter`.
 
     Remote calls are what a worker's CPU goes to at high rates (a Ray actor call costs more than
-    the HTTP request it paces), so the worker leases send slots in blocks (``LEASE_SLOTS``, at
-    most ``LEASE_HORIZON_S`` ahead; one lease in flight at a time) and hands them out locally;
-    successes are counted locally and reported with the next lease. A 429 is reported at once
-    and drops the slots still held (the shared limiter has paused everyone). :meth:`flush`
-    reports the last successes and gives the unused slots back.
+    the HTTP request it paces), so the worker leases send slots in blocks (up to ``LEASE_SLOTS``
+    spanning at most ``LEASE_HORIZON_S``; one lease in flight at a time) and hands them out
+    locally; successes are counted locally and reported with the next call, with the age of the
+    oldest, so the shared limiter measures the accepted rate over the right time. A 429 is
+    reported at once and gives back the slots still held (the shared limiter has paused everyone;
+    dropped, they would hold every worker back by their length). :meth:`flush` reports the last
+    successes and gives the unused slots back.
     """
 
     def __init__(self) -> None:
         self._successes = 0
+        self._oldest = 0.0  # local monotonic time of the oldest success not yet reported
         self._slots: deque[float] = deque()  # local monotonic send times
         self._pending: asyncio.Task[None] | None = None
 
@@ -139,7 +146,7 @@ class RemoteLimiter:
     def __getstate__(self) -> dict[str, Any]:
         # What crosses a process boundary is the handle to the shared limiter, never local slots.
         state = dict(self.__dict__)
-        state.update(_successes=0, _slots=deque(), _pending=None)
+        state.update(_successes=0, _oldest=0.0, _slots=deque(), _pending=None)
         return state
 
     async def reserve(self) -> float:
@@ -151,30 +158,43 @@ class RemoteLimiter:
             await asyncio.shield(task)  # a cancelled waiter leaves the lease to the others
         return max(0.0, self._slots.popleft() - time.monotonic())
 
-    async def _lease(self) -> None:
+    def _take_successes(self, now: float) -> tuple[int, float]:
+        """The successes not yet reported, and the age of the oldest; counted as reported."""
         successes, self._successes = self._successes, 0
-        waits = await self._call("lease", successes, LEASE_SLOTS, LEASE_HORIZON_S)
+        return successes, (now - self._oldest if successes else 0.0)
+
+    def _take_unused(self, now: float) -> int:
+        """Drop the slots held; how many were still ahead (those behind are past, not given back)."""
+        unused = sum(1 for at in self._slots if at > now)
+        self._slots.clear()
+        return unused
+
+    async def _lease(self) -> None:
+        successes, age = self._take_successes(time.monotonic())
+        waits = await self._call("lease", successes, LEASE_SLOTS, LEASE_HORIZON_S, age)
         now = time.monotonic()
         self._slots.extend(now + float(wait) for wait in waits)
 
     async def success(self) -> None:
+        if not self._successes:
+            self._oldest = time.monotonic()
         self._successes += 1
 
     async def throttled(self, retry_after: float | None) -> None:
-        self._slots.clear()
         # The successes not yet reported go first: the shared limiter sets the new rate from the
         # rate it saw accepted, and leaving them out would set it too low.
-        successes, self._successes = self._successes, 0
-        await self._call("throttled", retry_after, successes)
+        now = time.monotonic()
+        unused = self._take_unused(now)
+        successes, age = self._take_successes(now)
+        await self._call("throttled", retry_after, successes, age, unused)
 
     async def flush(self) -> None:
         """Report the successes not yet reported and give back the unused slots (end of a chunk)."""
         now = time.monotonic()
-        unused = sum(1 for at in self._slots if at > now)
-        self._slots.clear()
-        successes, self._successes = self._successes, 0
+        unused = self._take_unused(now)
+        successes, age = self._take_successes(now)
         if successes or unused:
-            await self._call("release", successes, unused)
+            await self._call("release", successes, unused, age)
 
 
 class _ProxyLimiter(RemoteLimiter):

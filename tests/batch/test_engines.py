@@ -192,24 +192,17 @@ async def test_a_remote_limiter_leases_send_slots_in_blocks() -> None:
     waits = await asyncio.gather(*(handle.reserve() for _ in range(LEASE_SLOTS + 1)))
     assert len(waits) == LEASE_SLOTS + 1 and max(waits) < 0.1
     assert [c[0] for c in calls] == ["lease", "lease"]  # 17 sends: two leases, shared by all waiters
-    assert leased[0] == LEASE_SLOTS and 1 <= leased[1] <= LEASE_SLOTS  # the second stops at the 50 ms horizon
+    assert leased == [LEASE_SLOTS, LEASE_SLOTS]  # the second a whole block too, after the first
     for _ in range(3):
         await handle.success()
-    await handle.flush()  # the three successes, and the slots of the second lease nobody used
-    assert calls[-1] == ("release", 3, leased[1] - 1)
+    await asyncio.sleep(0.01)
+    await handle.flush()  # the three successes (with their age), and the slots nobody used
+    method, successes, unused, age = calls[-1]
+    assert (method, successes, unused) == ("release", 3, LEASE_SLOTS - 1) and 0.01 <= age < 1.0
     assert shared.limiter.accepted_rate(now=time.monotonic()) is not None
 
     await handle.reserve()
     await handle.success()
-    await handle.throttled(0.5)  # reported at once, with the success before it; the slots held are dropped
-    assert calls[-1] == ("throttled", 0.5, 1) and not handle._slots
+    await handle.throttled(0.5)  # reported at once, with the success before it and the slots held
+    assert calls[-1][:3] == ("throttled", 0.5, 1) and calls[-1][4] == LEASE_SLOTS - 1 and not handle._slots
     assert await handle.reserve() >= 0.4  # the next lease starts after the pause
-
-
-def test_a_lease_stops_at_the_horizon_and_released_slots_come_back() -> None:
-    from foundry_agents.batch import AdaptiveRateLimiter
-
-    limiter = AdaptiveRateLimiter(max_rate=100.0)  # one send per 10 ms
-    assert [round(w, 3) for w in limiter.lease(16, now=0.0, horizon=0.05)] == [0.0, 0.01, 0.02, 0.03, 0.04, 0.05]
-    limiter.release(5, now=0.0)  # five never sent: the next send waits for one slot, not six
-    assert round(limiter.reserve(now=0.0), 3) == 0.01
