@@ -8,7 +8,7 @@ Example:
 
 from ._content_blocks import register as _register_translator
 from ._messages import PROVIDER, UnsupportedContentError, approval_message
-from ._workflow_events import WORKFLOW_ACTION_EVENT
+from ._workflow_events import TOOL_PROGRESS_EVENT, WORKFLOW_ACTION_EVENT
 from .chat_models import ChatFoundryAgent
 from .errors import (
     APIConnectionError,
@@ -78,6 +78,7 @@ __all__ = [
     "WaitTimeoutError",
     "UnprocessableEntityError",
     "UnsupportedContentError",
+    "TOOL_PROGRESS_EVENT",
     "WORKFLOW_ACTION_EVENT",
     "approval_message",
     "computer_screenshot_message",

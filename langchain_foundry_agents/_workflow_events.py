@@ -1,4 +1,4 @@
-"""A workflow agent's actions as LangChain custom events (``astream_events`` / callbacks).
+"""A workflow agent's actions, and server tools' progress, as LangChain custom events.
 
 Each action update of a Foundry workflow agent (docs/protocol.md, "Workflow actions") is
 dispatched as the custom event :data:`WORKFLOW_ACTION_EVENT` from inside the chat model's run,
@@ -10,6 +10,11 @@ agent an ``InvokeAzureAgent`` action runs), ``item_id``.
 
 Streaming sends one event per status change as it arrives; a non-streamed call sends one per
 ``workflow_action`` item of the final response, in order, once it is back.
+
+While a stream runs, each status change of a tool the service runs itself (code interpreter
+``interpreting``, web/file search ``searching``, image generation ``generating``, ...) is the
+custom event :data:`TOOL_PROGRESS_EVENT` with ``item_id``, ``output_index``, ``item_type`` and
+``status`` (streams only: a non-streamed call has no progress to report).
 
 langchain-core does not always hand ``_stream``/``_astream`` the run manager (``stream``, and
 ``invoke`` under ``astream_events``), so ``ChatFoundryAgent``'s ``invoke``/``ainvoke``/``stream``/
@@ -37,13 +42,22 @@ from langchain_core.runnables.config import (
     get_callback_manager_for_config,
 )
 
+from foundry_agents.streaming import ToolCallProgress
 from foundry_agents.workflow_actions import workflow_action_events as response_actions
 
-__all__ = ["WORKFLOW_ACTION_EVENT", "adispatch_actions", "dispatch_actions", "response_actions",
-           "streaming_run"]
+__all__ = ["TOOL_PROGRESS_EVENT", "WORKFLOW_ACTION_EVENT", "adispatch_actions", "dispatch_actions",
+           "response_actions", "streaming_run", "tool_progress_data"]
 
 #: The custom event name a workflow action update is dispatched under.
 WORKFLOW_ACTION_EVENT = "foundry_workflow_action"
+#: The custom event name a server tool's status change is dispatched under (streams only).
+TOOL_PROGRESS_EVENT = "foundry_tool_progress"
+
+
+def tool_progress_data(event: ToolCallProgress) -> dict[str, Any]:
+    """The data of a :data:`TOOL_PROGRESS_EVENT`."""
+    return {"item_id": event.item_id, "output_index": event.output_index, "item_type": event.item_type,
+            "status": event.status}
 
 
 #: (run id, config) of the model run a ``stream``/``astream`` call is serving.
@@ -73,8 +87,9 @@ def _manager(run: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun,
                inheritable_metadata=run.inheritable_metadata)
 
 
-def dispatch_actions(run_manager: CallbackManagerForLLMRun | None, actions: Iterable[dict[str, Any]]) -> None:
-    """Send each action as a custom event of the model's run (``run_id`` is the model's)."""
+def dispatch_actions(run_manager: CallbackManagerForLLMRun | None, actions: Iterable[dict[str, Any]],
+                     name: str = WORKFLOW_ACTION_EVENT) -> None:
+    """Send each action (or other data) as the custom event ``name`` of the model's run (``run_id`` is the model's)."""
     if run_manager is None:
         current = _STREAMING_RUN.get()
         if current is None:
@@ -84,11 +99,11 @@ def dispatch_actions(run_manager: CallbackManagerForLLMRun | None, actions: Iter
     else:
         run_id, manager = run_manager.run_id, _manager(run_manager, CallbackManager)
     for data in actions:
-        manager.on_custom_event(WORKFLOW_ACTION_EVENT, data, run_id=run_id)
+        manager.on_custom_event(name, data, run_id=run_id)
 
 
 async def adispatch_actions(run_manager: AsyncCallbackManagerForLLMRun | None,
-                            actions: Iterable[dict[str, Any]]) -> None:
+                            actions: Iterable[dict[str, Any]], name: str = WORKFLOW_ACTION_EVENT) -> None:
     """Async twin of :func:`dispatch_actions`."""
     if run_manager is None:
         current = _STREAMING_RUN.get()
@@ -99,4 +114,4 @@ async def adispatch_actions(run_manager: AsyncCallbackManagerForLLMRun | None,
     else:
         run_id, manager = run_manager.run_id, _manager(run_manager, AsyncCallbackManager)
     for data in actions:
-        await manager.on_custom_event(WORKFLOW_ACTION_EVENT, data, run_id=run_id)
+        await manager.on_custom_event(name, data, run_id=run_id)

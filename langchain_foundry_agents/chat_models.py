@@ -28,7 +28,14 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, Runn
 from langchain_core.tools import BaseTool
 from pydantic import ConfigDict, Field, PrivateAttr, field_validator
 
-from foundry_agents import AgentResponse, AgentVersion, FoundryAgent, Message, WorkflowActionUpdated
+from foundry_agents import (
+    AgentResponse,
+    AgentVersion,
+    FoundryAgent,
+    Message,
+    ToolCallProgress,
+    WorkflowActionUpdated,
+)
 from foundry_agents._arguments import check_arguments
 from foundry_agents.background import DEFAULT_WAIT_TIMEOUT
 from foundry_agents.connection_fields import ConnectionFields
@@ -40,10 +47,12 @@ from ._messages import PROVIDER, to_neutral_messages
 from ._outputs import ChunkMapper, to_ai_message
 from ._server_calls import ServerCalls
 from ._workflow_events import (
+    TOOL_PROGRESS_EVENT,
     adispatch_actions,
     dispatch_actions,
     response_actions,
     streaming_run,
+    tool_progress_data,
 )
 from .errors import translate_errors
 from .rate_limiters import as_langchain_limiter, core_limiter
@@ -310,6 +319,8 @@ class ChatFoundryAgent(ConnectionFields, ServerCalls, BaseChatModel):
             for event in self.foundry_agent.stream(neutral, **options):
                 if isinstance(event, WorkflowActionUpdated):
                     dispatch_actions(run_manager, [event.data()])
+                elif isinstance(event, ToolCallProgress):
+                    dispatch_actions(run_manager, [tool_progress_data(event)], TOOL_PROGRESS_EVENT)
                 chunk = mapper.feed(event)
                 if chunk is not None:
                     yield ChatGenerationChunk(message=chunk)
@@ -323,6 +334,8 @@ class ChatFoundryAgent(ConnectionFields, ServerCalls, BaseChatModel):
             async for event in self.foundry_agent.astream(neutral, **options):
                 if isinstance(event, WorkflowActionUpdated):
                     await adispatch_actions(run_manager, [event.data()])
+                elif isinstance(event, ToolCallProgress):
+                    await adispatch_actions(run_manager, [tool_progress_data(event)], TOOL_PROGRESS_EVENT)
                 chunk = mapper.feed(event)
                 if chunk is not None:
                     yield ChatGenerationChunk(message=chunk)

@@ -11,7 +11,7 @@ ERRORS = {"APIConnectionError", "APIError", "APIStatusError", "APITimeoutError",
           "ResponseFailedError", "ServerError", "StreamDecodeError", "StreamError", "StreamEventError",
           "StreamInterruptedError", "StreamResponseFailedError", "UnprocessableEntityError",
           "AgentToolMismatchError", "UnsupportedContentError", "WaitTimeoutError"}
-PUBLIC = ERRORS | {"PROVIDER", "WORKFLOW_ACTION_EVENT", "AgentJSONParser", "ChatFoundryAgent", "FoundryRateLimiter",
+PUBLIC = ERRORS | {"PROVIDER", "TOOL_PROGRESS_EVENT", "WORKFLOW_ACTION_EVENT", "AgentJSONParser", "ChatFoundryAgent", "FoundryRateLimiter",
                    "approval_message", "fan_out", "foundry_agent_tool", "COMPUTER_TOOL", "resend_after_consent",
                    "computer_screenshot_message"}
 
