@@ -164,9 +164,10 @@ def _measure(name: str, limit: float, run: Callable[[ListSink], Any], server: Li
              actors: tuple[str, ...] = ()) -> dict[str, Any]:
     """One run, timed as a whole (for Ray: starting the actors included)."""
     before = server.stats()
+    sink = ListSink()
     with _CpuWatch(server.proc.pid, actors) as cpu:
         start = time.perf_counter()
-        summary = run(ListSink())
+        summary = run(sink)
         seconds = time.perf_counter() - start
     after = server.stats()
     rate = summary.done / seconds
@@ -175,6 +176,9 @@ def _measure(name: str, limit: float, run: Callable[[ListSink], Any], server: Li
            "throttled": after["refused"] - before["refused"], "p50_ms": summary.p50_ms, "p95_ms": summary.p95_ms,
            "client_cpu_ms": round(cpu.client / max(1, summary.done) * 1000, 3),
            "server_cpu_ms": round(cpu.served / max(1, summary.done) * 1000, 3)}
+    failures = [r["error"] for r in sink.records if r.get("status") == "error"]
+    if failures:  # a failed record is a finding: say why, in the results too
+        row["failures"] = failures[:5]
     print(f"  {row}", flush=True)
     return row
 
@@ -277,6 +281,10 @@ def _render_one(result: dict[str, Any]) -> str:
                      f"{r['of_limit']:.0%} ({verdict}) | {r['failed']} | {r['throttled']} | "
                      f"{_ms(r['p50_ms'])} | {_ms(r['p95_ms'])} | {_ms(r.get('client_cpu_ms'), 2)} | "
                      f"{_ms(r.get('server_cpu_ms'), 2)} |")
+    for r in result["rows"]:
+        for error in r.get("failures", []):
+            lines.append(f"\nA failed record of *{r['run']}*: `{error.get('type')}` "
+                         f"(status {error.get('status_code')}): {error.get('message')}")
     k = result["kill"]
     lines += ["", f"Kill and resume: `foundry-agents batch` over {k['records']} prompts, SIGKILL after "
               f"{k['written_at_kill']} records were written (torn last line: {k['torn_line_at_kill']}), then the "
