@@ -31,7 +31,6 @@ from .messages import Message, to_input_items
 from .options import OPTIONS, check_values
 from .reference import AgentRef
 from .request import REFUSED_FIELDS, ToolChoice, build_response_body, check_refused
-from .resources import Agent, AgentVersion
 from .response import AgentResponse, failed_error, parse_response
 
 __all__ = ["DEFAULT_TIMEOUT", "SDK_AGENT_PREVIEW_FEATURES", "InputLike", "ResponseOptions"]
@@ -459,14 +458,6 @@ def _id(value: Any, what: str) -> str:
     return value
 
 
-def _agents(raw: Mapping[str, Any]) -> list[Agent]:
-    data = raw.get("data")
-    return [Agent.from_wire(a) for a in (data if isinstance(data, list) else ())]
-
-
-def _versions(raw: Mapping[str, Any]) -> list[AgentVersion]:
-    data = raw.get("data")
-    return [AgentVersion.from_wire(v) for v in (data if isinstance(data, list) else ())]
 
 
 # Refused names may not be smuggled in as options either (checked by _check_options).

@@ -26,7 +26,6 @@ from ._base import (
     ResponseOptions,
     _body_error,
     _ClientBase,
-    _versions,
 )
 from ._flow import Call, adrive, drive
 from ._loops import PerLoop
@@ -217,7 +216,8 @@ class FoundryAgentsClient(_ClientBase):
         return list(self.iter_agents())
 
     def list_agent_versions(self, name: str) -> list[AgentVersion]:
-        return _versions(self._json(self._send(self._agent_call(name, versions=True))))
+        """Every version of agent ``name``, newest first (all pages, like :meth:`list_agents`)."""
+        return list(self.iter_agent_versions(name))
 
     def get_agent_version(self, name: str, version: str | int | None = None) -> AgentVersion:
         """One version (``"name:3"`` or ``version=3``); the latest when no version is given."""
@@ -517,7 +517,8 @@ class AsyncFoundryAgentsClient(_ClientBase):
         return [agent async for agent in self.aiter_agents()]
 
     async def list_agent_versions(self, name: str) -> list[AgentVersion]:
-        return _versions(self._json(await self._send(self._agent_call(name, versions=True))))
+        """Every version of agent ``name``, newest first (all pages, like :meth:`list_agents`)."""
+        return [version async for version in self.aiter_agent_versions(name)]
 
     async def get_agent_version(self, name: str, version: str | int | None = None) -> AgentVersion:
         ref = AgentRef.parse(name, version=version)

@@ -328,3 +328,21 @@ def test_authorization_header_cannot_be_smuggled():
 
     with pytest.raises(FoundryConfigError, match="api_key"):
         FoundryAgentsClient(EP, api_key="x", default_headers={"Authorization": "Bearer y"})
+
+
+def _versions_pages(request: httpx.Request) -> httpx.Response:
+    """Agent versions 25..1 in pages of 20 (the service's default page size)."""
+    after = request.url.params.get("after")
+    start = 25 if after is None else int(after.split(":")[1]) - 1
+    numbers = list(range(start, max(0, start - 20), -1))
+    data = [{"object": "agent.version", "id": f"many:{n}", "name": "many", "version": str(n),
+             "definition": {"kind": "prompt", "model": "m"}} for n in numbers]
+    return httpx.Response(200, json={"object": "list", "data": data, "first_id": data[0]["id"],
+                                     "last_id": data[-1]["id"], "has_more": numbers[-1] > 1})
+
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_list_agent_versions_reads_every_page(mode):
+    versions = run_client(mode, _versions_pages, lambda c: c.list_agent_versions("many"))
+    assert [v.version for v in versions] == [str(n) for n in range(25, 0, -1)]
