@@ -33,12 +33,12 @@ from foundry_agents import (
     ResponseStream,
     StreamError,
 )
-from foundry_agents._base import _agents, _json_object, _versions
+from foundry_agents._base import _json_object
 from foundry_agents.background import ContinuationToken
 from foundry_agents.errors import FoundryConfigError
 from foundry_agents.metadata import response_metadata
 from foundry_agents.request import tool_choice_option
-from foundry_agents.resources import Agent, AgentVersion, Conversation, ItemList
+from foundry_agents.resources import Agent, AgentVersion, Conversation, ItemList, page_data
 from foundry_agents.response import parse_output_item, parse_response
 from foundry_agents.streaming.accumulator import _HANDLERS, _IGNORED, StreamAccumulator
 from foundry_agents.streaming.decoder import SSEDecoder
@@ -218,6 +218,15 @@ resource_bodies = st.fixed_dictionaries(
                                                                             "definition": json_values}),
                         max_size=3) | json_values},
 ) | json_values
+
+
+def _agents(raw: Any) -> list[Agent]:
+    """A page of agents read the way the client's list pages are."""
+    return [Agent.from_wire(a) for a in page_data(raw)]
+
+
+def _versions(raw: Any) -> list[AgentVersion]:
+    return [AgentVersion.from_wire(v) for v in page_data(raw)]
 
 
 @fuzz(300)
