@@ -115,7 +115,8 @@ def to_foundry_message(message: ChatMessage, *, index: int = 0, computer_calls: 
     if approval is not None:
         parts.append(_approval_part(approval, index))
     if role == "tool":
-        if extra.get(COMPUTER_CALL_KEY) or extra.get("tool_call_id") in computer_calls:
+        answered = extra.get("tool_call_id")
+        if extra.get(COMPUTER_CALL_KEY) or (isinstance(answered, str) and answered in computer_calls):
             parts.append(computer_output_part(message, index=index))
         elif approval is None or extra.get("tool_call_id"):
             parts.append(_tool_result(message, extra, index))
@@ -248,8 +249,13 @@ def _tool_result(message: ChatMessage, extra: Mapping[str, Any], index: int) -> 
             f"message {index} is a tool message without additional_kwargs['tool_call_id']; "
             "the agent cannot tell which function call it answers"
         )
+    if not isinstance(call_id, str):
+        raise FoundryConfigError(
+            f"message {index}: additional_kwargs['tool_call_id'] must be the call id string, "
+            f"got {type(call_id).__name__}"
+        )
     texts = [b.text for b in message.blocks if isinstance(b, TextBlock)]
-    return ToolResultPart(str(call_id), "\n".join(texts))
+    return ToolResultPart(call_id, "\n".join(texts))
 
 
 def _json_object(value: Any) -> Any:

@@ -181,3 +181,11 @@ def test_roles_cover_message_role() -> None:
     for role in MessageRole:
         msg = ChatMessage(role=role, content="x", additional_kwargs={"tool_call_id": "c"})
         assert to_foundry_messages([msg])[0].role in ("system", "developer", "user", "assistant", "tool")
+
+
+@pytest.mark.parametrize("call_id", [[], {"id": "call_1"}, 7])
+def test_a_tool_message_whose_call_id_is_not_a_string_is_refused_clearly(call_id: Any) -> None:
+    # found by the adapters' fuzz test: a list id used to crash the computer-call lookup (TypeError)
+    message = ChatMessage(role=MessageRole.TOOL, content="42", additional_kwargs={"tool_call_id": call_id})
+    with pytest.raises(FoundryConfigError, match="tool_call_id"):
+        to_input_items(to_foundry_messages([message]))
